@@ -1,0 +1,161 @@
+"""The `contest` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from contest.services.context import Services
+from contest.settings import Settings, SettingsError
+from contest.storage.db import make_engine, make_sessionmaker, migrate
+from contest.storage.redis_client import make_redis
+
+
+async def with_services(settings: Settings, fn: Callable[[Services], Awaitable[Any]]) -> Any:
+    """Run fn with services open on settings' database and Redis, then close them."""
+    engine = make_engine(settings.database_url)
+    redis = make_redis(settings.redis_url)
+    try:
+        return await fn(Services(settings=settings, sm=make_sessionmaker(engine), redis=redis))
+    finally:
+        await redis.aclose()
+        await engine.dispose()
+
+
+def _settings(demo: bool = False) -> Settings:
+    dev = demo and not os.environ.get("CONTEST_DEV") and not os.environ.get("SECRET_KEY")
+    return Settings.from_env(dev_mode=True) if dev else Settings.from_env()
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Apply migrations up to head."""
+    settings = _settings()
+
+    async def go() -> None:
+        engine = make_engine(settings.database_url)
+        try:
+            await migrate(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+    print(f"database at head: {settings.database_url.split('@')[-1]}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the server (with --demo: migrate and load the demo contest first)."""
+    import uvicorn
+
+    from contest.app import create_app
+
+    settings = _settings(args.demo)
+    settings.check()
+    if args.demo:
+        from contest.services.demo import ensure_demo
+
+        async def prepare() -> None:
+            engine = make_engine(settings.database_url)
+            try:
+                await migrate(engine)
+            finally:
+                await engine.dispose()
+            rnd = await with_services(settings, ensure_demo)
+            print(f"demo contest ready: round {rnd.id} '{rnd.title}' "
+                  f"open until {rnd.closes_at.astimezone(settings.tz):%d/%m/%Y %H:%M}")
+
+        asyncio.run(prepare())
+        print(f"open http://{args.host}:{args.port}/ on a phone or browser")
+    if settings.workers > 1:
+        uvicorn.run("contest.app:factory", factory=True, host=args.host, port=args.port,
+                    workers=settings.workers, proxy_headers=True)
+    else:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=True)
+    return 0
+
+
+def cmd_paper_show(args: argparse.Namespace) -> int:
+    """Re-derive an attempt's paper from the round secret and compare it with what was stored."""
+    from contest.services.audit import rederive_paper
+
+    report = asyncio.run(with_services(_settings(), lambda ctx: rederive_paper(ctx, args.attempt)))
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0 if report["matches"] else 1
+
+
+def cmd_leaderboard_rebuild(args: argparse.Namespace) -> int:
+    """Rebuild a round's boards and counters from SQL."""
+    from contest.services.standings import rebuild
+
+    count = asyncio.run(with_services(_settings(), lambda ctx: rebuild(ctx, args.round)))
+    print(f"round {args.round}: {count} entries rebuilt from SQL")
+    return 0
+
+
+def cmd_bank_import(args: argparse.Namespace) -> int:
+    """Validate a bank file and store it as a new version."""
+    from contest.banks.native import load_native
+    from contest.services.banks import import_bank
+
+    bank = load_native(Path(args.path))
+    version, created = asyncio.run(with_services(_settings(), lambda ctx: import_bank(ctx, bank)))
+    state = "new version" if created else "unchanged, existing version"
+    print(f"{bank.code}: {len(bank.questions)} questions, {state} {version.number}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command-line grammar."""
+    p = argparse.ArgumentParser(prog="contest", description="Legal-knowledge contest engine")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web server")
+    serve.add_argument("--demo", action="store_true", help="load the demo contest first")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
+    db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
+
+    paper = sub.add_parser("paper", help="audit drawn papers").add_subparsers(dest="p", required=True)
+    show = paper.add_parser("show", help="re-derive an attempt's paper from its seed")
+    show.add_argument("--attempt", required=True)
+    show.set_defaults(func=cmd_paper_show)
+
+    lb = sub.add_parser("leaderboard", help="live boards").add_subparsers(dest="lb", required=True)
+    rb = lb.add_parser("rebuild", help="rebuild a round's boards from SQL")
+    rb.add_argument("--round", type=int, required=True)
+    rb.set_defaults(func=cmd_leaderboard_rebuild)
+
+    try:
+        from contest.banks.cli import add_commands
+    except ImportError:  # pragma: no cover - the bank commands are optional during development
+        bank = sub.add_parser("bank", help="question banks").add_subparsers(dest="b", required=True)
+    else:
+        bank = add_commands(sub)
+    imp = bank.add_parser("import", help="store a bank file as a new version")
+    imp.add_argument("path")
+    imp.set_defaults(func=cmd_bank_import)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `contest` command."""
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except SettingsError as exc:
+        print(f"contest: {exc}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

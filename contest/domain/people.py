@@ -1,0 +1,48 @@
+"""Rules about people: Vietnamese phone numbers, citizen IDs, public name masking."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+_PHONE = re.compile(r"0[35789]\d{8}")
+_CCCD = re.compile(r"\d{12}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def normalise_phone(raw: str) -> str | None:
+    """A 10-digit mobile number from what a person typed (+84/84 prefix, spaces), or None."""
+    digits = re.sub(r"[\s.\-()]", "", raw)
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits if _PHONE.fullmatch(digits) else None
+
+
+def valid_id_number(raw: str) -> bool:
+    """True for a 12-digit citizen identity number (CCCD)."""
+    return bool(_CCCD.fullmatch(raw))
+
+
+def valid_email(raw: str) -> bool:
+    """A plausibility check for an e-mail address (one @, a dot in the domain)."""
+    return bool(_EMAIL.fullmatch(raw)) and len(raw) <= 254
+
+
+def age_on(birth: date, day: date) -> int:
+    """Whole years of age on day."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def clean_name(raw: str) -> str:
+    """Collapse whitespace in a full name."""
+    return " ".join(raw.split())
+
+
+def mask_name(full_name: str) -> str:
+    """Public form of a name: family name in full, other names as initials ("Nguyễn T. B. N.")."""
+    parts = full_name.split()
+    if not parts:
+        return ""
+    return " ".join([parts[0], *(p[0].upper() + "." for p in parts[1:])])

@@ -1,0 +1,94 @@
+"""Typed errors: each has an HTTP status and a stable code; one handler renders them."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class ContestError(Exception):
+    """Base of every error a participant or organiser can cause; rendered by web.errors."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+
+    def __init__(self, *, fields: dict[str, str] | None = None, **params: object) -> None:
+        super().__init__(self.code)
+        self.fields = fields  # field name -> message key
+        self.params = params  # values interpolated into the message
+        self.headers: dict[str, str] = {}
+
+
+class InvalidJSON(ContestError):
+    status, code = 400, "invalid_json"
+
+
+class BodyTooLarge(ContestError):
+    status, code = 413, "body_too_large"
+
+
+class ValidationFailed(ContestError):
+    status, code = 422, "invalid_fields"
+
+
+class NotLoggedIn(ContestError):
+    status, code = 401, "not_logged_in"
+
+
+class BadCredentials(ContestError):
+    status, code = 401, "bad_credentials"
+
+
+class NotFound(ContestError):
+    status, code = 404, "not_found"
+
+
+class PhoneTaken(ContestError):
+    status, code = 409, "phone_taken"
+
+
+class RoundNotOpen(ContestError):
+    status, code = 409, "round_not_open"
+
+
+class DeadlinePassed(ContestError):
+    status, code = 409, "deadline_passed"
+
+
+class AttemptSubmitted(ContestError):
+    status, code = 409, "attempt_submitted"
+
+
+class AttemptsExhausted(ContestError):
+    status, code = 403, "attempts_exhausted"
+
+
+class NotEligible(ContestError):
+    status, code = 403, "not_eligible"
+
+
+class UnknownOption(ContestError):
+    status, code = 422, "unknown_option"
+
+
+class PredictionRequired(ContestError):
+    status, code = 422, "prediction_required"
+
+
+class RateLimited(ContestError):
+    status, code = 429, "rate_limited"
+
+    def __init__(self, retry_after: int, **params: object) -> None:
+        super().__init__(retry_after=retry_after, **params)
+        self.headers["Retry-After"] = str(retry_after)
+
+
+class ServiceUnavailable(ContestError):
+    status, code = 503, "unavailable"
+
+    def __init__(self, **params: object) -> None:
+        super().__init__(**params)
+        self.headers["Retry-After"] = "5"
+
+
+class MethodNotAllowed(ContestError):
+    status, code = 405, "method_not_allowed"

@@ -1,0 +1,59 @@
+"""Translation layer: message keys to text, one JSON catalogue per locale."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+DEFAULT_LOCALE = "vi"
+
+
+@cache
+def catalogue(locale: str) -> dict[str, str]:
+    """Load the messages of one locale; raises FileNotFoundError for an unknown one."""
+    text = resources.files("contest.locales").joinpath(f"{locale}.json").read_text("utf-8")
+    data: dict[str, str] = json.loads(text)
+    return data
+
+
+def available() -> list[str]:
+    """The locales that have a catalogue."""
+    return sorted(
+        p.name.removesuffix(".json")
+        for p in resources.files("contest.locales").iterdir()
+        if p.name.endswith(".json")
+    )
+
+
+def t(key: str, locale: str = DEFAULT_LOCALE, **params: object) -> str:
+    """Translate key into locale (falling back to Vietnamese, then to the key itself)."""
+    for loc in (locale, DEFAULT_LOCALE):
+        try:
+            text = catalogue(loc).get(key)
+        except FileNotFoundError:
+            continue
+        if text is not None:
+            try:
+                return text.format(**params)
+            except (KeyError, IndexError):
+                return text
+    return key
+
+
+def negotiate(accept_language: str | None, default: str = DEFAULT_LOCALE) -> str:
+    """Pick the best available locale from an Accept-Language header."""
+    if not accept_language:
+        return default
+    have = set(available())
+    best: tuple[float, str] | None = None
+    for part in accept_language.split(","):
+        lang, _, q = part.strip().partition(";q=")
+        code = lang.strip().lower().split("-")[0]
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            continue
+        if code in have and (best is None or weight > best[0]):
+            best = (weight, code)
+    return best[1] if best else default

@@ -1,0 +1,129 @@
+"""Registering and logging in participants."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+
+from contest.domain import people
+from contest.errors import BadCredentials, NotEligible, NotFound, PhoneTaken, ValidationFailed
+from contest.services.catalog import list_units
+from contest.services.context import Services
+from contest.storage.db import transaction
+from contest.storage.tables import Contest, Participant
+
+_hasher = PasswordHasher()
+# Verified against when the phone is unknown, so both answers take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A registration as the web layer parsed it (types checked, meaning not yet)."""
+
+    full_name: str
+    birth_date: date
+    phone: str
+    password: str
+    unit_code: str
+    group: str
+    consent: bool
+    gender: str | None = None
+    id_number: str | None = None
+    email: str | None = None
+
+
+def new_id() -> str:
+    """An opaque, unguessable id."""
+    return secrets.token_urlsafe(12)
+
+
+async def register(ctx: Services, slug: str, reg: Registration) -> Participant:
+    """Create a participant; raises NotFound, ValidationFailed, NotEligible, PhoneTaken."""
+    now = ctx.now()
+    async with ctx.sm() as s:
+        contest = await s.scalar(select(Contest).where(Contest.slug == slug, Contest.visible))
+    if contest is None or contest.id is None:
+        raise NotFound()
+    units = {u.code for u in await list_units(ctx, contest.unit_root)}
+    problems: dict[str, str] = {}
+    name = people.clean_name(reg.full_name)
+    if not 2 <= len(name) <= 255 or len(name.split()) < 2:
+        problems["full_name"] = "field.full_name"
+    phone = people.normalise_phone(reg.phone)
+    if phone is None:
+        problems["phone"] = "field.phone"
+    if len(reg.password) < 8:
+        problems["password"] = "field.password"
+    elif len(reg.password) > 128:
+        problems["password"] = "field.password_long"
+    if not (date(1900, 1, 1) <= reg.birth_date <= now.date()):
+        problems["birth_date"] = "field.birth_date"
+    if reg.unit_code not in units:
+        problems["unit_code"] = "field.unit_code"
+    if reg.group not in {g["code"] for g in contest.groups}:
+        problems["group"] = "field.group"
+    if reg.consent is not True:
+        problems["consent"] = "field.consent"
+    if reg.gender is not None and reg.gender not in {"nam", "nu", "khac"}:
+        problems["gender"] = "field.gender"
+    if reg.id_number and not people.valid_id_number(reg.id_number):
+        problems["id_number"] = "field.id_number"
+    if reg.email and not people.valid_email(reg.email):
+        problems["email"] = "field.email"
+    if problems:
+        raise ValidationFailed(fields=problems)
+    if contest.min_age is not None and people.age_on(reg.birth_date, now.date()) < contest.min_age:
+        raise NotEligible(min_age=contest.min_age)
+    assert phone is not None
+    password_hash = await run_in_threadpool(_hasher.hash, reg.password)
+    participant = Participant(
+        id=new_id(),
+        contest_id=contest.id,
+        phone=phone,
+        password_hash=password_hash,
+        full_name=name,
+        birth_date=reg.birth_date,
+        gender=reg.gender,
+        unit_code=reg.unit_code,
+        group_code=reg.group,
+        id_number=reg.id_number or None,
+        email=reg.email or None,
+        consent_at=now,
+        created_at=now,
+    )
+    try:
+        async with transaction(ctx.sm) as s:
+            s.add(participant)
+    except IntegrityError as exc:
+        raise PhoneTaken() from exc
+    return participant
+
+
+async def login(ctx: Services, slug: str, phone_raw: str, password: str) -> Participant:
+    """The participant with this phone and password; raises NotFound, BadCredentials."""
+    phone = people.normalise_phone(phone_raw) or ""
+    async with ctx.sm() as s:
+        contest = await s.scalar(select(Contest).where(Contest.slug == slug, Contest.visible))
+        if contest is None:
+            raise NotFound()
+        participant = await s.scalar(
+            select(Participant).where(
+                Participant.contest_id == contest.id, Participant.phone == phone
+            )
+        )
+    stored = participant.password_hash if participant else _DUMMY_HASH
+    try:
+        await run_in_threadpool(_hasher.verify, stored, password)
+    except (VerificationError, InvalidHashError) as exc:
+        raise BadCredentials() from exc
+    if participant is None:
+        raise BadCredentials()
+    return participant

@@ -1,0 +1,87 @@
+"""Reading contests, rounds and the unit tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from contest.errors import NotFound
+from contest.services.context import Services
+from contest.storage.tables import Contest, Round, Unit
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    """A round as the public sees it."""
+
+    round: Round
+    status: str
+
+
+def round_status(r: Round, now: datetime) -> str:
+    """upcoming, open, closed or finalised."""
+    if r.finalised_at is not None:
+        return "finalised"
+    if now < r.opens_at:
+        return "upcoming"
+    if now < r.closes_at:
+        return "open"
+    return "closed"
+
+
+async def list_contests(ctx: Services) -> list[tuple[Contest, list[RoundInfo]]]:
+    """Visible contests with their rounds in opening order."""
+    now = ctx.now()
+    async with ctx.sm() as s:
+        contests = (await s.scalars(select(Contest).where(Contest.visible).order_by(Contest.id))).all()
+        rounds = (await s.scalars(select(Round).order_by(Round.opens_at, Round.id))).all()
+    by_contest: dict[int, list[RoundInfo]] = {}
+    for r in rounds:
+        by_contest.setdefault(r.contest_id, []).append(RoundInfo(r, round_status(r, now)))
+    return [(c, by_contest.get(c.id or 0, [])) for c in contests]
+
+
+async def get_contest(ctx: Services, slug: str) -> tuple[Contest, list[RoundInfo]]:
+    """One visible contest by slug with its rounds; raises NotFound."""
+    now = ctx.now()
+    async with ctx.sm() as s:
+        contest = await s.scalar(select(Contest).where(Contest.slug == slug, Contest.visible))
+        if contest is None:
+            raise NotFound()
+        rounds = (
+            await s.scalars(
+                select(Round).where(Round.contest_id == contest.id).order_by(Round.opens_at)
+            )
+        ).all()
+    return contest, [RoundInfo(r, round_status(r, now)) for r in rounds]
+
+
+async def list_units(ctx: Services, root: str | None = None) -> list[Unit]:
+    """The unit tree as a flat list (parents before children); only below root if given."""
+    async with ctx.sm() as s:
+        units = list((await s.scalars(select(Unit).order_by(Unit.level, Unit.code))).all())
+    if root is None:
+        return units
+    keep = {root}
+    for u in units:  # parents come first, so one pass collects the subtree
+        if u.parent_code in keep:
+            keep.add(u.code)
+    return [u for u in units if u.code in keep]
+
+
+async def unit_chain(ctx: Services, code: str) -> tuple[str, ...]:
+    """The unit and its ancestors, nearest first; empty for an unknown unit."""
+    if code not in ctx.unit_chains:
+        units = {u.code: u for u in await list_units(ctx)}
+        chains: dict[str, tuple[str, ...]] = {}
+        for u in units.values():
+            chain, cur, guard = [], u, 0
+            while cur is not None and guard < 64:  # guard: a cycle in uploaded data
+                chain.append(cur.code)
+                cur = units.get(cur.parent_code or "")
+                guard += 1
+            chains[u.code] = tuple(chain)
+        ctx.unit_chains = chains
+    return ctx.unit_chains.get(code, ())

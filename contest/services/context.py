@@ -1,0 +1,42 @@
+"""What every service needs: the SQL sessions, the live boards, settings and the clock."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import redis.asyncio as aioredis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from contest.domain.draw import DrawQuestion
+from contest.settings import Settings
+from contest.storage.live import LiveBoards
+
+log = logging.getLogger("contest")
+
+
+def utc_now() -> datetime:
+    """The server's clock, the only one the engine trusts."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """Shared handles, opened in the app's lifespan; caches hold immutable data only."""
+
+    settings: Settings
+    sm: async_sessionmaker[AsyncSession]
+    redis: aioredis.Redis
+    now: Callable[[], datetime] = utc_now
+    boards: LiveBoards = field(init=False)
+    # bank version id -> the draw's view of its questions (bank versions never change)
+    bank_cache: dict[int, list[DrawQuestion]] = field(default_factory=dict)
+    # unit code -> (codes of the unit and its ancestors), refreshed when the tree is loaded
+    unit_chains: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # rounds whose boards missed an update while Redis was unreachable
+    stale_rounds: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.boards = LiveBoards(self.redis)

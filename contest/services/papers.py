@@ -1,0 +1,57 @@
+"""Drawing papers: the bank's questions as the draw sees them, and re-deriving a paper."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contest.domain.draw import DrawQuestion, PaperQuestion, Quota, attempt_seed, draw_paper
+from contest.services.context import Services
+from contest.storage.tables import Option, Question, Round
+
+
+async def bank_questions(ctx: Services, s: AsyncSession, bank_version_id: int) -> list[DrawQuestion]:
+    """The draw's view of a bank version's questions (cached: versions are immutable)."""
+    cached = ctx.bank_cache.get(bank_version_id)
+    if cached is not None:
+        return cached
+    rows = (
+        await s.execute(
+            select(Question.id, Question.topic, Question.difficulty, Option.id)
+            .join(Option, Option.question_id == Question.id)
+            .where(Question.bank_version_id == bank_version_id)
+            .order_by(Question.id, Option.position)
+        )
+    ).all()
+    by_q: dict[int, tuple[str, str, list[int]]] = {}
+    for qid, topic, difficulty, oid in rows:
+        by_q.setdefault(qid, (topic, difficulty, []))[2].append(oid)
+    out = [DrawQuestion(q, tuple(o), t, d) for q, (t, d, o) in by_q.items()]
+    ctx.bank_cache[bank_version_id] = out
+    return out
+
+
+def round_quotas(r: Round) -> list[Quota]:
+    """The round's draw rules: its quotas, or N questions from the whole bank."""
+    if r.quotas:
+        return [quota_from_dict(q) for q in r.quotas]
+    return [Quota(count=r.questions_per_attempt)]
+
+
+def quota_from_dict(raw: dict[str, Any]) -> Quota:
+    """A quota from its stored form {count, topic?, difficulty?}."""
+    return Quota(count=int(raw["count"]), topic=raw.get("topic"), difficulty=raw.get("difficulty"))
+
+
+async def derive_paper(
+    ctx: Services, s: AsyncSession, r: Round, participant_id: str, number: int,
+    seen: Sequence[int] = (),
+) -> tuple[PaperQuestion, ...]:
+    """The paper of attempt `number` of a participant, exactly as the draw makes it."""
+    assert r.bank_version_id is not None
+    questions = await bank_questions(ctx, s, r.bank_version_id)
+    seed = attempt_seed(r.secret, participant_id, number)
+    return draw_paper(seed, questions, round_quotas(r), seen)

@@ -1,0 +1,139 @@
+"""The one settings object, read from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+DEV_SECRET = "dev-secret-change-me"
+
+
+class SettingsError(ValueError):
+    """A setting is missing, malformed or unsafe."""
+
+
+def _help(text: str, env: str) -> dict[str, str]:
+    return {"help": text, "env": env}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the engine can be configured with; each field names its env var and help."""
+
+    database_url: str = field(
+        default="sqlite+aiosqlite:///var/contest.sqlite3",
+        metadata=_help("SQLAlchemy async URL of the system of record. "
+                       "postgresql+asyncpg://... for PostgreSQL.", "DATABASE_URL"),
+    )
+    redis_url: str | None = field(
+        default=None,
+        metadata=_help("redis:// URL of the live-state server. Unset: an embedded in-process "
+                       "Redis-compatible server (one process only).", "REDIS_URL"),
+    )
+    secret_key: str = field(
+        default=DEV_SECRET,
+        metadata=_help("Signs session cookies. Must be set (32+ chars) outside dev mode.",
+                       "SECRET_KEY"),
+    )
+    dev_mode: bool = field(
+        default=False,
+        metadata=_help("Allows the default SECRET_KEY and insecure cookies (plain HTTP).",
+                       "CONTEST_DEV"),
+    )
+    timezone: str = field(
+        default="Asia/Ho_Chi_Minh",
+        metadata=_help("Time zone in which round windows are shown and entered.", "CONTEST_TZ"),
+    )
+    locale: str = field(
+        default="vi",
+        metadata=_help("Default language of user-facing messages (vi, en).", "CONTEST_LOCALE"),
+    )
+    workers: int = field(
+        default=1,
+        metadata=_help("uvicorn worker processes (WEB_CONCURRENCY). More than 1 needs REDIS_URL.",
+                       "WEB_CONCURRENCY"),
+    )
+    max_body_bytes: int = field(
+        default=64 * 1024,
+        metadata=_help("Largest JSON request body accepted, in bytes.", "CONTEST_MAX_BODY"),
+    )
+    sweep_interval_s: float = field(
+        default=2.0,
+        metadata=_help("How often expired attempts are submitted automatically, in seconds.",
+                       "CONTEST_SWEEP_INTERVAL"),
+    )
+    session_max_age_s: int = field(
+        default=30 * 24 * 3600,
+        metadata=_help("Lifetime of a participant's session cookie, in seconds.",
+                       "CONTEST_SESSION_MAX_AGE"),
+    )
+    static_dir: str = field(
+        default=str(Path(__file__).resolve().parent.parent / "static"),
+        metadata=_help("Folder served at / (the participant pages).", "CONTEST_STATIC_DIR"),
+    )
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The configured time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def embedded_redis(self) -> bool:
+        """True when no REDIS_URL is set and the in-process server is used."""
+        return not self.redis_url
+
+    def check(self) -> None:
+        """Refuse unsafe or contradictory settings; raises SettingsError."""
+        if not self.dev_mode and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
+            raise SettingsError(
+                "SECRET_KEY must be set to a random string of 32+ characters outside dev mode "
+                "(set CONTEST_DEV=1 for a local demo)."
+            )
+        if self.workers > 1 and self.embedded_redis:
+            raise SettingsError(
+                f"WEB_CONCURRENCY={self.workers} needs REDIS_URL: the embedded Redis lives in "
+                "one process, so several workers would each see a different leaderboard."
+            )
+        try:
+            self.tz  # noqa: B018 - validates the zone name
+        except Exception as exc:
+            raise SettingsError(f"CONTEST_TZ={self.timezone!r} is not a known time zone") from exc
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from environment variables, then keyword overrides."""
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(f.metadata["env"])
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _coerce(f.type, raw, f.metadata["env"])
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _coerce(kind: object, raw: str, name: str) -> object:
+    kind = str(kind)
+    try:
+        if kind == "bool":
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}={raw!r} is not a valid {kind}") from exc
+    return raw
+
+
+def settings_table() -> list[tuple[str, str, str]]:
+    """(env var, default, help) for every setting, for the README and its test."""
+    rows = []
+    for f in fields(Settings):
+        default = f.default if f.name != "static_dir" else "<repo>/static"
+        rows.append((f.metadata["env"], "" if default is None else str(default), f.metadata["help"]))
+    return rows

@@ -1,0 +1,58 @@
+"""Every Redis key the engine uses, built here and nowhere else.
+
+All keys of one round share the hash tag {r:ID}, so multi-key scripts run unchanged on a
+Redis Cluster.
+"""
+
+from __future__ import annotations
+
+PREFIX = "contest"
+
+
+def _round(round_id: int) -> str:
+    return f"{PREFIX}:{{r:{round_id}}}"
+
+
+def board(round_id: int, scope: str = "all") -> str:
+    """Sorted set of a round's live board; scope is all, u:<unit code> or g:<group code>."""
+    return f"{_round(round_id)}:board:{scope}"
+
+
+def unit_scope(unit_code: str) -> str:
+    """Board scope of a unit (and every unit below it)."""
+    return f"u:{unit_code}"
+
+
+def group_scope(group_code: str) -> str:
+    """Board scope of a participant group."""
+    return f"g:{group_code}"
+
+
+def board_members(round_id: int) -> str:
+    """Hash: participant id -> the member string of their counted attempt on every board."""
+    return f"{_round(round_id)}:members"
+
+
+def board_scopes(round_id: int) -> str:
+    """Set of the scopes that have a board in this round (so a rebuild can clear them)."""
+    return f"{_round(round_id)}:scopes"
+
+
+def round_stats(round_id: int) -> str:
+    """Hash of live counters (attempts submitted, ...)."""
+    return f"{_round(round_id)}:stats"
+
+
+def board_built(round_id: int) -> str:
+    """Marker that the boards were built from SQL; missing after Redis lost its data."""
+    return f"{_round(round_id)}:built"
+
+
+def board_events(round_id: int) -> str:
+    """Pub/sub channel announcing board changes."""
+    return f"{_round(round_id)}:events"
+
+
+def rebuild_lock(round_id: int) -> str:
+    """Lock held while one process rebuilds a round's boards."""
+    return f"{_round(round_id)}:rebuilding"

@@ -1,0 +1,214 @@
+"""SQL tables: the system of record."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from contest.storage.types import UTCDateTime
+
+
+def _utc() -> Any:
+    return Column(UTCDateTime(), nullable=False)
+
+
+def _utc_null() -> Any:
+    return Column(UTCDateTime(), nullable=True)
+
+
+class Unit(SQLModel, table=True):
+    """A node of the administrative-unit tree (province > district/commune > unit or school)."""
+
+    __tablename__ = "units"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=255)
+    parent_code: str | None = Field(default=None, max_length=64, index=True)
+    level: int = 1
+    headcount: int | None = None
+
+
+class Contest(SQLModel, table=True):
+    """A contest: its public text, participant groups and registration rules."""
+
+    __tablename__ = "contests"
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True, index=True)
+    title: str = Field(max_length=255)
+    rules: str = ""
+    groups: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
+    unit_root: str | None = Field(default=None, max_length=64)
+    min_age: int | None = None
+    visible: bool = True
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class Bank(SQLModel, table=True):
+    """A question bank, identified by its stable code; its content lives in versions."""
+
+    __tablename__ = "banks"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True, index=True)
+    title: str = Field(max_length=255)
+
+
+class BankVersion(SQLModel, table=True):
+    """One immutable import of a bank; rounds pin a version."""
+
+    __tablename__ = "bank_versions"
+    __table_args__ = (UniqueConstraint("bank_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bank_id: int = Field(foreign_key="banks.id", index=True)
+    number: int
+    label: str = Field(default="", max_length=64)
+    language: str = Field(default="vi", max_length=16)
+    sources: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    topics: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    content_hash: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class Question(SQLModel, table=True):
+    """A question of one bank version."""
+
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("bank_version_id", "ext_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bank_version_id: int = Field(foreign_key="bank_versions.id", index=True)
+    ext_id: str = Field(max_length=64)
+    kind: str = Field(max_length=16)
+    text: str
+    topic: str = Field(default="", max_length=255)
+    difficulty: str = Field(default="medium", max_length=16)
+    basis: str = ""
+    explanation: str | None = None
+
+
+class Option(SQLModel, table=True):
+    """An option of a question; `correct` never leaves the server before the round closes."""
+
+    __tablename__ = "options"
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="questions.id", index=True)
+    position: int
+    text: str
+    correct: bool = False
+
+
+class Round(SQLModel, table=True):
+    """A timed round of a contest, with its draw rules and attempt policy."""
+
+    __tablename__ = "rounds"
+    id: int | None = Field(default=None, primary_key=True)
+    contest_id: int = Field(foreign_key="contests.id", index=True)
+    title: str = Field(max_length=255)
+    kind: str = Field(default="ranked", max_length=16)  # ranked | practice
+    opens_at: datetime = Field(sa_column=_utc())
+    closes_at: datetime = Field(sa_column=_utc())
+    bank_version_id: int = Field(foreign_key="bank_versions.id")
+    questions_per_attempt: int = 10
+    quotas: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    time_limit_s: int = 900
+    grace_s: int = 5
+    max_attempts: int | None = 1  # None: unlimited
+    counting: str = Field(default="best", max_length=8)  # best | first | last
+    partial_credit: bool = False
+    prediction_prompt: str | None = None
+    prediction_kind: str | None = Field(default=None, max_length=32)  # participants | perfect
+    secret: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    finalised_at: datetime | None = Field(default=None, sa_column=_utc_null())
+
+
+class Participant(SQLModel, table=True):
+    """A registered citizen of one contest; the phone is the login."""
+
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("contest_id", "phone"),)
+    id: str = Field(primary_key=True, max_length=32)
+    contest_id: int = Field(foreign_key="contests.id", index=True)
+    phone: str = Field(max_length=16)
+    password_hash: str = Field(max_length=255)
+    full_name: str = Field(max_length=255)
+    birth_date: date
+    gender: str | None = Field(default=None, max_length=8)
+    unit_code: str = Field(max_length=64, index=True)
+    group_code: str = Field(max_length=64)
+    id_number: str | None = Field(default=None, max_length=12)
+    email: str | None = Field(default=None, max_length=255)
+    consent_at: datetime = Field(sa_column=_utc())
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class Attempt(SQLModel, table=True):
+    """One attempt of a participant in a round; submitted exactly once."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "round_id", "number"),
+        # At most one running attempt per participant and round, even under concurrent starts.
+        Index(
+            "uq_attempts_one_running",
+            "participant_id",
+            "round_id",
+            unique=True,
+            sqlite_where=text("status = 'running'"),
+            postgresql_where=text("status = 'running'"),
+        ),
+        Index("ix_attempts_running_deadline", "status", "deadline"),
+    )
+    id: str = Field(primary_key=True, max_length=32)
+    round_id: int = Field(foreign_key="rounds.id", index=True)
+    participant_id: str = Field(foreign_key="participants.id", index=True)
+    number: int
+    status: str = Field(default="running", max_length=16)  # running | submitted
+    started_at: datetime = Field(sa_column=_utc())
+    deadline: datetime = Field(sa_column=_utc())
+    submitted_at: datetime | None = Field(default=None, sa_column=_utc_null())
+    auto_submitted: bool = False
+    score_milli: int | None = None
+    max_score_milli: int | None = None
+    duration_ms: int | None = None
+    prediction: int | None = None
+    user_agent: str | None = Field(default=None, max_length=255)
+
+
+class AttemptQuestion(SQLModel, table=True):
+    """A question as drawn onto an attempt's paper, with its public ids (persisted draw)."""
+
+    __tablename__ = "attempt_questions"
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "position"),
+        UniqueConstraint("attempt_id", "public_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: str = Field(foreign_key="attempts.id", index=True)
+    position: int
+    question_id: int = Field(foreign_key="questions.id")
+    public_id: str = Field(max_length=32)
+    # [[option_id, public_option_id], ...] in display order
+    options: list[list[Any]] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class Answer(SQLModel, table=True):
+    """The participant's current choice for one question of an attempt (upserted)."""
+
+    __tablename__ = "answers"
+    attempt_id: str = Field(foreign_key="attempts.id", primary_key=True)
+    question_public_id: str = Field(primary_key=True, max_length=32)
+    option_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    saved_at: datetime = Field(sa_column=_utc())
+    saves: int = 1
+
+
+class RoundEntry(SQLModel, table=True):
+    """A participant's standing in a round: the locked prediction and the counted attempt."""
+
+    __tablename__ = "round_entries"
+    round_id: int = Field(foreign_key="rounds.id", primary_key=True)
+    participant_id: str = Field(foreign_key="participants.id", primary_key=True)
+    prediction: int | None = None
+    counted_attempt_id: str | None = Field(default=None, foreign_key="attempts.id")
+    attempts_submitted: int = 0

@@ -1,0 +1,105 @@
+"""Handlers of the public participant API: parse, call a service, render."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from contest.services import accounts, attempts, catalog, standings
+from contest.services.context import Services
+from contest.web import schemas
+from contest.web.parsing import int_param, parse_body, participant_id, path_int
+
+
+def _ctx(request: Request) -> Services:
+    ctx: Services = request.app.state.services
+    return ctx
+
+
+async def list_contests(request: Request) -> JSONResponse:
+    found = await catalog.list_contests(_ctx(request))
+    return JSONResponse([schemas.contest_out(c, rounds) for c, rounds in found])
+
+
+async def get_contest(request: Request) -> JSONResponse:
+    c, rounds = await catalog.get_contest(_ctx(request), request.path_params["slug"])
+    return JSONResponse(schemas.contest_out(c, rounds, full=True))
+
+
+async def list_units(request: Request) -> JSONResponse:
+    c, _ = await catalog.get_contest(_ctx(request), request.path_params["slug"])
+    units = await catalog.list_units(_ctx(request), c.unit_root)
+    return JSONResponse([schemas.unit_out(u) for u in units])
+
+
+async def register(request: Request) -> JSONResponse:
+    body = await parse_body(request, schemas.RegisterIn)
+    p = await accounts.register(_ctx(request), request.path_params["slug"],
+                                accounts.Registration(**body.model_dump()))
+    request.session["pid"] = p.id
+    return JSONResponse({"participant_id": p.id}, status_code=201)
+
+
+async def login(request: Request) -> JSONResponse:
+    body = await parse_body(request, schemas.LoginIn)
+    p = await accounts.login(_ctx(request), request.path_params["slug"], body.phone, body.password)
+    request.session["pid"] = p.id
+    return JSONResponse({"participant_id": p.id, "full_name": p.full_name})
+
+
+async def logout(request: Request) -> JSONResponse:
+    request.session.clear()
+    return JSONResponse({"ok": True})
+
+
+async def start_attempt(request: Request) -> JSONResponse:
+    pid = participant_id(request)
+    view, created = await attempts.start(_ctx(request), pid, path_int(request, "round_id"),
+                                         request.headers.get("user-agent"))
+    return JSONResponse(schemas.paper_out(view, _ctx(request).now(), with_answers=not created),
+                        status_code=201 if created else 200)
+
+
+async def get_attempt(request: Request) -> JSONResponse:
+    pid = participant_id(request)
+    view = await attempts.view(_ctx(request), pid, request.path_params["attempt_id"])
+    return JSONResponse(schemas.paper_out(view, _ctx(request).now(), with_answers=True))
+
+
+async def save_answer(request: Request) -> JSONResponse:
+    pid = participant_id(request)
+    body = await parse_body(request, schemas.AnswerIn)
+    answer = await attempts.save_answer(_ctx(request), pid, request.path_params["attempt_id"],
+                                        request.path_params["question_id"], body.option_ids)
+    return JSONResponse({"question_id": answer.question_public_id,
+                         "option_ids": answer.option_ids,
+                         "saved_at": schemas.iso(answer.saved_at)})
+
+
+async def submit_attempt(request: Request) -> JSONResponse:
+    pid = participant_id(request)
+    body = await parse_body(request, schemas.SubmitIn)
+    result = await attempts.submit(_ctx(request), pid, request.path_params["attempt_id"],
+                                   body.prediction)
+    return JSONResponse(schemas.submit_out(result))
+
+
+async def my_round(request: Request) -> JSONResponse:
+    pid = participant_id(request)
+    mine = await attempts.my_round(_ctx(request), pid, path_int(request, "round_id"))
+    return JSONResponse({
+        "attempt": schemas.attempt_summary(mine.counted) if mine.counted else None,
+        "rank": mine.rank,
+        "prediction": mine.prediction,
+        "attempts": [schemas.attempt_summary(a) for a in mine.attempts],
+        "attempts_left": mine.attempts_left,
+    })
+
+
+async def leaderboard(request: Request) -> JSONResponse:
+    limit = int_param(request, "limit", 20, 1, 100)
+    offset = int_param(request, "offset", 0, 0)
+    total, entries = await standings.leaderboard(
+        _ctx(request), path_int(request, "round_id"), request.query_params.get("unit") or None,
+        limit, offset)
+    return JSONResponse(schemas.board_out(total, entries))

@@ -1,0 +1,26 @@
+"""The route table of the participant API."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from contest.web import openapi, participant
+
+API = "/api/v1"
+
+ROUTES = [
+    Route(f"{API}/openapi.json", openapi.document, methods=["GET"]),
+    Route(f"{API}/contests", participant.list_contests, methods=["GET"]),
+    Route(f"{API}/contests/{{slug}}", participant.get_contest, methods=["GET"]),
+    Route(f"{API}/contests/{{slug}}/units", participant.list_units, methods=["GET"]),
+    Route(f"{API}/contests/{{slug}}/register", participant.register, methods=["POST"]),
+    Route(f"{API}/contests/{{slug}}/login", participant.login, methods=["POST"]),
+    Route(f"{API}/logout", participant.logout, methods=["POST"]),
+    Route(f"{API}/rounds/{{round_id}}/attempts", participant.start_attempt, methods=["POST"]),
+    Route(f"{API}/rounds/{{round_id}}/me", participant.my_round, methods=["GET"]),
+    Route(f"{API}/rounds/{{round_id}}/leaderboard", participant.leaderboard, methods=["GET"]),
+    Route(f"{API}/attempts/{{attempt_id}}", participant.get_attempt, methods=["GET"]),
+    Route(f"{API}/attempts/{{attempt_id}}/answers/{{question_id}}", participant.save_answer,
+          methods=["PUT"]),
+    Route(f"{API}/attempts/{{attempt_id}}/submit", participant.submit_attempt, methods=["POST"]),
+]

@@ -1,0 +1,139 @@
+"""Request bodies (validated) and response shapes (rendered) of the participant API v1."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+
+from contest.domain.people import mask_name
+from contest.services.attempts import PaperView, SubmitResult
+from contest.services.catalog import RoundInfo
+from contest.services.standings import PublicEntry
+from contest.storage.tables import Attempt, Contest, Unit
+
+
+class Body(BaseModel):
+    """Base of request bodies: unknown fields are ignored, types are strict."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class RegisterIn(Body):
+    full_name: StrictStr = Field(max_length=255)
+    birth_date: date
+    phone: StrictStr = Field(max_length=32)
+    password: StrictStr = Field(max_length=1024)
+    unit_code: StrictStr = Field(max_length=64)
+    group: StrictStr = Field(max_length=64)
+    consent: StrictBool
+    gender: Literal["nam", "nu", "khac"] | None = None
+    id_number: StrictStr | None = Field(default=None, max_length=32)
+    email: StrictStr | None = Field(default=None, max_length=255)
+
+
+class LoginIn(Body):
+    phone: StrictStr = Field(max_length=32)
+    password: StrictStr = Field(max_length=1024)
+
+
+class AnswerIn(Body):
+    option_ids: list[StrictStr] = Field(max_length=16)
+
+
+class SubmitIn(Body):
+    prediction: StrictInt | None = Field(default=None, ge=0, le=10**9)
+
+
+# ---- responses -------------------------------------------------------------------------
+
+
+def iso(dt: datetime | None) -> str | None:
+    """ISO 8601 with offset."""
+    return dt.isoformat() if dt else None
+
+
+def points(milli: int | None) -> float | int | None:
+    """Thousandths of a point as a JSON number (an int when whole)."""
+    if milli is None:
+        return None
+    return milli // 1000 if milli % 1000 == 0 else milli / 1000
+
+
+def round_out(info: RoundInfo) -> dict[str, Any]:
+    r = info.round
+    return {"id": str(r.id), "title": r.title, "kind": r.kind, "opens_at": iso(r.opens_at),
+            "closes_at": iso(r.closes_at), "status": info.status,
+            "questions_per_attempt": r.questions_per_attempt, "time_limit_s": r.time_limit_s,
+            "max_attempts": r.max_attempts, "counting": r.counting,
+            "has_prediction": bool(r.prediction_prompt)}
+
+
+def contest_out(c: Contest, rounds: list[RoundInfo], full: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {"slug": c.slug, "title": c.title,
+                           "rounds": [round_out(r) for r in rounds]}
+    if full:
+        out["rules"] = c.rules
+        out["groups"] = [{"code": g["code"], "name": g["name"]} for g in c.groups]
+        out["registration_fields"] = REGISTRATION_FIELDS
+    return out
+
+
+REGISTRATION_FIELDS = [
+    {"name": "full_name", "label": "Họ và tên", "required": True, "kind": "text"},
+    {"name": "birth_date", "label": "Ngày sinh", "required": True, "kind": "date"},
+    {"name": "gender", "label": "Giới tính", "required": False, "kind": "choice"},
+    {"name": "phone", "label": "Số điện thoại", "required": True, "kind": "phone"},
+    {"name": "password", "label": "Mật khẩu", "required": True, "kind": "password"},
+    {"name": "unit_code", "label": "Đơn vị", "required": True, "kind": "unit"},
+    {"name": "group", "label": "Đối tượng dự thi", "required": True, "kind": "group"},
+    {"name": "id_number", "label": "Số căn cước (CCCD)", "required": False, "kind": "id_number"},
+    {"name": "email", "label": "Email", "required": False, "kind": "email"},
+    {"name": "consent", "label": "Đồng ý với thể lệ và việc xử lý dữ liệu cá nhân",
+     "required": True, "kind": "consent"},
+]
+
+
+def unit_out(u: Unit) -> dict[str, Any]:
+    return {"code": u.code, "name": u.name, "parent_code": u.parent_code, "level": u.level}
+
+
+def attempt_summary(a: Attempt) -> dict[str, Any]:
+    return {"attempt_id": a.id, "number": a.number, "status": a.status,
+            "started_at": iso(a.started_at), "deadline": iso(a.deadline),
+            "submitted_at": iso(a.submitted_at), "score": points(a.score_milli),
+            "max_score": points(a.max_score_milli), "duration_ms": a.duration_ms,
+            "auto_submitted": a.auto_submitted}
+
+
+def paper_out(v: PaperView, now: datetime, with_answers: bool) -> dict[str, Any]:
+    a = v.attempt
+    out: dict[str, Any] = {
+        "attempt_id": a.id, "round_id": str(a.round_id), "number": a.number,
+        "started_at": iso(a.started_at), "deadline": iso(a.deadline), "server_now": iso(now),
+        "questions": v.questions,
+        "prediction": {"prompt": v.round.prediction_prompt}
+        if v.round.prediction_prompt and v.round.kind != "practice" else None,
+    }
+    if with_answers:
+        out["answers"] = v.answers
+        out["status"] = a.status
+        if a.status == "submitted":
+            out["result"] = {"score": points(a.score_milli), "max_score": points(a.max_score_milli),
+                             "duration_ms": a.duration_ms, "auto_submitted": a.auto_submitted}
+    return out
+
+
+def submit_out(r: SubmitResult) -> dict[str, Any]:
+    a = r.attempt
+    return {"attempt_id": a.id, "score": points(a.score_milli),
+            "max_score": points(a.max_score_milli), "duration_ms": a.duration_ms,
+            "counted": r.counted, "rank": r.rank, "auto_submitted": a.auto_submitted,
+            "submitted_at": iso(a.submitted_at)}
+
+
+def board_out(total: int, entries: list[PublicEntry]) -> dict[str, Any]:
+    return {"total": total, "entries": [
+        {"rank": e.rank, "name": mask_name(e.full_name), "unit": e.unit_name,
+         "score": points(e.score_milli), "duration_ms": e.duration_ms} for e in entries]}

@@ -1,0 +1,208 @@
+"""Shared fixtures: a fresh database and Redis per test, a controllable clock, an API client.
+
+Runs against the embedded defaults (a SQLite file, in-process Redis) unless DATABASE_URL and
+REDIS_URL point at real servers, in which case every test uses those.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from contest.app import create_app
+from contest.domain.bank import Bank, BankOption, BankQuestion
+from contest.services.banks import import_bank
+from contest.services.context import Services
+from contest.services.units import load_units, parse_units
+from contest.settings import Settings
+from contest.storage.db import make_engine, make_sessionmaker, migrate, transaction
+from contest.storage.redis_client import make_redis
+from contest.storage.tables import Contest, Round
+
+REAL_DB = os.environ.get("DATABASE_URL", "").startswith("postgresql")
+REAL_REDIS = bool(os.environ.get("REDIS_URL"))
+REPO = Path(__file__).resolve().parent.parent
+
+UNITS_CSV = """code,name,parent_code,level
+BP,Tỉnh Bình Phước,,1
+BP-DONGXOAI,Thành phố Đồng Xoài,BP,2
+BP-BUDANG,Huyện Bù Đăng,BP,2
+BP-BUDANG-THPT,Trường THPT Bù Đăng,BP-BUDANG,3
+"""
+
+
+@dataclass
+class Clock:
+    """The server's clock under the test's control."""
+
+    current: datetime = field(default_factory=lambda: datetime(2026, 11, 20, 3, 0, tzinfo=UTC))
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, seconds: float) -> None:
+        self.current += timedelta(seconds=seconds)
+
+
+def sample_bank(n: int = 12, code: str = "test-bank") -> Bank:
+    """A bank of n questions: mostly single choice, every fourth multiple."""
+    questions = []
+    for i in range(n):
+        kind = "multiple" if i % 4 == 3 else "single"
+        options = tuple(
+            BankOption(f"Câu {i} phương án {c}", correct=(c == "A" or (kind == "multiple" and c == "C")))
+            for c in "ABCD"
+        )
+        questions.append(BankQuestion(
+            ext_id=f"q{i:03d}", kind=kind, text=f"Câu hỏi thử số {i}?", options=options,
+            topic="Chung" if i % 2 else "Riêng", difficulty=("easy", "medium", "hard")[i % 3],
+            basis=f"Điều {i + 1} Luật thử",
+        ))
+    return Bank(code=code, title="Ngân hàng thử", questions=tuple(questions),
+                topics=("Chung", "Riêng"))
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    db = os.environ["DATABASE_URL"] if REAL_DB else f"sqlite+aiosqlite:///{tmp_path}/test.sqlite3"
+    return Settings(database_url=db, redis_url=os.environ.get("REDIS_URL") or None,
+                    dev_mode=True, static_dir=str(REPO / "static"))
+
+
+_migrated: set[str] = set()
+
+
+async def _fresh_database(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        if url.startswith("postgresql"):
+            if url not in _migrated:
+                async with engine.begin() as conn:
+                    await conn.execute(text("DROP SCHEMA public CASCADE"))
+                    await conn.execute(text("CREATE SCHEMA public"))
+                await migrate(engine)
+                _migrated.add(url)
+            names = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
+            async with engine.begin() as conn:
+                await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            await migrate(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def services(settings: Settings, clock: Clock) -> AsyncIterator[Services]:
+    """Services on a fresh database and an empty Redis, outside any app."""
+    await _fresh_database(settings.database_url)
+    engine = make_engine(settings.database_url)
+    redis = make_redis(settings.redis_url)
+    await redis.flushdb()
+    ctx = Services(settings=settings, sm=make_sessionmaker(engine), redis=redis, now=clock.now)
+    yield ctx
+    await redis.aclose()
+    await engine.dispose()
+
+
+@dataclass
+class World:
+    """A running app with a client, its services and helpers to set up contests."""
+
+    app: Any
+    ctx: Services
+    clock: Clock
+    make_client: Callable[[], httpx.AsyncClient]
+    client: httpx.AsyncClient
+    round_id: int = 0
+
+    async def add_round(self, **overrides: Any) -> int:
+        """Create a round of the test contest (open now for a day unless overridden)."""
+        now = self.clock.now()
+        async with transaction(self.ctx.sm) as s:
+            contest = (await s.execute(text("SELECT id FROM contests WHERE slug='thu'"))).scalar()
+            version = (await s.execute(text("SELECT max(id) FROM bank_versions"))).scalar()
+            values: dict[str, Any] = dict(
+                contest_id=contest, title="Đợt thử", opens_at=now - timedelta(minutes=5),
+                closes_at=now + timedelta(days=1), bank_version_id=version,
+                questions_per_attempt=5, time_limit_s=600, grace_s=5, max_attempts=2,
+                counting="best", prediction_prompt="Bao nhiêu người tham gia?",
+                prediction_kind="participants", secret=secrets.token_bytes(32),
+            )
+            values.update(overrides)
+            r = Round(**values)
+            s.add(r)
+        assert r.id is not None
+        return r.id
+
+    async def register(self, client: httpx.AsyncClient | None = None, phone: str = "0912345678",
+                       **extra: Any) -> httpx.Response:
+        body = {"full_name": "Nguyễn Thị Bích Ngọc", "birth_date": "1990-05-21", "phone": phone,
+                "password": "matkhau123", "unit_code": "BP-BUDANG-THPT", "group": "tudo",
+                "consent": True, **extra}
+        return await (client or self.client).post("/api/v1/contests/thu/register", json=body)
+
+
+@pytest.fixture
+async def world(settings: Settings, clock: Clock) -> AsyncIterator[World]:
+    """The app on fresh storage with a contest 'thu', a 12-question bank and one open round."""
+    await _fresh_database(settings.database_url)
+    if settings.redis_url:
+        r = make_redis(settings.redis_url)
+        await r.flushdb()
+        await r.aclose()
+    app = create_app(settings, now=clock.now, sweep=False)
+    async with app.router.lifespan_context(app):
+        ctx: Services = app.state.services
+        await ctx.redis.flushdb()
+        await load_units(ctx, parse_units(UNITS_CSV))
+        await import_bank(ctx, sample_bank())
+        async with transaction(ctx.sm) as s:
+            s.add(Contest(slug="thu", title="Cuộc thi thử", rules="Thể lệ thử",
+                          groups=[{"code": "tudo", "name": "Tự do"},
+                                  {"code": "hssv", "name": "Học sinh, sinh viên"}],
+                          unit_root="BP", created_at=clock.now()))
+        clients: list[httpx.AsyncClient] = []
+
+        def make_client() -> httpx.AsyncClient:
+            c = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+            clients.append(c)
+            return c
+
+        w = World(app=app, ctx=ctx, clock=clock, make_client=make_client, client=make_client())
+        w.round_id = await w.add_round()
+        try:
+            yield w
+        finally:
+            for c in clients:
+                await c.aclose()
+
+
+def pytest_report_header() -> list[str]:
+    return [f"storage: {'PostgreSQL' if REAL_DB else 'SQLite file'} + "
+            f"{'real Redis' if REAL_REDIS else 'embedded Redis'}"]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def _no_env_leak(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    yield
