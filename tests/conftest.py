@@ -19,6 +19,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
+import contest.storage.all_tables  # noqa: F401 - every table, for TRUNCATE
+
 from contest.app import create_app
 from contest.domain.bank import Bank, BankOption, BankQuestion
 from contest.services.banks import import_bank

@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import contest.storage.tables  # noqa: F401 - registers the tables on SQLModel.metadata
+import contest.storage.all_tables  # noqa: F401 - registers every table on SQLModel.metadata
 
 config = context.config
 target_metadata = SQLModel.metadata

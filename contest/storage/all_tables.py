@@ -1,0 +1,5 @@
+"""Imports every table module so SQLModel.metadata knows them all (migrations, tests)."""
+
+from __future__ import annotations
+
+import contest.storage.tables  # noqa: F401
