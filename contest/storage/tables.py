@@ -212,3 +212,31 @@ class RoundEntry(SQLModel, table=True):
     prediction: int | None = None
     counted_attempt_id: str | None = Field(default=None, foreign_key="attempts.id")
     attempts_submitted: int = 0
+
+
+class Staff(SQLModel, table=True):
+    """An organiser-side account: admin, organiser, unit officer or viewer."""
+
+    __tablename__ = "staff"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    password_hash: str = Field(max_length=255)
+    full_name: str = Field(default="", max_length=255)
+    role: str = Field(max_length=16)  # admin | organiser | unit_officer | viewer
+    unit_code: str | None = Field(default=None, max_length=64)  # scope of a unit officer
+    totp_secret: str | None = Field(default=None, max_length=64)
+    active: bool = True
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when, from where: logins, configuration, reviews, exports, data views."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=_utc())
+    actor: str = Field(max_length=128)  # "staff:<username>", "participant:<id>", "cli", "system"
+    action: str = Field(max_length=64, index=True)
+    target: str = Field(default="", max_length=255)
+    ip: str | None = Field(default=None, max_length=64)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
