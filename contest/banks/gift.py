@@ -57,7 +57,8 @@ def _restore(text: str) -> str:
 
 
 def _unquote_meta(value: str) -> str:
-    return value.replace("\\n", "\n").replace("\\\\", "\\")
+    """A comment value with its escapes (\\n newline, \\\\ backslash) decoded in one pass."""
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), value)
 
 
 @dataclass
@@ -328,7 +329,9 @@ def to_gift(bank: Bank) -> str:
             n_correct = len(q.correct_positions)
             for o in q.options:
                 if q.kind == "single":
-                    out.append(("=" if o.correct else "~") + _escape(o.text))
+                    # an option starting with "%" would read as a weight: write one explicitly
+                    weight = ("%100%" if o.correct else "%0%") if o.text.startswith("%") else ""
+                    out.append(("=" if o.correct else "~") + weight + _escape(o.text))
                 else:
                     w = _weight(n_correct) if o.correct else "-100"
                     out.append(f"~%{w}%{_escape(o.text)}")
