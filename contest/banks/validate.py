@@ -94,8 +94,8 @@ _DIFFICULTIES: dict[str, Difficulty] = {
     "kho": "hard",
 }
 
-_TRUE_WORDS = {"dung", "true", "t", "yes", "co"}
-_FALSE_WORDS = {"sai", "false", "f", "no", "khong"}
+_TRUE_WORDS = {"dung", "true", "yes", "co"}  # not "T"/"F": F is also an option letter
+_FALSE_WORDS = {"sai", "false", "no", "khong"}
 
 
 def parse_kind(raw: str) -> QuestionKind | None:
