@@ -208,3 +208,17 @@ def anyio_backend() -> str:
 def _no_env_leak(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     yield
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In CI's real-service run, refuse to run on anything but PostgreSQL and Redis."""
+    if os.environ.get("CONTEST_REQUIRE_REAL") and not (REAL_DB and REAL_REDIS):
+        raise pytest.UsageError("CONTEST_REQUIRE_REAL is set but DATABASE_URL/REDIS_URL "
+                                "do not point at PostgreSQL and Redis")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Everything under tests/e2e drives a browser: mark it e2e (CI runs it once)."""
+    for item in items:
+        if "/tests/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.e2e)
