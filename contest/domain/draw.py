@@ -74,6 +74,55 @@ def _public_id(seed: bytes, label: str) -> str:
     return base64.b32encode(_key(seed, label)[:10]).decode().lower()
 
 
+def _feasible(
+    questions: Sequence[DrawQuestion], demands: Sequence[tuple[Quota, int]], excluded: set[int]
+) -> bool:
+    """True when distinct questions outside `excluded` can fill every (quota, count) at once.
+
+    A bipartite matching with capacities (Kuhn's augmenting paths): quotas may overlap, so a
+    question wanted by two quotas must go where it is irreplaceable.
+    """
+    pools = [
+        [q.id for q in questions if q.id not in excluded and quota.matches(q)]
+        for quota, _ in demands
+    ]
+    owner: dict[int, int] = {}
+
+    def augment(i: int, visited: set[int]) -> bool:
+        for qid in pools[i]:
+            if qid in visited:
+                continue
+            visited.add(qid)
+            j = owner.get(qid)
+            if j is None or augment(j, visited):
+                owner[qid] = i
+                return True
+        return False
+
+    return all(augment(i, set()) for i, (_, n) in enumerate(demands) for _ in range(n))
+
+
+def _safe_to_take(
+    q: DrawQuestion,
+    questions: Sequence[DrawQuestion],
+    demands: Sequence[tuple[Quota, int]],
+    taken: set[int],
+) -> bool:
+    """True when taking q still leaves the remaining demands satisfiable."""
+    if not any(n and quota.matches(q) for quota, n in demands):
+        return True  # q is wanted by no remaining demand: taking it cannot hurt
+    total = sum(n for _, n in demands)
+    # Cheap sufficient test: every pool still holds the whole remaining demand.
+    if all(
+        sum(1 for o in questions if o.id not in taken and o.id != q.id and quota.matches(o))
+        >= total
+        for quota, n in demands
+        if n
+    ):
+        return True
+    return _feasible(questions, demands, taken | {q.id})
+
+
 def draw_paper(
     seed: bytes,
     questions: Sequence[DrawQuestion],
@@ -83,20 +132,31 @@ def draw_paper(
     """Draw a paper meeting every quota, preferring unseen questions; raises DrawError.
 
     Quotas are filled in order; a question taken by one quota is not offered to the next.
-    The paper's order is then a keyed shuffle of all drawn questions.
+    Within a quota, questions go in keyed-hash order (unseen first), skipping one only when
+    taking it would leave a later overlapping quota unfillable, so the draw succeeds whenever
+    check_quotas finds no problem. The paper's order is then a keyed shuffle.
     """
     taken: set[int] = set()
     chosen: list[DrawQuestion] = []
-    for quota in quotas:
+    for i, quota in enumerate(quotas):
         pool = [q for q in questions if q.id not in taken and quota.matches(q)]
         if len(pool) < quota.count:
             raise DrawError(
                 f"quota {quota} needs {quota.count} questions, the bank has {len(pool)}"
             )
         pool.sort(key=lambda q: (q.id in seen, _key(seed, f"pick:{q.id}")))
-        for q in pool[: quota.count]:
+        need = quota.count
+        later = [(other, other.count) for other in quotas[i + 1 :]]
+        for q in pool:
+            if need == 0:
+                break
+            if later and not _safe_to_take(q, questions, [(quota, need - 1), *later], taken):
+                continue
             taken.add(q.id)
             chosen.append(q)
+            need -= 1
+        if need:
+            raise DrawError(f"quota {quota} cannot be filled together with the later quotas")
     chosen.sort(key=lambda q: _key(seed, f"order:{q.id}"))
     return tuple(
         PaperQuestion(
@@ -114,15 +174,25 @@ def draw_paper(
 def check_quotas(questions: Sequence[DrawQuestion], quotas: Sequence[Quota]) -> list[str]:
     """Problems that would make draw_paper fail for any seed (empty when the bank suffices)."""
     problems: list[str] = []
-    taken: set[int] = set()
     for quota in quotas:
         if quota.count < 0:
             problems.append(f"quota {quota} has a negative count")
-            continue
-        pool = [q.id for q in questions if q.id not in taken and quota.matches(q)]
+    if problems:
+        return problems
+    jointly_ok = True  # once a prefix of quotas fails, every longer prefix fails too
+    for i, quota in enumerate(quotas):
+        pool = [q.id for q in questions if quota.matches(q)]
         if len(pool) < quota.count:
             problems.append(
                 f"quota {quota} needs {quota.count} questions, the bank has {len(pool)}"
             )
-        taken.update(pool[: quota.count])
+            jointly_ok = False
+        elif jointly_ok and not _feasible(
+            questions, [(x, x.count) for x in quotas[: i + 1]], set()
+        ):
+            jointly_ok = False
+            problems.append(
+                f"quota {quota} needs {quota.count} questions, too few are left "
+                "after the earlier quotas"
+            )
     return problems
