@@ -1,0 +1,107 @@
+"""The `contest` command: migrations, the demo (twice), paper re-derivation, serving."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from contest.cli import main, with_services
+from contest.services import accounts, attempts
+from contest.services.demo import DEMO_SLUG, ensure_demo
+from contest.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def sqlite_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/cli.sqlite3")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("CONTEST_DEV", "1")
+    return Settings.from_env()
+
+
+def test_demo_twice_reuses_and_paper_rederives(sqlite_env: Settings,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "upgrade"]) == 0
+    first = asyncio.run(with_services(sqlite_env, ensure_demo))
+    second = asyncio.run(with_services(sqlite_env, ensure_demo))
+    assert first.id == second.id
+    assert first.questions_per_attempt == 10 and first.max_attempts == 3
+    assert (first.closes_at - first.opens_at).days == 30
+
+    async def take() -> str:
+        async def go(ctx):  # type: ignore[no-untyped-def]
+            p = await accounts.register(ctx, DEMO_SLUG, accounts.Registration(
+                full_name="Trần Văn Bình", birth_date=__import__("datetime").date(1985, 1, 2),
+                phone="0971234567", password="matkhau123", unit_code="BP-DONGXOAI",
+                group="tudo", consent=True))
+            view, _ = await attempts.start(ctx, p.id, first.id or 0)
+            assert len(view.questions) == 10
+            return view.attempt.id
+        result: str = await with_services(sqlite_env, go)
+        return result
+
+    attempt_id = asyncio.run(take())
+    capsys.readouterr()
+    assert main(["paper", "show", "--attempt", attempt_id]) == 0
+    out = capsys.readouterr().out
+    assert '"matches": true' in out
+
+
+def test_cli_refuses_unsafe_settings(monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("CONTEST_DEV", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    assert main(["serve"]) == 2
+    assert "REDIS_URL" in capsys.readouterr().err
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_demo_serves_api_and_page(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/demo.sqlite3",
+           "CONTEST_DEV": "1"}
+    env.pop("REDIS_URL", None)
+    env.pop("SECRET_KEY", None)
+    proc = subprocess.Popen([sys.executable, "-m", "contest.cli", "serve", "--demo",
+                             "--port", str(port)], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                contests = httpx.get(f"{base}/api/v1/contests", timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        assert contests.status_code == 200
+        assert contests.json()[0]["slug"] == "demo"
+        assert contests.json()[0]["rounds"][0]["status"] == "open"
+        page = httpx.get(f"{base}/", timeout=5)
+        assert page.status_code == 200
+        assert "<html" in page.text.lower()
+        units = httpx.get(f"{base}/api/v1/contests/demo/units", timeout=5).json()
+        assert len([u for u in units if u["level"] == 2]) == 11
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
