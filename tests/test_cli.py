@@ -29,8 +29,9 @@ def sqlite_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     return Settings.from_env()
 
 
-def test_demo_twice_reuses_and_paper_rederives(sqlite_env: Settings,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_twice_reuses_and_paper_rederives(
+    sqlite_env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["db", "upgrade"]) == 0
     first = asyncio.run(with_services(sqlite_env, ensure_demo))
     second = asyncio.run(with_services(sqlite_env, ensure_demo))
@@ -40,13 +41,23 @@ def test_demo_twice_reuses_and_paper_rederives(sqlite_env: Settings,
 
     async def take() -> str:
         async def go(ctx):  # type: ignore[no-untyped-def]
-            p = await accounts.register(ctx, DEMO_SLUG, accounts.Registration(
-                full_name="Trần Văn Bình", birth_date=__import__("datetime").date(1985, 1, 2),
-                phone="0971234567", password="matkhau123", unit_code="BP-DONGXOAI",
-                group="tudo", consent=True))
+            p = await accounts.register(
+                ctx,
+                DEMO_SLUG,
+                accounts.Registration(
+                    full_name="Trần Văn Bình",
+                    birth_date=__import__("datetime").date(1985, 1, 2),
+                    phone="0971234567",
+                    password="matkhau123",
+                    unit_code="BP-DONGXOAI",
+                    group="tudo",
+                    consent=True,
+                ),
+            )
             view, _ = await attempts.start(ctx, p.id, first.id or 0)
             assert len(view.questions) == 10
             return view.attempt.id
+
         result: str = await with_services(sqlite_env, go)
         return result
 
@@ -57,8 +68,9 @@ def test_demo_twice_reuses_and_paper_rederives(sqlite_env: Settings,
     assert '"matches": true' in out
 
 
-def test_cli_refuses_unsafe_settings(monkeypatch: pytest.MonkeyPatch,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_refuses_unsafe_settings(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv("CONTEST_DEV", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("REDIS_URL", raising=False)
@@ -76,13 +88,20 @@ def _free_port() -> int:
 
 def test_serve_demo_serves_api_and_page(tmp_path: Path) -> None:
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/demo.sqlite3",
-           "CONTEST_DEV": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/demo.sqlite3",
+        "CONTEST_DEV": "1",
+    }
     env.pop("REDIS_URL", None)
     env.pop("SECRET_KEY", None)
-    proc = subprocess.Popen([sys.executable, "-m", "contest.cli", "serve", "--demo",
-                             "--port", str(port)], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "contest.cli", "serve", "--demo", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60

@@ -19,9 +19,15 @@ def test_every_setting_is_in_the_readme_table() -> None:
 
 
 def test_reads_environment_with_types() -> None:
-    s = Settings.from_env({"DATABASE_URL": "postgresql+asyncpg://x/y", "WEB_CONCURRENCY": "3",
-                           "CONTEST_DEV": "1", "CONTEST_SWEEP_INTERVAL": "0.5",
-                           "REDIS_URL": "redis://127.0.0.1:6379/0"})
+    s = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql+asyncpg://x/y",
+            "WEB_CONCURRENCY": "3",
+            "CONTEST_DEV": "1",
+            "CONTEST_SWEEP_INTERVAL": "0.5",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+        }
+    )
     assert s.database_url == "postgresql+asyncpg://x/y"
     assert s.workers == 3 and s.dev_mode is True and s.sweep_interval_s == 0.5
     assert s.embedded_redis is False

@@ -80,8 +80,9 @@ def _expired(att: Attempt, r: Round, now: datetime) -> bool:
     return att.status == "running" and not policy.accepts_answers(now, att.deadline, r.grace_s)
 
 
-async def start(ctx: Services, participant_id: str, round_id: int,
-                user_agent: str | None = None) -> tuple[PaperView, bool]:
+async def start(
+    ctx: Services, participant_id: str, round_id: int, user_agent: str | None = None
+) -> tuple[PaperView, bool]:
     """Start an attempt or return the running one (created flag).
 
     Raises NotFound, RoundNotOpen, AttemptsExhausted, NotEligible.
@@ -95,8 +96,9 @@ async def start(ctx: Services, participant_id: str, round_id: int,
     raise RoundNotOpen()  # pragma: no cover - three lost races in a row
 
 
-async def _start_once(ctx: Services, participant_id: str, round_id: int,
-                      user_agent: str | None) -> tuple[PaperView, bool]:
+async def _start_once(
+    ctx: Services, participant_id: str, round_id: int, user_agent: str | None
+) -> tuple[PaperView, bool]:
     now = ctx.now()
     async with ctx.sm() as s:
         r = await _round(s, round_id)
@@ -119,7 +121,11 @@ async def _start_once(ctx: Services, participant_id: str, round_id: int,
         if not r.opens_at <= now < r.closes_at:
             raise RoundNotOpen()
         contest = await s.get(Contest, r.contest_id)
-        if contest and contest.min_age and age_on(participant.birth_date, now.date()) < contest.min_age:
+        if (
+            contest
+            and contest.min_age
+            and age_on(participant.birth_date, now.date()) < contest.min_age
+        ):
             raise NotEligible(min_age=contest.min_age)
         previous = (
             await s.execute(
@@ -132,12 +138,16 @@ async def _start_once(ctx: Services, participant_id: str, round_id: int,
             raise AttemptsExhausted(max_attempts=r.max_attempts)
         number = max((n for n, _ in previous), default=0) + 1
         seen = (
-            await s.scalars(
-                select(AttemptQuestion.question_id).where(
-                    AttemptQuestion.attempt_id.in_([a for _, a in previous])  # type: ignore[attr-defined]
+            (
+                await s.scalars(
+                    select(AttemptQuestion.question_id).where(
+                        AttemptQuestion.attempt_id.in_([a for _, a in previous])  # type: ignore[attr-defined]
+                    )
                 )
-            )
-        ).all() if previous else []
+            ).all()
+            if previous
+            else []
+        )
         paper = await derive_paper(ctx, s, r, participant_id, number, seen)
         att = Attempt(
             id=new_id(),
@@ -186,8 +196,10 @@ async def view(ctx: Services, participant_id: str, attempt_id: str) -> PaperView
         ).all()
         option_ids = [oid for aq, _ in rows for oid, _pub in aq.options]
         texts: dict[int, str] = {
-            oid: text for oid, text in (await s.execute(select(Option.id, Option.text).where(
-                Option.id.in_(option_ids)))).all()  # type: ignore[union-attr]
+            oid: text
+            for oid, text in (
+                await s.execute(select(Option.id, Option.text).where(Option.id.in_(option_ids)))
+            ).all()  # type: ignore[union-attr]
         }
         answers = (await s.scalars(select(Answer).where(Answer.attempt_id == att.id))).all()
     questions = [
@@ -202,8 +214,13 @@ async def view(ctx: Services, participant_id: str, attempt_id: str) -> PaperView
     return PaperView(att, r, questions, {a.question_public_id: list(a.option_ids) for a in answers})
 
 
-async def save_answer(ctx: Services, participant_id: str, attempt_id: str,
-                      question_public_id: str, option_ids: Sequence[str]) -> Answer:
+async def save_answer(
+    ctx: Services,
+    participant_id: str,
+    attempt_id: str,
+    question_public_id: str,
+    option_ids: Sequence[str],
+) -> Answer:
     """Store the participant's choice for one question (idempotent; [] clears).
 
     Raises NotFound, AttemptSubmitted, DeadlinePassed, UnknownOption, ValidationFailed.
@@ -233,13 +250,18 @@ async def save_answer(ctx: Services, participant_id: str, attempt_id: str,
         offered = {pub for _oid, pub in aq.options}
         if not set(chosen) <= offered:
             raise UnknownOption()
-        if not scoring.is_valid_choice("multiple" if kind == "multiple" else "single",
-                                       set(chosen), offered):
+        if not scoring.is_valid_choice(
+            "multiple" if kind == "multiple" else "single", set(chosen), offered
+        ):
             raise ValidationFailed(fields={"option_ids": "field.single_choice"})
         answer = await s.get(Answer, (att.id, question_public_id))
         if answer is None:
-            answer = Answer(attempt_id=att.id, question_public_id=question_public_id,
-                            option_ids=chosen, saved_at=now)
+            answer = Answer(
+                attempt_id=att.id,
+                question_public_id=question_public_id,
+                option_ids=chosen,
+                saved_at=now,
+            )
             s.add(answer)
         else:
             answer.option_ids = chosen
@@ -248,8 +270,9 @@ async def save_answer(ctx: Services, participant_id: str, attempt_id: str,
     return answer
 
 
-async def submit(ctx: Services, participant_id: str, attempt_id: str,
-                 prediction: int | None) -> SubmitResult:
+async def submit(
+    ctx: Services, participant_id: str, attempt_id: str, prediction: int | None
+) -> SubmitResult:
     """End an attempt and score it; a repeated submit returns the first result.
 
     Raises NotFound, PredictionRequired.
@@ -258,8 +281,13 @@ async def submit(ctx: Services, participant_id: str, attempt_id: str,
     async with ctx.sm() as s:
         att = await _own_attempt(s, participant_id, attempt_id)
         r = await _round(s, att.round_id)
-    if att.status == "running" and not _expired(att, r, now) and r.prediction_prompt \
-            and prediction is None and r.kind != "practice":
+    if (
+        att.status == "running"
+        and not _expired(att, r, now)
+        and r.prediction_prompt
+        and prediction is None
+        and r.kind != "practice"
+    ):
         raise PredictionRequired(fields={"prediction": "field.prediction"})
     await finish(ctx, att.id, now, prediction, auto=_expired(att, r, now))
     return await result(ctx, participant_id, attempt_id)
@@ -275,8 +303,9 @@ async def result(ctx: Services, participant_id: str, attempt_id: str) -> SubmitR
     return SubmitResult(att, counted, rank)
 
 
-async def finish(ctx: Services, attempt_id: str, now: datetime, prediction: int | None,
-                 auto: bool) -> bool:
+async def finish(
+    ctx: Services, attempt_id: str, now: datetime, prediction: int | None, auto: bool
+) -> bool:
     """Score and close a running attempt exactly once; False if it was already closed.
 
     An automatic finish ends the attempt at its deadline and ignores any prediction.
@@ -292,9 +321,15 @@ async def finish(ctx: Services, attempt_id: str, now: datetime, prediction: int 
         done = await s.execute(
             update(Attempt)
             .where(Attempt.id == att.id, Attempt.status == "running")  # type: ignore[arg-type]
-            .values(status="submitted", submitted_at=ended, auto_submitted=auto,
-                    score_milli=score, max_score_milli=max_score, duration_ms=duration,
-                    prediction=None if auto else prediction)
+            .values(
+                status="submitted",
+                submitted_at=ended,
+                auto_submitted=auto,
+                score_milli=score,
+                max_score_milli=max_score,
+                duration_ms=duration,
+                prediction=None if auto else prediction,
+            )
         )
         if done.rowcount != 1:  # type: ignore[attr-defined]
             return False  # a concurrent submit won; its transaction records the result
@@ -314,8 +349,9 @@ async def _score(s: AsyncSession, attempt_id: str, partial: bool) -> tuple[int, 
     ).all()
     qids = [aq.question_id for aq, _ in rows]
     correct_opts = set(
-        (await s.scalars(select(Option.id).where(
-            Option.question_id.in_(qids), Option.correct))).all()  # type: ignore[attr-defined]
+        (
+            await s.scalars(select(Option.id).where(Option.question_id.in_(qids), Option.correct))
+        ).all()  # type: ignore[attr-defined]
     )
     answers = {
         a.question_public_id: set(a.option_ids)
@@ -324,16 +360,19 @@ async def _score(s: AsyncSession, attempt_id: str, partial: bool) -> tuple[int, 
     markings = []
     for aq, kind in rows:
         pub = {oid: p for oid, p in aq.options}
-        markings.append(scoring.Marking(
-            kind="multiple" if kind == "multiple" else "single",
-            correct=frozenset(pub[o] for o in pub if o in correct_opts),
-            chosen=frozenset(answers.get(aq.public_id, set())),
-        ))
+        markings.append(
+            scoring.Marking(
+                kind="multiple" if kind == "multiple" else "single",
+                correct=frozenset(pub[o] for o in pub if o in correct_opts),
+                chosen=frozenset(answers.get(aq.public_id, set())),
+            )
+        )
     return scoring.score_attempt(markings, partial)
 
 
-async def _update_entry(s: AsyncSession, r: Round, participant_id: str,
-                        prediction: int | None) -> None:
+async def _update_entry(
+    s: AsyncSession, r: Round, participant_id: str, prediction: int | None
+) -> None:
     assert r.id is not None
     entry = await s.get(RoundEntry, (r.id, participant_id), populate_existing=True)
     if entry is None:
@@ -352,8 +391,16 @@ async def _update_entry(s: AsyncSession, r: Round, participant_id: str,
     ).all()
     entry.attempts_submitted = len(submitted)
     best = policy.counted(
-        [policy.Result(a.id, a.number, a.score_milli or 0, a.duration_ms or 0,
-                       a.submitted_at or a.started_at) for a in submitted],
+        [
+            policy.Result(
+                a.id,
+                a.number,
+                a.score_milli or 0,
+                a.duration_ms or 0,
+                a.submitted_at or a.started_at,
+            )
+            for a in submitted
+        ],
         r.counting,
     )
     entry.counted_attempt_id = best.attempt_id if best else None
@@ -382,16 +429,24 @@ async def expire_due(ctx: Services, limit: int = 200) -> int:
 async def attempts_of(ctx: Services, participant_id: str, round_id: int) -> list[Attempt]:
     """A participant's attempts in a round, oldest first."""
     async with ctx.sm() as s:
-        return list((await s.scalars(
-            select(Attempt).where(Attempt.participant_id == participant_id,
-                                  Attempt.round_id == round_id).order_by(Attempt.number)
-        )).all())
+        return list(
+            (
+                await s.scalars(
+                    select(Attempt)
+                    .where(Attempt.participant_id == participant_id, Attempt.round_id == round_id)
+                    .order_by(Attempt.number)
+                )
+            ).all()
+        )
 
 
 async def submitted_count(s: AsyncSession, round_id: int) -> int:
     """Submitted attempts in a round, from SQL."""
-    n = await s.scalar(select(func.count()).select_from(Attempt).where(
-        Attempt.round_id == round_id, Attempt.status == "submitted"))
+    n = await s.scalar(
+        select(func.count())
+        .select_from(Attempt)
+        .where(Attempt.round_id == round_id, Attempt.status == "submitted")
+    )
     return int(n or 0)
 
 
@@ -414,17 +469,27 @@ async def my_round(ctx: Services, participant_id: str, round_id: int) -> MyRound
         participant = await s.get(Participant, participant_id)
         if participant is None or participant.contest_id != r.contest_id:
             raise NotFound()
-        running = await s.scalar(select(Attempt).where(
-            Attempt.participant_id == participant_id, Attempt.round_id == round_id,
-            Attempt.status == "running"))
+        running = await s.scalar(
+            select(Attempt).where(
+                Attempt.participant_id == participant_id,
+                Attempt.round_id == round_id,
+                Attempt.status == "running",
+            )
+        )
     if running is not None and _expired(running, r, now):
         await finish(ctx, running.id, now, prediction=None, auto=True)
     attempts = await attempts_of(ctx, participant_id, round_id)
     async with ctx.sm() as s:
         entry = await s.get(RoundEntry, (round_id, participant_id))
     counted = next((a for a in attempts if entry and a.id == entry.counted_attempt_id), None)
-    rank = await standings.live_rank(ctx, round_id, participant_id) \
-        if counted and r.kind != "practice" else None
-    left = None if r.max_attempts is None or r.kind == "practice" \
+    rank = (
+        await standings.live_rank(ctx, round_id, participant_id)
+        if counted and r.kind != "practice"
+        else None
+    )
+    left = (
+        None
+        if r.max_attempts is None or r.kind == "practice"
         else max(0, r.max_attempts - len(attempts))
+    )
     return MyRound(counted, attempts, rank, entry.prediction if entry else None, left)

@@ -18,11 +18,14 @@ from contest.storage.tables import BankVersion, Option, Question
 
 def content_hash(bank: Bank) -> str:
     """SHA-256 of a bank's content, to recognise a re-import of the same file."""
-    return hashlib.sha256(json.dumps(asdict(bank), sort_keys=True, ensure_ascii=False)
-                          .encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(asdict(bank), sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
 
 
-async def import_bank(ctx: Services, bank: Bank, reuse_same: bool = True) -> tuple[BankVersion, bool]:
+async def import_bank(
+    ctx: Services, bank: Bank, reuse_same: bool = True
+) -> tuple[BankVersion, bool]:
     """Store a bank as a new version (or return the latest if identical); (version, created)."""
     digest = content_hash(bank)
     async with transaction(ctx.sm) as s:
@@ -33,14 +36,23 @@ async def import_bank(ctx: Services, bank: Bank, reuse_same: bool = True) -> tup
             await s.flush()
         row.title = bank.title
         assert row.id is not None
-        latest = await s.scalar(select(BankVersion).where(BankVersion.bank_id == row.id)
-                                .order_by(BankVersion.number.desc()).limit(1))  # type: ignore[attr-defined]
+        latest = await s.scalar(
+            select(BankVersion)
+            .where(BankVersion.bank_id == row.id)
+            .order_by(BankVersion.number.desc())
+            .limit(1)
+        )  # type: ignore[attr-defined]
         if reuse_same and latest is not None and latest.content_hash == digest:
             return latest, False
         version = BankVersion(
-            bank_id=row.id, number=(latest.number + 1) if latest else 1, label=bank.version,
-            language=bank.language, sources=list(bank.sources), topics=list(bank.topics),
-            content_hash=digest, created_at=ctx.now(),
+            bank_id=row.id,
+            number=(latest.number + 1) if latest else 1,
+            label=bank.version,
+            language=bank.language,
+            sources=list(bank.sources),
+            topics=list(bank.topics),
+            content_hash=digest,
+            created_at=ctx.now(),
         )
         s.add(version)
         await s.flush()
@@ -51,20 +63,35 @@ async def import_bank(ctx: Services, bank: Bank, reuse_same: bool = True) -> tup
 
 async def _add_questions(s: AsyncSession, version_id: int, bank: Bank) -> None:
     for bq in bank.questions:
-        q = Question(bank_version_id=version_id, ext_id=bq.ext_id, kind=bq.kind, text=bq.text,
-                     topic=bq.topic, difficulty=bq.difficulty, basis=bq.basis,
-                     explanation=bq.explanation)
+        q = Question(
+            bank_version_id=version_id,
+            ext_id=bq.ext_id,
+            kind=bq.kind,
+            text=bq.text,
+            topic=bq.topic,
+            difficulty=bq.difficulty,
+            basis=bq.basis,
+            explanation=bq.explanation,
+        )
         s.add(q)
         await s.flush()
         assert q.id is not None
         options = bq.options
         if bq.kind == "true_false" and not options:  # pragma: no cover - importers fill these
-            raise ValueError(f"true/false question {bq.ext_id} has no options ({TRUE_FALSE_OPTIONS})")
-        s.add_all(Option(question_id=q.id, position=i, text=o.text, correct=o.correct)
-                  for i, o in enumerate(options))
+            raise ValueError(
+                f"true/false question {bq.ext_id} has no options ({TRUE_FALSE_OPTIONS})"
+            )
+        s.add_all(
+            Option(question_id=q.id, position=i, text=o.text, correct=o.correct)
+            for i, o in enumerate(options)
+        )
 
 
 async def question_count(s: AsyncSession, version_id: int) -> int:
     """Number of questions in a bank version."""
-    return int(await s.scalar(select(func.count()).select_from(Question)
-                              .where(Question.bank_version_id == version_id)) or 0)
+    return int(
+        await s.scalar(
+            select(func.count()).select_from(Question).where(Question.bank_version_id == version_id)
+        )
+        or 0
+    )

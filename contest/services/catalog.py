@@ -35,7 +35,9 @@ async def list_contests(ctx: Services) -> list[tuple[Contest, list[RoundInfo]]]:
     """Visible contests with their rounds in opening order."""
     now = ctx.now()
     async with ctx.sm() as s:
-        contests = (await s.scalars(select(Contest).where(Contest.visible).order_by(Contest.id))).all()
+        contests = (
+            await s.scalars(select(Contest).where(Contest.visible).order_by(Contest.id))
+        ).all()
         rounds = (await s.scalars(select(Round).order_by(Round.opens_at, Round.id))).all()
     by_contest: dict[int, list[RoundInfo]] = {}
     for r in rounds:

@@ -13,7 +13,9 @@ from contest.services.context import Services
 from contest.storage.tables import Option, Question, Round
 
 
-async def bank_questions(ctx: Services, s: AsyncSession, bank_version_id: int) -> list[DrawQuestion]:
+async def bank_questions(
+    ctx: Services, s: AsyncSession, bank_version_id: int
+) -> list[DrawQuestion]:
     """The draw's view of a bank version's questions (cached: versions are immutable)."""
     cached = ctx.bank_cache.get(bank_version_id)
     if cached is not None:
@@ -47,7 +49,11 @@ def quota_from_dict(raw: dict[str, Any]) -> Quota:
 
 
 async def derive_paper(
-    ctx: Services, s: AsyncSession, r: Round, participant_id: str, number: int,
+    ctx: Services,
+    s: AsyncSession,
+    r: Round,
+    participant_id: str,
+    number: int,
     seen: Sequence[int] = (),
 ) -> tuple[PaperQuestion, ...]:
     """The paper of attempt `number` of a participant, exactly as the draw makes it."""

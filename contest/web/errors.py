@@ -67,7 +67,9 @@ async def unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     resp = render(request, errors.ContestError())
     resp.status_code = 500
-    resp.body = resp.render({"error": "internal", "detail": t("error.internal", locale_of(request))})
+    resp.body = resp.render(
+        {"error": "internal", "detail": t("error.internal", locale_of(request))}
+    )
     resp.headers["content-length"] = str(len(resp.body))
     return resp
 

@@ -20,55 +20,128 @@ _NUM_N = {"type": ["number", "null"]}
 
 
 def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    return {"type": "object", "properties": props,
-            "required": list(props) if required is None else required}
+    return {
+        "type": "object",
+        "properties": props,
+        "required": list(props) if required is None else required,
+    }
 
 
-ERROR = _obj({"error": _S, "detail": _S,
-              "fields": {"type": "object", "additionalProperties": _S}}, ["error", "detail"])
-ROUND = _obj({"id": _S, "title": _S, "kind": _S, "opens_at": _S, "closes_at": _S,
-              "status": {"enum": ["upcoming", "open", "closed", "finalised"]},
-              "questions_per_attempt": _I, "time_limit_s": _I, "max_attempts": _IN,
-              "counting": _S, "has_prediction": {"type": "boolean"}})
+ERROR = _obj(
+    {"error": _S, "detail": _S, "fields": {"type": "object", "additionalProperties": _S}},
+    ["error", "detail"],
+)
+ROUND = _obj(
+    {
+        "id": _S,
+        "title": _S,
+        "kind": _S,
+        "opens_at": _S,
+        "closes_at": _S,
+        "status": {"enum": ["upcoming", "open", "closed", "finalised"]},
+        "questions_per_attempt": _I,
+        "time_limit_s": _I,
+        "max_attempts": _IN,
+        "counting": _S,
+        "has_prediction": {"type": "boolean"},
+    }
+)
 CONTEST = _obj({"slug": _S, "title": _S, "rounds": {"type": "array", "items": ROUND}})
-CONTEST_FULL = _obj({**CONTEST["properties"], "rules": _S,
-                     "groups": {"type": "array", "items": _obj({"code": _S, "name": _S})},
-                     "registration_fields": {"type": "array", "items": _obj(
-                         {"name": _S, "label": _S, "required": {"type": "boolean"},
-                          "kind": _S})}})
+CONTEST_FULL = _obj(
+    {
+        **CONTEST["properties"],
+        "rules": _S,
+        "groups": {"type": "array", "items": _obj({"code": _S, "name": _S})},
+        "registration_fields": {
+            "type": "array",
+            "items": _obj({"name": _S, "label": _S, "required": {"type": "boolean"}, "kind": _S}),
+        },
+    }
+)
 UNIT = _obj({"code": _S, "name": _S, "parent_code": _SN, "level": _I})
 OPTION = _obj({"id": _S, "text": _S})
-QUESTION = _obj({"id": _S, "text": _S, "kind": {"enum": ["single", "multiple"]},
-                 "options": {"type": "array", "items": OPTION}})
-PAPER = _obj({"attempt_id": _S, "round_id": _S, "number": _I, "started_at": _S,
-              "deadline": _S, "server_now": _S,
-              "questions": {"type": "array", "items": QUESTION},
-              "prediction": {"oneOf": [_obj({"prompt": _S}), {"type": "null"}]},
-              "answers": {"type": "object",
-                          "additionalProperties": {"type": "array", "items": _S}},
-              "status": {"enum": ["running", "submitted"]},
-              "result": {"type": "object"}},
-             ["attempt_id", "started_at", "deadline", "server_now", "questions", "prediction"])
-SUBMIT = _obj({"attempt_id": _S, "score": _NUM_N, "max_score": _NUM_N, "duration_ms": _IN,
-               "counted": {"type": "boolean"}, "rank": _IN,
-               "auto_submitted": {"type": "boolean"}, "submitted_at": _SN})
-SUMMARY = _obj({"attempt_id": _S, "number": _I, "status": _S, "started_at": _S,
-                "deadline": _S, "submitted_at": _SN, "score": _NUM_N, "max_score": _NUM_N,
-                "duration_ms": _IN, "auto_submitted": {"type": "boolean"}})
-ME = _obj({"attempt": {"oneOf": [SUMMARY, {"type": "null"}]}, "rank": _IN,
-           "prediction": _IN, "attempts": {"type": "array", "items": SUMMARY},
-           "attempts_left": _IN})
-BOARD = _obj({"total": _I, "entries": {"type": "array", "items": _obj(
-    {"rank": _I, "name": _S, "unit": _S, "score": _NUM_N, "duration_ms": _I})}})
+QUESTION = _obj(
+    {
+        "id": _S,
+        "text": _S,
+        "kind": {"enum": ["single", "multiple"]},
+        "options": {"type": "array", "items": OPTION},
+    }
+)
+PAPER = _obj(
+    {
+        "attempt_id": _S,
+        "round_id": _S,
+        "number": _I,
+        "started_at": _S,
+        "deadline": _S,
+        "server_now": _S,
+        "questions": {"type": "array", "items": QUESTION},
+        "prediction": {"oneOf": [_obj({"prompt": _S}), {"type": "null"}]},
+        "answers": {"type": "object", "additionalProperties": {"type": "array", "items": _S}},
+        "status": {"enum": ["running", "submitted"]},
+        "result": {"type": "object"},
+    },
+    ["attempt_id", "started_at", "deadline", "server_now", "questions", "prediction"],
+)
+SUBMIT = _obj(
+    {
+        "attempt_id": _S,
+        "score": _NUM_N,
+        "max_score": _NUM_N,
+        "duration_ms": _IN,
+        "counted": {"type": "boolean"},
+        "rank": _IN,
+        "auto_submitted": {"type": "boolean"},
+        "submitted_at": _SN,
+    }
+)
+SUMMARY = _obj(
+    {
+        "attempt_id": _S,
+        "number": _I,
+        "status": _S,
+        "started_at": _S,
+        "deadline": _S,
+        "submitted_at": _SN,
+        "score": _NUM_N,
+        "max_score": _NUM_N,
+        "duration_ms": _IN,
+        "auto_submitted": {"type": "boolean"},
+    }
+)
+ME = _obj(
+    {
+        "attempt": {"oneOf": [SUMMARY, {"type": "null"}]},
+        "rank": _IN,
+        "prediction": _IN,
+        "attempts": {"type": "array", "items": SUMMARY},
+        "attempts_left": _IN,
+    }
+)
+BOARD = _obj(
+    {
+        "total": _I,
+        "entries": {
+            "type": "array",
+            "items": _obj({"rank": _I, "name": _S, "unit": _S, "score": _NUM_N, "duration_ms": _I}),
+        },
+    }
+)
 
 
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": schema}}}
 
 
-def _op(summary: str, ok: tuple[int, dict[str, Any]], errors: tuple[int, ...] = (),
-        body: type[BaseModel] | None = None, params: list[dict[str, Any]] | None = None,
-        extra_ok: tuple[int, ...] = ()) -> dict[str, Any]:
+def _op(
+    summary: str,
+    ok: tuple[int, dict[str, Any]],
+    errors: tuple[int, ...] = (),
+    body: type[BaseModel] | None = None,
+    params: list[dict[str, Any]] | None = None,
+    extra_ok: tuple[int, ...] = (),
+) -> dict[str, Any]:
     responses: dict[str, Any] = {str(ok[0]): {"description": "OK", **_json(ok[1])}}
     for code in extra_ok:
         responses[str(code)] = {"description": "OK", **_json(ok[1])}
@@ -76,7 +149,10 @@ def _op(summary: str, ok: tuple[int, dict[str, Any]], errors: tuple[int, ...] = 
         responses[str(code)] = {"description": "Error", **_json(ERROR)}
     op: dict[str, Any] = {"summary": summary, "responses": responses}
     if body is not None:
-        op["requestBody"] = {"required": True, **_json({"$ref": f"#/components/schemas/{body.__name__}"})}
+        op["requestBody"] = {
+            "required": True,
+            **_json({"$ref": f"#/components/schemas/{body.__name__}"}),
+        }
     if params:
         op["parameters"] = params
     return op
@@ -87,8 +163,12 @@ def _path(name: str) -> dict[str, Any]:
 
 
 def _query(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False,
-            "schema": _I if name in ("limit", "offset") else _S}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": _I if name in ("limit", "offset") else _S,
+    }
 
 
 @cache
@@ -97,18 +177,82 @@ def build() -> dict[str, Any]:
     models = [schemas.RegisterIn, schemas.LoginIn, schemas.AnswerIn, schemas.SubmitIn]
     slug, rid, aid = _path("slug"), _path("round_id"), _path("attempt_id")
     paths: dict[str, Any] = {
-        "/api/v1/contests": {"get": _op("Contests visible now", (200, {"type": "array", "items": CONTEST}))},
-        "/api/v1/contests/{slug}": {"get": _op("One contest", (200, CONTEST_FULL), (404,), params=[slug])},
-        "/api/v1/contests/{slug}/units": {"get": _op("The unit tree", (200, {"type": "array", "items": UNIT}), (404,), params=[slug])},
-        "/api/v1/contests/{slug}/register": {"post": _op("Register", (201, _obj({"participant_id": _S})), (404, 409, 422, 403), schemas.RegisterIn, [slug])},
-        "/api/v1/contests/{slug}/login": {"post": _op("Log in", (200, _obj({"participant_id": _S, "full_name": _S})), (401, 404, 422), schemas.LoginIn, [slug])},
+        "/api/v1/contests": {
+            "get": _op("Contests visible now", (200, {"type": "array", "items": CONTEST}))
+        },
+        "/api/v1/contests/{slug}": {
+            "get": _op("One contest", (200, CONTEST_FULL), (404,), params=[slug])
+        },
+        "/api/v1/contests/{slug}/units": {
+            "get": _op(
+                "The unit tree", (200, {"type": "array", "items": UNIT}), (404,), params=[slug]
+            )
+        },
+        "/api/v1/contests/{slug}/register": {
+            "post": _op(
+                "Register",
+                (201, _obj({"participant_id": _S})),
+                (404, 409, 422, 403),
+                schemas.RegisterIn,
+                [slug],
+            )
+        },
+        "/api/v1/contests/{slug}/login": {
+            "post": _op(
+                "Log in",
+                (200, _obj({"participant_id": _S, "full_name": _S})),
+                (401, 404, 422),
+                schemas.LoginIn,
+                [slug],
+            )
+        },
         "/api/v1/logout": {"post": _op("Log out", (200, _obj({"ok": {"type": "boolean"}})))},
-        "/api/v1/rounds/{round_id}/attempts": {"post": _op("Start or resume an attempt", (201, PAPER), (401, 403, 404, 409), params=[rid], extra_ok=(200,))},
-        "/api/v1/rounds/{round_id}/me": {"get": _op("My standing in a round", (200, ME), (401, 404), params=[rid])},
-        "/api/v1/rounds/{round_id}/leaderboard": {"get": _op("Live leaderboard", (200, BOARD), (404, 422), params=[rid, _query("limit"), _query("offset"), _query("unit")])},
-        "/api/v1/attempts/{attempt_id}": {"get": _op("An attempt as left", (200, PAPER), (401, 404), params=[aid])},
-        "/api/v1/attempts/{attempt_id}/answers/{question_id}": {"put": _op("Save an answer", (200, _obj({"question_id": _S, "option_ids": {"type": "array", "items": _S}, "saved_at": _S})), (401, 404, 409, 422), schemas.AnswerIn, [aid, _path("question_id")])},
-        "/api/v1/attempts/{attempt_id}/submit": {"post": _op("Submit an attempt", (200, SUBMIT), (401, 404, 422), schemas.SubmitIn, [aid])},
+        "/api/v1/rounds/{round_id}/attempts": {
+            "post": _op(
+                "Start or resume an attempt",
+                (201, PAPER),
+                (401, 403, 404, 409),
+                params=[rid],
+                extra_ok=(200,),
+            )
+        },
+        "/api/v1/rounds/{round_id}/me": {
+            "get": _op("My standing in a round", (200, ME), (401, 404), params=[rid])
+        },
+        "/api/v1/rounds/{round_id}/leaderboard": {
+            "get": _op(
+                "Live leaderboard",
+                (200, BOARD),
+                (404, 422),
+                params=[rid, _query("limit"), _query("offset"), _query("unit")],
+            )
+        },
+        "/api/v1/attempts/{attempt_id}": {
+            "get": _op("An attempt as left", (200, PAPER), (401, 404), params=[aid])
+        },
+        "/api/v1/attempts/{attempt_id}/answers/{question_id}": {
+            "put": _op(
+                "Save an answer",
+                (
+                    200,
+                    _obj(
+                        {
+                            "question_id": _S,
+                            "option_ids": {"type": "array", "items": _S},
+                            "saved_at": _S,
+                        }
+                    ),
+                ),
+                (401, 404, 409, 422),
+                schemas.AnswerIn,
+                [aid, _path("question_id")],
+            )
+        },
+        "/api/v1/attempts/{attempt_id}/submit": {
+            "post": _op(
+                "Submit an attempt", (200, SUBMIT), (401, 404, 422), schemas.SubmitIn, [aid]
+            )
+        },
         "/api/v1/openapi.json": {"get": _op("This document", (200, {"type": "object"}))},
     }
     return {

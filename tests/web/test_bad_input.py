@@ -8,8 +8,11 @@ from tests.conftest import World
 
 
 async def test_malformed_json_is_400(world: World) -> None:
-    resp = await world.client.post("/api/v1/contests/thu/register", content=b"{not json",
-                                   headers={"content-type": "application/json"})
+    resp = await world.client.post(
+        "/api/v1/contests/thu/register",
+        content=b"{not json",
+        headers={"content-type": "application/json"},
+    )
     assert resp.status_code == 400
     assert resp.json()["error"] == "invalid_json"
     assert resp.json()["detail"]
@@ -38,11 +41,17 @@ async def test_oversized_body_without_length_is_413(world: World) -> None:
     assert resp.status_code == 413
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/contests/nope", "/api/v1/contests/nope/units", "/api/v1/rounds/999999/leaderboard",
-    "/api/v1/rounds/abc/leaderboard", "/api/v1/no/such/route",
-    "/api/v1/rounds/99999999999999999999999/leaderboard",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/contests/nope",
+        "/api/v1/contests/nope/units",
+        "/api/v1/rounds/999999/leaderboard",
+        "/api/v1/rounds/abc/leaderboard",
+        "/api/v1/no/such/route",
+        "/api/v1/rounds/99999999999999999999999/leaderboard",
+    ],
+)
 async def test_unknown_ids_are_404(world: World, path: str) -> None:
     resp = await world.client.get(path)
     assert resp.status_code == 404
@@ -51,10 +60,12 @@ async def test_unknown_ids_are_404(world: World, path: str) -> None:
 
 async def test_unknown_ids_when_logged_in_are_404(world: World) -> None:
     await world.register()
-    for method, path in [("POST", "/api/v1/rounds/424242/attempts"),
-                         ("POST", "/api/v1/rounds/abc/attempts"),
-                         ("GET", "/api/v1/rounds/424242/me"),
-                         ("GET", "/api/v1/attempts/xyz")]:
+    for method, path in [
+        ("POST", "/api/v1/rounds/424242/attempts"),
+        ("POST", "/api/v1/rounds/abc/attempts"),
+        ("GET", "/api/v1/rounds/424242/me"),
+        ("GET", "/api/v1/attempts/xyz"),
+    ]:
         resp = await world.client.request(method, path)
         assert resp.status_code == 404, (method, path, resp.text)
 
@@ -91,11 +102,13 @@ async def test_openapi_document_lists_every_route(world: World) -> None:
 
     doc = (await world.client.get("/api/v1/openapi.json")).json()
     assert doc["openapi"].startswith("3.")
-    api_routes = [r for r in world.app.routes
-                  if isinstance(r, Route) and r.path.startswith("/api/v1/")]
+    api_routes = [
+        r for r in world.app.routes if isinstance(r, Route) and r.path.startswith("/api/v1/")
+    ]
     assert api_routes
     for route in api_routes:
         assert route.path in doc["paths"], (
-            f"{route.path} is missing from the OpenAPI document: add it in contest/web/openapi.py")
+            f"{route.path} is missing from the OpenAPI document: add it in contest/web/openapi.py"
+        )
         documented = {m.upper() for m in doc["paths"][route.path]}
         assert (route.methods or set()) - {"HEAD"} <= documented, route.path

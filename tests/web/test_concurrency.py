@@ -17,14 +17,16 @@ async def test_fifty_simultaneous_submits_score_once(world: World) -> None:
     world.clock.advance(20)
     url = f"/api/v1/attempts/{paper['attempt_id']}/submit"
     responses = await asyncio.gather(
-        *(world.client.post(url, json={"prediction": i}) for i in range(50)))
+        *(world.client.post(url, json={"prediction": i}) for i in range(50))
+    )
     assert {r.status_code for r in responses} == {200}
     bodies = [r.json() for r in responses]
     assert all(b == bodies[0] for b in bodies)  # everyone sees the one result
     async with world.ctx.sm() as s:
         entry = await s.get(RoundEntry, (world.round_id, pid))
-        submitted = await s.scalar(select(func.count()).select_from(Attempt)
-                                   .where(Attempt.status == "submitted"))
+        submitted = await s.scalar(
+            select(func.count()).select_from(Attempt).where(Attempt.status == "submitted")
+        )
     assert submitted == 1
     assert entry is not None and entry.attempts_submitted == 1
     # the live counter saw exactly one submitted attempt
@@ -49,12 +51,17 @@ async def test_many_participants_submitting_at_once_all_ranked(world: World) -> 
     for i, c in enumerate(clients):
         assert (await world.register(c, phone=f"09{i:08d}")).status_code == 201
     papers = await asyncio.gather(
-        *(c.post(f"/api/v1/rounds/{world.round_id}/attempts") for c in clients))
-    results = await asyncio.gather(*(
-        c.post(f"/api/v1/attempts/{p.json()['attempt_id']}/submit", json={"prediction": 1})
-        for c, p in zip(clients, papers, strict=True)))
+        *(c.post(f"/api/v1/rounds/{world.round_id}/attempts") for c in clients)
+    )
+    results = await asyncio.gather(
+        *(
+            c.post(f"/api/v1/attempts/{p.json()['attempt_id']}/submit", json={"prediction": 1})
+            for c, p in zip(clients, papers, strict=True)
+        )
+    )
     assert {r.status_code for r in results} == {200}
-    board = (await world.client.get(
-        f"/api/v1/rounds/{world.round_id}/leaderboard?limit=100")).json()
+    board = (
+        await world.client.get(f"/api/v1/rounds/{world.round_id}/leaderboard?limit=100")
+    ).json()
     assert board["total"] == 12
     assert await world.ctx.redis.hget(keys.round_stats(world.round_id), "attempts") == "12"

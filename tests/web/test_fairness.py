@@ -39,7 +39,9 @@ async def test_rederived_paper_equals_stored_paper(world: World) -> None:
     assert report["matches"] is True
     assert [q["public_id"] for q in report["paper"]] == [q["id"] for q in paper["questions"]]
     # a second attempt prefers questions not seen in the first, and also re-derives exactly
-    await world.client.post(f"/api/v1/attempts/{paper['attempt_id']}/submit", json={"prediction": 1})
+    await world.client.post(
+        f"/api/v1/attempts/{paper['attempt_id']}/submit", json={"prediction": 1}
+    )
     second = await _paper(world, world.client)
     first_texts = {q["text"] for q in paper["questions"]}
     second_texts = {q["text"] for q in second["questions"]}
@@ -49,15 +51,20 @@ async def test_rederived_paper_equals_stored_paper(world: World) -> None:
 
 async def test_no_response_reveals_the_key_before_close(world: World) -> None:
     await world.register()
-    responses = [await world.client.get("/api/v1/contests"),
-                 await world.client.get("/api/v1/contests/thu")]
+    responses = [
+        await world.client.get("/api/v1/contests"),
+        await world.client.get("/api/v1/contests/thu"),
+    ]
     start = await world.client.post(f"/api/v1/rounds/{world.round_id}/attempts")
     responses.append(start)
     paper = start.json()
     q = paper["questions"][0]
     base = f"/api/v1/attempts/{paper['attempt_id']}"
-    responses.append(await world.client.put(f"{base}/answers/{q['id']}",
-                                            json={"option_ids": [q["options"][0]["id"]]}))
+    responses.append(
+        await world.client.put(
+            f"{base}/answers/{q['id']}", json={"option_ids": [q["options"][0]["id"]]}
+        )
+    )
     responses.append(await world.client.get(base))
     responses.append(await world.client.post(f"{base}/submit", json={"prediction": 4}))
     responses.append(await world.client.get(base))

@@ -31,13 +31,15 @@ async def test_register_start_save_submit_rank(world: World) -> None:
     q = paper["questions"][0]
     put = await world.client.put(
         f"/api/v1/attempts/{paper['attempt_id']}/answers/{q['id']}",
-        json={"option_ids": [q["options"][0]["id"]]})
+        json={"option_ids": [q["options"][0]["id"]]},
+    )
     assert put.status_code == 200, put.text
     assert put.json()["option_ids"] == [q["options"][0]["id"]]
 
     world.clock.advance(42.5)
-    sub = await world.client.post(f"/api/v1/attempts/{paper['attempt_id']}/submit",
-                                  json={"prediction": 1000})
+    sub = await world.client.post(
+        f"/api/v1/attempts/{paper['attempt_id']}/submit", json={"prediction": 1000}
+    )
     assert sub.status_code == 200, sub.text
     result = sub.json()
     assert result["max_score"] == 5
@@ -63,8 +65,9 @@ async def correct_ids(w: World, attempt_id: str) -> dict[str, list[str]]:
     from contest.storage.tables import AttemptQuestion, Option
 
     async with w.ctx.sm() as s:
-        rows = (await s.scalars(select(AttemptQuestion).where(
-            AttemptQuestion.attempt_id == attempt_id))).all()
+        rows = (
+            await s.scalars(select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt_id))
+        ).all()
         right = set((await s.scalars(select(Option.id).where(Option.correct))).all())
     return {aq.public_id: [pub for oid, pub in aq.options if oid in right] for aq in rows}
 
@@ -76,14 +79,18 @@ async def test_score_counts_correct_answers_only(world: World) -> None:
     qs = paper["questions"]
     # answer three right, one wrong, leave one blank
     for q in qs[:3]:
-        r = await world.client.put(f"/api/v1/attempts/{paper['attempt_id']}/answers/{q['id']}",
-                                   json={"option_ids": key[q["id"]]})
+        r = await world.client.put(
+            f"/api/v1/attempts/{paper['attempt_id']}/answers/{q['id']}",
+            json={"option_ids": key[q["id"]]},
+        )
         assert r.status_code == 200, r.text
     wrong = [o["id"] for o in qs[3]["options"] if o["id"] not in key[qs[3]["id"]]][:1]
-    await world.client.put(f"/api/v1/attempts/{paper['attempt_id']}/answers/{qs[3]['id']}",
-                           json={"option_ids": wrong})
-    sub = await world.client.post(f"/api/v1/attempts/{paper['attempt_id']}/submit",
-                                  json={"prediction": 3})
+    await world.client.put(
+        f"/api/v1/attempts/{paper['attempt_id']}/answers/{qs[3]['id']}", json={"option_ids": wrong}
+    )
+    sub = await world.client.post(
+        f"/api/v1/attempts/{paper['attempt_id']}/submit", json={"prediction": 3}
+    )
     assert sub.json()["score"] == 3
     assert sub.json()["max_score"] == 5
 
@@ -97,22 +104,42 @@ async def test_duplicate_phone_is_409_even_in_another_format(world: World) -> No
 
 
 async def test_invalid_fields_are_named_one_by_one(world: World) -> None:
-    resp = await world.client.post("/api/v1/contests/thu/register", json={
-        "full_name": "A", "birth_date": "1990-05-21", "phone": "0123", "password": "short",
-        "unit_code": "NOWHERE", "group": "aliens", "consent": False, "id_number": "12345",
-        "email": "not-an-email", "gender": "nam"})
+    resp = await world.client.post(
+        "/api/v1/contests/thu/register",
+        json={
+            "full_name": "A",
+            "birth_date": "1990-05-21",
+            "phone": "0123",
+            "password": "short",
+            "unit_code": "NOWHERE",
+            "group": "aliens",
+            "consent": False,
+            "id_number": "12345",
+            "email": "not-an-email",
+            "gender": "nam",
+        },
+    )
     assert resp.status_code == 422
     body = resp.json()
     assert body["error"] == "invalid_fields"
-    assert set(body["fields"]) == {"full_name", "phone", "password", "unit_code", "group",
-                                   "consent", "id_number", "email"}
+    assert set(body["fields"]) == {
+        "full_name",
+        "phone",
+        "password",
+        "unit_code",
+        "group",
+        "consent",
+        "id_number",
+        "email",
+    }
     assert "10 chữ số" in body["fields"]["phone"]
     assert "12 chữ số" in body["fields"]["id_number"]
 
 
 async def test_missing_and_mistyped_fields_are_422(world: World) -> None:
-    resp = await world.client.post("/api/v1/contests/thu/register",
-                                    json={"full_name": 5, "consent": "yes"})
+    resp = await world.client.post(
+        "/api/v1/contests/thu/register", json={"full_name": 5, "consent": "yes"}
+    )
     assert resp.status_code == 422
     fields = resp.json()["fields"]
     assert fields["full_name"] == "Vui lòng nhập đầy đủ họ và tên (ít nhất hai từ)."
@@ -123,15 +150,18 @@ async def test_missing_and_mistyped_fields_are_422(world: World) -> None:
 async def test_login_and_bad_credentials(world: World) -> None:
     await world.register()
     other = world.make_client()
-    bad = await other.post("/api/v1/contests/thu/login",
-                           json={"phone": "0912345678", "password": "wrong-password"})
+    bad = await other.post(
+        "/api/v1/contests/thu/login", json={"phone": "0912345678", "password": "wrong-password"}
+    )
     assert bad.status_code == 401
     assert bad.json()["error"] == "bad_credentials"
-    unknown = await other.post("/api/v1/contests/thu/login",
-                               json={"phone": "0999999999", "password": "matkhau123"})
+    unknown = await other.post(
+        "/api/v1/contests/thu/login", json={"phone": "0999999999", "password": "matkhau123"}
+    )
     assert unknown.status_code == 401
-    ok = await other.post("/api/v1/contests/thu/login",
-                          json={"phone": "84912345678", "password": "matkhau123"})
+    ok = await other.post(
+        "/api/v1/contests/thu/login", json={"phone": "84912345678", "password": "matkhau123"}
+    )
     assert ok.status_code == 200
     assert (await other.get(f"/api/v1/rounds/{world.round_id}/me")).status_code == 200
 
@@ -166,7 +196,9 @@ async def test_resave_is_idempotent_and_resume_returns_same_paper(world: World) 
     assert got["answers"] == {q["id"]: []}
 
 
-async def test_single_question_takes_one_option_and_unknown_options_are_refused(world: World) -> None:
+async def test_single_question_takes_one_option_and_unknown_options_are_refused(
+    world: World,
+) -> None:
     await world.register()
     paper = await start(world)
     single = next(q for q in paper["questions"] if q["kind"] == "single")
@@ -178,7 +210,8 @@ async def test_single_question_takes_one_option_and_unknown_options_are_refused(
     assert unknown.status_code == 422
     assert unknown.json()["error"] == "unknown_option"
     other_q = await world.client.put(
-        f"/api/v1/attempts/{paper['attempt_id']}/answers/nope", json={"option_ids": []})
+        f"/api/v1/attempts/{paper['attempt_id']}/answers/nope", json={"option_ids": []}
+    )
     assert other_q.status_code == 404
 
 
@@ -186,8 +219,9 @@ async def test_attempts_exhausted_after_max(world: World) -> None:
     await world.register()
     for _ in range(2):
         paper = await start(world)
-        r = await world.client.post(f"/api/v1/attempts/{paper['attempt_id']}/submit",
-                                    json={"prediction": 10})
+        r = await world.client.post(
+            f"/api/v1/attempts/{paper['attempt_id']}/submit", json={"prediction": 10}
+        )
         assert r.status_code == 200
     third = await world.client.post(f"/api/v1/rounds/{world.round_id}/attempts")
     assert third.status_code == 403
@@ -200,10 +234,12 @@ async def test_round_not_open_before_and_after_window(world: World) -> None:
     now = world.clock.now()
     from datetime import timedelta
 
-    upcoming = await world.add_round(opens_at=now + timedelta(hours=1),
-                                     closes_at=now + timedelta(days=2))
-    closed = await world.add_round(opens_at=now - timedelta(days=2),
-                                   closes_at=now - timedelta(hours=1))
+    upcoming = await world.add_round(
+        opens_at=now + timedelta(hours=1), closes_at=now + timedelta(days=2)
+    )
+    closed = await world.add_round(
+        opens_at=now - timedelta(days=2), closes_at=now - timedelta(hours=1)
+    )
     for rid in (upcoming, closed):
         r = await world.client.post(f"/api/v1/rounds/{rid}/attempts")
         assert r.status_code == 409
@@ -216,7 +252,9 @@ async def test_answer_after_deadline_plus_grace_is_409(world: World) -> None:
     q = paper["questions"][0]
     url = f"/api/v1/attempts/{paper['attempt_id']}/answers/{q['id']}"
     world.clock.advance(600 + 4)  # inside the 5 s grace: still accepted
-    assert (await world.client.put(url, json={"option_ids": [q["options"][0]["id"]]})).status_code == 200
+    assert (
+        await world.client.put(url, json={"option_ids": [q["options"][0]["id"]]})
+    ).status_code == 200
     world.clock.advance(2)
     late = await world.client.put(url, json={"option_ids": [q["options"][1]["id"]]})
     assert late.status_code == 409
@@ -229,8 +267,10 @@ async def test_expired_attempt_is_submitted_automatically_at_its_deadline(world:
     await world.register()
     paper = await start(world)
     q = paper["questions"][0]
-    await world.client.put(f"/api/v1/attempts/{paper['attempt_id']}/answers/{q['id']}",
-                           json={"option_ids": [q["options"][0]["id"]]})
+    await world.client.put(
+        f"/api/v1/attempts/{paper['attempt_id']}/answers/{q['id']}",
+        json={"option_ids": [q["options"][0]["id"]]},
+    )
     world.clock.advance(3600)
     assert await expire_due(world.ctx) == 1
     got = (await world.client.get(f"/api/v1/attempts/{paper['attempt_id']}")).json()
@@ -239,8 +279,9 @@ async def test_expired_attempt_is_submitted_automatically_at_its_deadline(world:
     assert got["result"]["duration_ms"] == 600_000
     assert got["answers"] == {q["id"]: [q["options"][0]["id"]]}
     # a late explicit submit returns the automatic result, whatever its body
-    sub = await world.client.post(f"/api/v1/attempts/{paper['attempt_id']}/submit",
-                                  json={"prediction": 5})
+    sub = await world.client.post(
+        f"/api/v1/attempts/{paper['attempt_id']}/submit", json={"prediction": 5}
+    )
     assert sub.status_code == 200
     assert sub.json()["duration_ms"] == 600_000
     assert sub.json()["auto_submitted"] is True
@@ -275,7 +316,9 @@ async def test_someone_elses_attempt_is_404_on_every_verb(world: World) -> None:
     await world.register(other, phone="0987654321")
     base = f"/api/v1/attempts/{paper['attempt_id']}"
     assert (await other.get(base)).status_code == 404
-    assert (await other.put(f"{base}/answers/{q['id']}", json={"option_ids": []})).status_code == 404
+    assert (
+        await other.put(f"{base}/answers/{q['id']}", json={"option_ids": []})
+    ).status_code == 404
     assert (await other.post(f"{base}/submit", json={"prediction": 1})).status_code == 404
     assert (await world.client.get("/api/v1/attempts/unknown-id")).status_code == 404
 
@@ -292,8 +335,9 @@ async def test_prediction_required_and_locked(world: World) -> None:
     assert negative.status_code == 422
     assert (await world.client.post(url, json={"prediction": 77})).status_code == 200
     second = await start(world)
-    await world.client.post(f"/api/v1/attempts/{second['attempt_id']}/submit",
-                            json={"prediction": 9999})
+    await world.client.post(
+        f"/api/v1/attempts/{second['attempt_id']}/submit", json={"prediction": 9999}
+    )
     me = (await world.client.get(f"/api/v1/rounds/{world.round_id}/me")).json()
     assert me["prediction"] == 77  # the first prediction stays locked
     assert len(me["attempts"]) == 2
@@ -311,7 +355,8 @@ async def test_repeated_submit_returns_first_result(world: World) -> None:
     assert again == first
     late_put = await world.client.put(
         f"/api/v1/attempts/{paper['attempt_id']}/answers/{paper['questions'][0]['id']}",
-        json={"option_ids": []})
+        json={"option_ids": []},
+    )
     assert late_put.status_code == 409
     assert late_put.json()["error"] == "attempt_submitted"
 
@@ -321,15 +366,23 @@ async def test_best_attempt_counts_and_ranks_follow(world: World) -> None:
     first = await start(world)
     key = await correct_ids(world, first["attempt_id"])
     for q in first["questions"]:
-        await world.client.put(f"/api/v1/attempts/{first['attempt_id']}/answers/{q['id']}",
-                               json={"option_ids": key[q["id"]]})
+        await world.client.put(
+            f"/api/v1/attempts/{first['attempt_id']}/answers/{q['id']}",
+            json={"option_ids": key[q["id"]]},
+        )
     world.clock.advance(30)
-    r1 = (await world.client.post(f"/api/v1/attempts/{first['attempt_id']}/submit",
-                                  json={"prediction": 5})).json()
+    r1 = (
+        await world.client.post(
+            f"/api/v1/attempts/{first['attempt_id']}/submit", json={"prediction": 5}
+        )
+    ).json()
     assert r1["score"] == 5 and r1["counted"] is True
     second = await start(world)
-    r2 = (await world.client.post(f"/api/v1/attempts/{second['attempt_id']}/submit",
-                                  json={"prediction": 5})).json()
+    r2 = (
+        await world.client.post(
+            f"/api/v1/attempts/{second['attempt_id']}/submit", json={"prediction": 5}
+        )
+    ).json()
     assert r2["score"] == 0 and r2["counted"] is False
     me = (await world.client.get(f"/api/v1/rounds/{world.round_id}/me")).json()
     assert me["attempt"]["attempt_id"] == first["attempt_id"]
@@ -337,8 +390,9 @@ async def test_best_attempt_counts_and_ranks_follow(world: World) -> None:
     other = world.make_client()
     await world.register(other, phone="0387654321")
     p = (await other.post(f"/api/v1/rounds/{world.round_id}/attempts")).json()
-    r3 = (await other.post(f"/api/v1/attempts/{p['attempt_id']}/submit",
-                           json={"prediction": 5})).json()
+    r3 = (
+        await other.post(f"/api/v1/attempts/{p['attempt_id']}/submit", json={"prediction": 5})
+    ).json()
     assert r3["rank"] == 2
     board = (await other.get(f"/api/v1/rounds/{world.round_id}/leaderboard")).json()
     assert [e["rank"] for e in board["entries"]] == [1, 2]
