@@ -82,7 +82,7 @@ def participant_id(request: Request) -> str:
 
 
 def int_param(request: Request, name: str, default: int, lo: int, hi: int | None = None) -> int:
-    """An integer query parameter clamped to hi; raises ValidationFailed if below lo or not a number."""
+    """An integer query parameter clamped to hi; raises ValidationFailed if below lo or NaN."""
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
