@@ -8,14 +8,14 @@ import openpyxl
 import pytest
 
 from contest.banks.cli import main
-from contest.banks.io import load_bank
+from contest.banks.io import FORMATS, detect_format, load_bank
 from contest.banks.native import load_native
 from contest.banks.tabular import parse_xlsx
 from tests.banks.conftest import EXPECTED, NATIVE, REPO
 
 _BANKS_DIR = REPO / "question_banks"
 SHIPPED = (
-    sorted(p for p in _BANKS_DIR.iterdir() if p.is_file() and not p.name.startswith("."))
+    sorted(p for p in _BANKS_DIR.iterdir() if p.is_file() and detect_format(p) in FORMATS)
     if _BANKS_DIR.is_dir()
     else []
 )
