@@ -108,9 +108,11 @@ def _safe_to_take(
     demands: Sequence[tuple[Quota, int]],
     taken: set[int],
 ) -> bool:
-    """True when taking q still leaves the remaining demands satisfiable."""
-    if not any(n and quota.matches(q) for quota, n in demands):
-        return True  # q is wanted by no remaining demand: taking it cannot hurt
+    """True when taking q for demands[0] still leaves the remaining demands satisfiable."""
+    if not any(n and quota.matches(q) for quota, n in demands[1:]):
+        # Only the current quota wants q: any joint filling that existed before (the loop's
+        # invariant) still exists with q in the current quota's share.
+        return True
     total = sum(n for _, n in demands)
     # Cheap sufficient test: every pool still holds the whole remaining demand.
     if all(
