@@ -143,6 +143,10 @@ def parser() -> argparse.ArgumentParser:
     imp = bank.add_parser("import", help="store a bank file as a new version")
     imp.add_argument("path")
     imp.set_defaults(func=cmd_bank_import)
+
+    from contest.console_cli import add_commands as add_console_commands
+
+    add_console_commands(sub)
     return p
 
 

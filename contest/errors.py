@@ -92,3 +92,23 @@ class ServiceUnavailable(ContestError):
 
 class MethodNotAllowed(ContestError):
     status, code = 405, "method_not_allowed"
+
+
+class Forbidden(ContestError):
+    status, code = 403, "forbidden"
+
+
+class CsrfFailed(ContestError):
+    status, code = 403, "csrf_failed"
+
+
+class TotpRequired(ContestError):
+    status, code = 401, "totp_required"
+
+
+class ConfigInvalid(ContestError):
+    status, code = 422, "config_invalid"
+
+
+class StaffLoginFailed(ContestError):
+    status, code = 401, "staff_login_failed"

@@ -70,6 +70,33 @@ class Settings:
         metadata=_help("Lifetime of a participant's session cookie, in seconds.",
                        "CONTEST_SESSION_MAX_AGE"),
     )
+    staff_idle_timeout_s: int = field(
+        default=30 * 60,
+        metadata=_help("A staff console session ends after this many seconds without a request.",
+                       "CONTEST_STAFF_IDLE_TIMEOUT"),
+    )
+    staff_session_max_age_s: int = field(
+        default=12 * 3600,
+        metadata=_help("A staff console session ends this many seconds after login, active or "
+                       "not.", "CONTEST_STAFF_SESSION_MAX_AGE"),
+    )
+    data_keys: str = field(
+        default="",
+        metadata=_help("Comma-separated Fernet keys encrypting phone, CCCD and e-mail at rest; "
+                       "the first encrypts, all decrypt (rotation: put a new key first, run "
+                       "`contest data rotate`). Required outside dev mode.", "CONTEST_DATA_KEYS"),
+    )
+    lookup_key: str = field(
+        default="",
+        metadata=_help("Secret (32+ chars) of the keyed hash used to find a participant by "
+                       "phone. Required outside dev mode; changing it orphans stored "
+                       "look-ups.", "CONTEST_LOOKUP_KEY"),
+    )
+    retention_days: int = field(
+        default=365,
+        metadata=_help("Days after a contest's last round closes before `contest data purge` "
+                       "removes its participants' personal data.", "CONTEST_RETENTION_DAYS"),
+    )
     static_dir: str = field(
         default=str(Path(__file__).resolve().parent.parent / "static"),
         metadata=_help("Folder served at / (the participant pages).", "CONTEST_STATIC_DIR"),
@@ -101,6 +128,12 @@ class Settings:
             self.tz  # noqa: B018 - validates the zone name
         except Exception as exc:
             raise SettingsError(f"CONTEST_TZ={self.timezone!r} is not a known time zone") from exc
+        if not self.dev_mode and (not self.data_keys or len(self.lookup_key) < 32):
+            raise SettingsError(
+                "CONTEST_DATA_KEYS (Fernet keys: `contest data new-key`) and CONTEST_LOOKUP_KEY "
+                "(32+ random characters) must be set outside dev mode: they protect "
+                "participants' personal data."
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -56,3 +56,18 @@ def board_events(round_id: int) -> str:
 def rebuild_lock(round_id: int) -> str:
     """Lock held while one process rebuilds a round's boards."""
     return f"{_round(round_id)}:rebuilding"
+
+
+def staff_session(nonce: str) -> str:
+    """A live staff console session (value: staff id); its TTL is the idle timeout."""
+    return f"{PREFIX}:staff:session:{nonce}"
+
+
+def staff_sessions_of(staff_id: int) -> str:
+    """Set of a staff member's live session nonces (to end them all on deactivation)."""
+    return f"{PREFIX}:staff:sessions:{staff_id}"
+
+
+def staff_login_failures(kind: str, ident: str) -> str:
+    """Counter of failed staff logins per account (kind "user") or per address ("ip")."""
+    return f"{PREFIX}:staff:login-fail:{kind}:{ident}"

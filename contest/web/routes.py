@@ -24,3 +24,8 @@ ROUTES = [
           methods=["PUT"]),
     Route(f"{API}/attempts/{{attempt_id}}/submit", participant.submit_attempt, methods=["POST"]),
 ]
+
+# The organiser console and the staff API (issue 6); every route there is in the access matrix.
+from contest.web.console.routes import ROUTES as _CONSOLE  # noqa: E402
+
+ROUTES.extend(_CONSOLE)

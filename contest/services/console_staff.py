@@ -1,0 +1,184 @@
+"""Staff accounts: creation, password and TOTP checks, login throttling, server-side sessions."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from starlette.concurrency import run_in_threadpool
+
+from contest.errors import (
+    ConfigInvalid,
+    NotLoggedIn,
+    RateLimited,
+    StaffLoginFailed,
+    TotpRequired,
+)
+from contest.services import audit_log
+from contest.services.context import Services
+from contest.storage import keys
+from contest.storage.db import transaction
+from contest.storage.tables import Staff, Unit
+
+ROLES = ("admin", "organiser", "unit_officer", "viewer")
+TOTP_ROLES = ("admin", "organiser")
+# Failed logins tolerated per window before the account / the address is refused for a while.
+MAX_FAILS_PER_USER = 5
+MAX_FAILS_PER_IP = 30
+FAIL_WINDOW_S = 15 * 60
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both answers take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-staff-password")
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+@dataclass(frozen=True)
+class NewStaff:
+    """A created account and, when TOTP was asked for, its provisioning URI (shown once)."""
+
+    staff: Staff
+    totp_uri: str | None
+
+
+async def create_staff(ctx: Services, username: str, password: str, role: str,
+                       unit_code: str | None = None, full_name: str = "",
+                       totp: bool = False, actor: str = "cli") -> NewStaff:
+    """Create a staff account; raises ConfigInvalid for a bad role, unit, name or password."""
+    username = username.strip().lower()
+    if not _USERNAME.match(username):
+        raise ConfigInvalid(detail="tên đăng nhập chỉ gồm chữ thường, số, . _ - (2-64 ký tự)")
+    if role not in ROLES:
+        raise ConfigInvalid(detail=f"vai trò phải là một trong {', '.join(ROLES)}")
+    if role == "unit_officer" and not unit_code:
+        raise ConfigInvalid(detail="cán bộ đơn vị cần có mã đơn vị (--unit)")
+    if not 10 <= len(password) <= 128:
+        raise ConfigInvalid(detail="mật khẩu cần từ 10 đến 128 ký tự")
+    secret = pyotp.random_base32() if totp else None
+    password_hash = await run_in_threadpool(_hasher.hash, password)
+    try:
+        async with transaction(ctx.sm) as s:
+            found = await s.scalar(select(Unit.id).where(col(Unit.code) == unit_code))
+            if unit_code and found is None:
+                raise ConfigInvalid(detail=f"không có đơn vị mã {unit_code}")
+            staff = Staff(username=username, password_hash=password_hash, full_name=full_name,
+                          role=role, unit_code=unit_code or None, totp_secret=secret,
+                          created_at=ctx.now())
+            s.add(staff)
+            audit_log.record(s, ctx.now(), actor, "staff.create", f"staff:{username}",
+                             role=role, unit_code=unit_code, totp=totp)
+    except IntegrityError as exc:
+        raise ConfigInvalid(detail=f"tên đăng nhập {username} đã có") from exc
+    uri = (pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="Contest")
+           if secret else None)
+    return NewStaff(staff, uri)
+
+
+async def _check_throttle(ctx: Services, username: str, ip: str) -> None:
+    """Refuse a login attempt while the account or the address has too many recent failures."""
+    for kind, ident, limit in (("user", username, MAX_FAILS_PER_USER),
+                               ("ip", ip, MAX_FAILS_PER_IP)):
+        key = keys.staff_login_failures(kind, ident)
+        count = await ctx.redis.get(key)
+        if count is not None and int(count) >= limit:
+            ttl = await ctx.redis.ttl(key)
+            raise RateLimited(retry_after=max(int(ttl), 1))
+
+
+async def _count_failure(ctx: Services, username: str, ip: str) -> None:
+    for kind, ident in (("user", username), ("ip", ip)):
+        key = keys.staff_login_failures(kind, ident)
+        async with ctx.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, FAIL_WINDOW_S, nx=True)
+            await pipe.execute()
+
+
+async def authenticate(ctx: Services, username: str, password: str, totp: str | None,
+                       ip: str) -> Staff:
+    """The active staff member with these credentials; every outcome is audited.
+
+    Raises RateLimited (too many failures), StaffLoginFailed, TotpRequired (password right,
+    code missing).
+    """
+    username = username.strip().lower()[:64]
+    await _check_throttle(ctx, username, ip)
+    async with ctx.sm() as s:
+        staff = await s.scalar(select(Staff).where(col(Staff.username) == username))
+    stored = staff.password_hash if staff is not None else _DUMMY_HASH
+    ok: bool
+    try:
+        ok = await run_in_threadpool(_hasher.verify, stored, password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if ok and staff is not None and staff.active and staff.totp_secret:
+        if not totp:
+            raise TotpRequired()
+        ok = bool(pyotp.TOTP(staff.totp_secret).verify(totp.strip(), for_time=ctx.now(),
+                                                        valid_window=1))
+    good = ok and staff is not None and staff.active
+    async with transaction(ctx.sm) as s:
+        audit_log.record(s, ctx.now(), f"staff:{username}",
+                         "staff.login" if good else "staff.login_failed", f"staff:{username}",
+                         ip=ip)
+    if not good or staff is None:
+        await _count_failure(ctx, username, ip)
+        raise StaffLoginFailed()
+    await ctx.redis.delete(keys.staff_login_failures("user", username))
+    return staff
+
+
+async def open_session(ctx: Services, staff: Staff) -> str:
+    """Record a new server-side session for staff; returns its nonce (kept in the cookie)."""
+    assert staff.id is not None
+    nonce = secrets.token_urlsafe(24)
+    async with ctx.redis.pipeline(transaction=True) as pipe:
+        pipe.set(keys.staff_session(nonce), str(staff.id),
+                 ex=ctx.settings.staff_idle_timeout_s)
+        pipe.sadd(keys.staff_sessions_of(staff.id), nonce)
+        pipe.expire(keys.staff_sessions_of(staff.id), ctx.settings.staff_session_max_age_s)
+        await pipe.execute()
+    return nonce
+
+
+async def resume_session(ctx: Services, nonce: str) -> Staff:
+    """The active staff member of a live session, extending its idle timeout.
+
+    Raises NotLoggedIn when the session ended (logout, idle timeout) or the account was disabled.
+    """
+    key = keys.staff_session(nonce)
+    raw = await ctx.redis.get(key)
+    if raw is None:
+        raise NotLoggedIn()
+    await ctx.redis.expire(key, ctx.settings.staff_idle_timeout_s)
+    async with ctx.sm() as s:
+        staff: Staff | None = await s.get(Staff, int(raw))
+    if staff is None or not staff.active:
+        await ctx.redis.delete(key)
+        raise NotLoggedIn()
+    return staff
+
+
+async def close_session(ctx: Services, nonce: str, staff: Staff, ip: str | None) -> None:
+    """End a session server-side so its cookie can never be replayed; audited."""
+    await ctx.redis.delete(keys.staff_session(nonce))
+    if staff.id is not None:
+        await ctx.redis.srem(keys.staff_sessions_of(staff.id), nonce)
+    async with transaction(ctx.sm) as s:
+        audit_log.record(s, ctx.now(), f"staff:{staff.username}", "staff.logout",
+                         f"staff:{staff.username}", ip=ip)
+
+
+async def close_all_sessions(ctx: Services, staff_id: int) -> None:
+    """End every session of a staff member (deactivation, password change)."""
+    members = await ctx.redis.smembers(keys.staff_sessions_of(staff_id))
+    names = [keys.staff_session(m.decode() if isinstance(m, bytes) else m) for m in members]
+    if names:
+        await ctx.redis.delete(*names)
+    await ctx.redis.delete(keys.staff_sessions_of(staff_id))
