@@ -8,8 +8,8 @@ from datetime import date
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 
 from contest.domain import people

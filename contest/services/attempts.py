@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from contest.domain import policy, scoring
 from contest.domain.people import age_on
@@ -141,7 +142,7 @@ async def _start_once(
             (
                 await s.scalars(
                     select(AttemptQuestion.question_id).where(
-                        AttemptQuestion.attempt_id.in_([a for _, a in previous])  # type: ignore[attr-defined]
+                        col(AttemptQuestion.attempt_id).in_([a for _, a in previous])
                     )
                 )
             ).all()
@@ -189,17 +190,19 @@ async def view(ctx: Services, participant_id: str, attempt_id: str) -> PaperView
         rows = (
             await s.execute(
                 select(AttemptQuestion, Question)
-                .join(Question, Question.id == AttemptQuestion.question_id)
+                .join(Question, col(Question.id) == AttemptQuestion.question_id)
                 .where(AttemptQuestion.attempt_id == att.id)
-                .order_by(AttemptQuestion.position)
+                .order_by(col(AttemptQuestion.position))
             )
         ).all()
         option_ids = [oid for aq, _ in rows for oid, _pub in aq.options]
         texts: dict[int, str] = {
             oid: text
             for oid, text in (
-                await s.execute(select(Option.id, Option.text).where(Option.id.in_(option_ids)))
-            ).all()  # type: ignore[union-attr]
+                await s.execute(
+                    select(Option.id, Option.text).where(col(Option.id).in_(option_ids))
+                )
+            ).all()
         }
         answers = (await s.scalars(select(Answer).where(Answer.attempt_id == att.id))).all()
     questions = [
@@ -237,7 +240,7 @@ async def save_answer(
         row = (
             await s.execute(
                 select(AttemptQuestion, Question.kind)
-                .join(Question, Question.id == AttemptQuestion.question_id)
+                .join(Question, col(Question.id) == AttemptQuestion.question_id)
                 .where(
                     AttemptQuestion.attempt_id == att.id,
                     AttemptQuestion.public_id == question_public_id,
@@ -320,7 +323,7 @@ async def finish(
         duration = policy.duration_ms(att.started_at, ended)
         done = await s.execute(
             update(Attempt)
-            .where(Attempt.id == att.id, Attempt.status == "running")  # type: ignore[arg-type]
+            .where(col(Attempt.id) == att.id, col(Attempt.status) == "running")
             .values(
                 status="submitted",
                 submitted_at=ended,
@@ -331,7 +334,7 @@ async def finish(
                 prediction=None if auto else prediction,
             )
         )
-        if done.rowcount != 1:  # type: ignore[attr-defined]
+        if getattr(done, "rowcount", 0) != 1:
             return False  # a concurrent submit won; its transaction records the result
         await _update_entry(s, r, att.participant_id, None if auto else prediction)
     if r.kind != "practice":
@@ -343,15 +346,17 @@ async def _score(s: AsyncSession, attempt_id: str, partial: bool) -> tuple[int, 
     rows = (
         await s.execute(
             select(AttemptQuestion, Question.kind)
-            .join(Question, Question.id == AttemptQuestion.question_id)
+            .join(Question, col(Question.id) == AttemptQuestion.question_id)
             .where(AttemptQuestion.attempt_id == attempt_id)
         )
     ).all()
     qids = [aq.question_id for aq, _ in rows]
     correct_opts = set(
         (
-            await s.scalars(select(Option.id).where(Option.question_id.in_(qids), Option.correct))
-        ).all()  # type: ignore[attr-defined]
+            await s.scalars(
+                select(Option.id).where(col(Option.question_id).in_(qids), col(Option.correct))
+            )
+        ).all()
     )
     answers = {
         a.question_public_id: set(a.option_ids)
@@ -413,9 +418,9 @@ async def expire_due(ctx: Services, limit: int = 200) -> int:
         rows = (
             await s.execute(
                 select(Attempt.id, Attempt.deadline, Round.grace_s)
-                .join(Round, Round.id == Attempt.round_id)
+                .join(Round, col(Round.id) == Attempt.round_id)
                 .where(Attempt.status == "running", Attempt.deadline < now)
-                .order_by(Attempt.deadline)
+                .order_by(col(Attempt.deadline))
                 .limit(limit)
             )
         ).all()
@@ -434,7 +439,7 @@ async def attempts_of(ctx: Services, participant_id: str, round_id: int) -> list
                 await s.scalars(
                     select(Attempt)
                     .where(Attempt.participant_id == participant_id, Attempt.round_id == round_id)
-                    .order_by(Attempt.number)
+                    .order_by(col(Attempt.number))
                 )
             ).all()
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from contest.errors import NotFound
 from contest.services.context import Services
@@ -26,7 +26,7 @@ async def rederive_paper(ctx: Services, attempt_id: str) -> dict[str, Any]:
         earlier = (
             await s.scalars(
                 select(AttemptQuestion.question_id)
-                .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+                .join(Attempt, col(Attempt.id) == AttemptQuestion.attempt_id)
                 .where(
                     Attempt.participant_id == att.participant_id,
                     Attempt.round_id == att.round_id,
@@ -39,7 +39,7 @@ async def rederive_paper(ctx: Services, attempt_id: str) -> dict[str, Any]:
             await s.scalars(
                 select(AttemptQuestion)
                 .where(AttemptQuestion.attempt_id == attempt_id)
-                .order_by(AttemptQuestion.position)
+                .order_by(col(AttemptQuestion.position))
             )
         ).all()
     derived = [

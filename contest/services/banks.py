@@ -6,8 +6,9 @@ import hashlib
 import json
 from dataclasses import asdict
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from contest.domain.bank import TRUE_FALSE_OPTIONS, Bank
 from contest.services.context import Services
@@ -39,9 +40,9 @@ async def import_bank(
         latest = await s.scalar(
             select(BankVersion)
             .where(BankVersion.bank_id == row.id)
-            .order_by(BankVersion.number.desc())
+            .order_by(col(BankVersion.number).desc())
             .limit(1)
-        )  # type: ignore[attr-defined]
+        )
         if reuse_same and latest is not None and latest.content_hash == digest:
             return latest, False
         version = BankVersion(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from contest.errors import NotFound
 from contest.services.context import Services
@@ -36,9 +36,9 @@ async def list_contests(ctx: Services) -> list[tuple[Contest, list[RoundInfo]]]:
     now = ctx.now()
     async with ctx.sm() as s:
         contests = (
-            await s.scalars(select(Contest).where(Contest.visible).order_by(Contest.id))
+            await s.scalars(select(Contest).where(Contest.visible).order_by(col(Contest.id)))
         ).all()
-        rounds = (await s.scalars(select(Round).order_by(Round.opens_at, Round.id))).all()
+        rounds = (await s.scalars(select(Round).order_by(col(Round.opens_at), col(Round.id)))).all()
     by_contest: dict[int, list[RoundInfo]] = {}
     for r in rounds:
         by_contest.setdefault(r.contest_id, []).append(RoundInfo(r, round_status(r, now)))
@@ -54,7 +54,7 @@ async def get_contest(ctx: Services, slug: str) -> tuple[Contest, list[RoundInfo
             raise NotFound()
         rounds = (
             await s.scalars(
-                select(Round).where(Round.contest_id == contest.id).order_by(Round.opens_at)
+                select(Round).where(Round.contest_id == contest.id).order_by(col(Round.opens_at))
             )
         ).all()
     return contest, [RoundInfo(r, round_status(r, now)) for r in rounds]
@@ -63,7 +63,8 @@ async def get_contest(ctx: Services, slug: str) -> tuple[Contest, list[RoundInfo
 async def list_units(ctx: Services, root: str | None = None) -> list[Unit]:
     """The unit tree as a flat list (parents before children); only below root if given."""
     async with ctx.sm() as s:
-        units = list((await s.scalars(select(Unit).order_by(Unit.level, Unit.code))).all())
+        query = select(Unit).order_by(col(Unit.level), col(Unit.code))
+        units = list((await s.scalars(query)).all())
     if root is None:
         return units
     keep = {root}
@@ -79,7 +80,9 @@ async def unit_chain(ctx: Services, code: str) -> tuple[str, ...]:
         units = {u.code: u for u in await list_units(ctx)}
         chains: dict[str, tuple[str, ...]] = {}
         for u in units.values():
-            chain, cur, guard = [], u, 0
+            chain: list[str] = []
+            cur: Unit | None = u
+            guard = 0
             while cur is not None and guard < 64:  # guard: a cycle in uploaded data
                 chain.append(cur.code)
                 cur = units.get(cur.parent_code or "")

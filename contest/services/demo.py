@@ -7,7 +7,7 @@ from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from contest.domain.bank import Bank
 from contest.services.banks import import_bank
@@ -47,8 +47,11 @@ async def ensure_demo(ctx: Services, bank_path: Path | None = None) -> Round:
     """Create the demo contest once; later calls return the existing round unchanged."""
     async with ctx.sm() as s:
         existing = await s.scalar(
-            select(Round).join(Contest, Contest.id == Round.contest_id)
-            .where(Contest.slug == DEMO_SLUG).order_by(Round.id).limit(1)
+            select(Round)
+            .join(Contest, col(Contest.id) == Round.contest_id)
+            .where(Contest.slug == DEMO_SLUG)
+            .order_by(col(Round.id))
+            .limit(1)
         )
     if existing is not None:
         return existing
@@ -58,18 +61,30 @@ async def ensure_demo(ctx: Services, bank_path: Path | None = None) -> Round:
     now = ctx.now()
     async with transaction(ctx.sm) as s:
         contest = Contest(
-            slug=DEMO_SLUG, title="Cuộc thi tìm hiểu Hiến pháp và pháp luật (trình diễn)",
-            rules=RULES, groups=GROUPS, unit_root="BP", created_at=now,
+            slug=DEMO_SLUG,
+            title="Cuộc thi tìm hiểu Hiến pháp và pháp luật (trình diễn)",
+            rules=RULES,
+            groups=GROUPS,
+            unit_root="BP",
+            created_at=now,
         )
         s.add(contest)
         await s.flush()
         assert contest.id is not None and version.id is not None
         rnd = Round(
-            contest_id=contest.id, title="Đợt 1", opens_at=now - timedelta(minutes=1),
-            closes_at=now + timedelta(days=30), bank_version_id=version.id,
-            questions_per_attempt=10, time_limit_s=15 * 60, grace_s=5, max_attempts=3,
-            counting="best", prediction_prompt="Theo bạn, đợt thi này có bao nhiêu người tham gia?",
-            prediction_kind="participants", secret=secrets.token_bytes(32),
+            contest_id=contest.id,
+            title="Đợt 1",
+            opens_at=now - timedelta(minutes=1),
+            closes_at=now + timedelta(days=30),
+            bank_version_id=version.id,
+            questions_per_attempt=10,
+            time_limit_s=15 * 60,
+            grace_s=5,
+            max_attempts=3,
+            counting="best",
+            prediction_prompt="Theo bạn, đợt thi này có bao nhiêu người tham gia?",
+            prediction_kind="participants",
+            secret=secrets.token_bytes(32),
         )
         s.add(rnd)
     return rnd

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from contest.domain.draw import DrawQuestion, PaperQuestion, Quota, attempt_seed, draw_paper
 from contest.services.context import Services
@@ -23,9 +23,9 @@ async def bank_questions(
     rows = (
         await s.execute(
             select(Question.id, Question.topic, Question.difficulty, Option.id)
-            .join(Option, Option.question_id == Question.id)
+            .join(Option, col(Option.question_id) == Question.id)
             .where(Question.bank_version_id == bank_version_id)
-            .order_by(Question.id, Option.position)
+            .order_by(col(Question.id), col(Option.position))
         )
     ).all()
     by_q: dict[int, tuple[str, str, list[int]]] = {}
