@@ -112,3 +112,15 @@ class ConfigInvalid(ContestError):
 
 class StaffLoginFailed(ContestError):
     status, code = 401, "staff_login_failed"
+
+
+class LoginLocked(RateLimited):
+    code = "login_locked"
+
+
+class ChallengeRequired(ContestError):
+    status, code = 403, "challenge_required"
+
+
+class ChallengeFailed(ContestError):
+    status, code = 403, "challenge_failed"

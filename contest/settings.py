@@ -97,6 +97,60 @@ class Settings:
         metadata=_help("Days after a contest's last round closes before `contest data purge` "
                        "removes its participants' personal data.", "CONTEST_RETENTION_DAYS"),
     )
+    trusted_proxies: str = field(
+        default="",
+        metadata=_help("Comma-separated addresses or CIDR networks of the reverse proxies whose "
+                       "X-Forwarded-For is believed (e.g. 127.0.0.1,10.0.0.0/8). Empty: the "
+                       "peer address is the client.", "CONTEST_TRUSTED_PROXIES"),
+    )
+    limit_start: str = field(
+        default="10/60",
+        metadata=_help("Attempt starts per participant: count/seconds (contests may override).",
+                       "CONTEST_LIMIT_START"),
+    )
+    limit_answer: str = field(
+        default="120/60",
+        metadata=_help("Answer saves per participant: count/seconds.", "CONTEST_LIMIT_ANSWER"),
+    )
+    limit_submit: str = field(
+        default="10/60",
+        metadata=_help("Submits per participant: count/seconds.", "CONTEST_LIMIT_SUBMIT"),
+    )
+    limit_ip_register: str = field(
+        default="1500/3600",
+        metadata=_help("Registrations per client IP: count/seconds; generous, a school of 500 "
+                       "shares one address.", "CONTEST_LIMIT_IP_REGISTER"),
+    )
+    limit_ip_login: str = field(
+        default="3000/3600",
+        metadata=_help("Login attempts per client IP: count/seconds.", "CONTEST_LIMIT_IP_LOGIN"),
+    )
+    login_free_failures: int = field(
+        default=5,
+        metadata=_help("Consecutive wrong passwords for one phone before it is locked.",
+                       "CONTEST_LOGIN_FREE_FAILURES"),
+    )
+    login_lock_s: int = field(
+        default=30,
+        metadata=_help("First lock-out after too many wrong passwords, in seconds; doubles with "
+                       "each further failure.", "CONTEST_LOGIN_LOCK"),
+    )
+    login_lock_max_s: int = field(
+        default=900,
+        metadata=_help("Longest lock-out of a phone's logins, in seconds.",
+                       "CONTEST_LOGIN_LOCK_MAX"),
+    )
+    pow_threshold_per_min: int = field(
+        default=120,
+        metadata=_help("Registrations per minute in a contest above which registering needs a "
+                       "proof-of-work solved by the page (0: always).", "CONTEST_POW_THRESHOLD"),
+    )
+    pow_bits: int = field(
+        default=16,
+        metadata=_help("Difficulty of the registration proof-of-work in leading zero bits "
+                       "(16: about 65 000 hashes, a fraction of a second on a phone).",
+                       "CONTEST_POW_BITS"),
+    )
     static_dir: str = field(
         default=str(Path(__file__).resolve().parent.parent / "static"),
         metadata=_help("Folder served at / (the participant pages).", "CONTEST_STATIC_DIR"),

@@ -71,3 +71,36 @@ def staff_sessions_of(staff_id: int) -> str:
 def staff_login_failures(kind: str, ident: str) -> str:
     """Counter of failed staff logins per account (kind "user") or per address ("ip")."""
     return f"{PREFIX}:staff:login-fail:{kind}:{ident}"
+
+
+# --- throttles and integrity signals (issue 5); each script touches one key ---
+
+
+def throttle(action: str, ident: str) -> str:
+    """String: GCRA theoretical arrival time (ms) of one limit, e.g. ("answer", participant)."""
+    return f"{PREFIX}:t:{action}:{{{ident}}}"
+
+
+def login_failures(contest_id: int, phone: str) -> str:
+    """Hash {n: consecutive failures, until: lock end ms} of one phone's logins in a contest."""
+    return f"{PREFIX}:lf:{contest_id}:{{{phone}}}"
+
+
+def registrations_per_minute(contest_id: int, minute: int) -> str:
+    """Counter of registration requests of a contest in one wall-clock minute."""
+    return f"{PREFIX}:rpm:{contest_id}:{minute}"
+
+
+def pow_used(challenge_sig: str) -> str:
+    """Marker that a proof-of-work challenge was spent (one registration per challenge)."""
+    return f"{PREFIX}:pow:{challenge_sig}"
+
+
+def answer_first_saves(attempt_id: str) -> str:
+    """Hash: public question id -> server ms of the first save of an answer to it."""
+    return f"{PREFIX}:a:{{{attempt_id}}}:first"
+
+
+def attempt_visibility(attempt_id: str) -> str:
+    """Counter of 'page hidden' events the client reported during an attempt."""
+    return f"{PREFIX}:a:{{{attempt_id}}}:hidden"
