@@ -1,26 +1,30 @@
-"""Keeping the live boards in step with SQL, and reading them."""
+"""Keeping the live boards in step with SQL, and reading them (public, frozen or staff)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from redis.exceptions import RedisError
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
-from contest.domain.ranking import Standing
-from contest.domain.policy import duration_ms
-from contest.errors import NotFound
+from contest.domain import policy
+from contest.domain.ranking import Standing, offset_us
+from contest.errors import NotFound, ValidationFailed
 from contest.services.catalog import unit_chain
 from contest.services.context import Services, log
 from contest.storage import keys
-from contest.storage.tables import Attempt, Participant, Round, RoundEntry, Unit
+from contest.storage.live import Entry, Page, RebuildBusy
+from contest.storage.tables import Attempt, Contest, Participant, Round, RoundEntry, Unit
+
+WAIT_STEPS = 100  # x 0.1 s: how long a reader waits for another process's rebuild
 
 
 @dataclass(frozen=True)
 class PublicEntry:
-    """A board line as the public sees it."""
+    """A board line as the public sees it (the name is masked when rendered)."""
 
     rank: int
     participant_id: str
@@ -28,6 +32,33 @@ class PublicEntry:
     unit_name: str
     score_milli: int
     duration_ms: int
+
+
+@dataclass(frozen=True)
+class BoardRead:
+    """A page of a board as served: total after the filter, lines, and which view it is."""
+
+    total: int
+    start: int
+    entries: list[PublicEntry]
+    frozen: bool
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which board of a round: the whole round, a unit's subtree, or a participant group."""
+
+    unit: str | None = None
+    group: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The board's scope label in Redis."""
+        if self.unit:
+            return keys.unit_scope(self.unit)
+        if self.group:
+            return keys.group_scope(self.group)
+        return "all"
 
 
 async def _scopes(ctx: Services, unit_code: str, group_code: str) -> list[str]:
@@ -40,75 +71,129 @@ def _standing(r: Round, att: Attempt) -> Standing:
     return Standing(
         score_milli=att.score_milli or 0,
         duration_ms=att.duration_ms or 0,
-        submitted_offset_ms=duration_ms(r.opens_at, submitted),
+        submitted_offset_us=offset_us(r.opens_at, submitted),
         participant_id=att.participant_id,
     )
+
+
+def _perfect(att: Attempt) -> bool:
+    return att.score_milli is not None and att.score_milli == att.max_score_milli
+
+
+def is_frozen(r: Round, now: datetime) -> bool:
+    """True while the public sees the frozen board (from board_frozen_at until reveal)."""
+    return r.board_frozen_at is not None and now >= r.board_frozen_at
+
+
+# ---- writes -----------------------------------------------------------------------------
 
 
 async def after_submit(ctx: Services, r: Round, participant_id: str) -> None:
     """Put the participant's counted attempt on the live boards; never raises for Redis.
 
-    SQL already holds the result; when Redis is unreachable the round is marked stale and the
-    sweep rebuilds its boards once Redis answers again.
+    SQL already holds the result; when Redis is unreachable the round is marked stale in SQL
+    and any process's sweep rebuilds its boards once Redis answers again.
     """
     assert r.id is not None
     async with ctx.sm() as s:
         row = (await s.execute(
-            select(Attempt, Participant.unit_code, Participant.group_code)
+            select(Attempt, RoundEntry.attempts_submitted, Participant.unit_code,
+                   Participant.group_code)
             .join(RoundEntry, RoundEntry.counted_attempt_id == Attempt.id)
             .join(Participant, Participant.id == Attempt.participant_id)
             .where(RoundEntry.round_id == r.id, RoundEntry.participant_id == participant_id)
         )).first()
     if row is None:
         return
-    att, unit_code, group_code = row
+    att, version, unit_code, group_code = row
+    entry = Entry(_standing(r, att), await _scopes(ctx, unit_code, group_code), version,
+                  _perfect(att))
     try:
-        if not await ctx.boards.is_built(r.id):
-            ctx.stale_rounds.add(r.id)  # rebuilt by the sweep, not on the submit's path
-        await ctx.boards.upsert(r.id, _standing(r, att), await _scopes(ctx, unit_code, group_code))
-        await ctx.boards.count_attempt(r.id)
-        await ctx.boards.publish_change(r.id)
+        await ctx.boards.upsert(r.id, entry)
     except RedisError as exc:
         log.warning("board update for round %s deferred: %s", r.id, exc)
-        ctx.stale_rounds.add(r.id)
+        await _mark_stale(ctx, r.id)
 
 
-async def live_rank(ctx: Services, round_id: int, participant_id: str) -> int | None:
-    """The participant's rank on the round's live board, or None (not ranked, or pending)."""
-    try:
-        await ensure_built(ctx, round_id)
-        return await ctx.boards.rank(round_id, participant_id)
-    except RedisError:
-        return None
+async def _mark_stale(ctx: Services, round_id: int) -> None:
+    ctx.stale_rounds.add(round_id)
+    async with ctx.sm() as s, s.begin():
+        await s.execute(update(Round).where(Round.id == round_id)  # type: ignore[arg-type]
+                        .values(board_stale=Round.board_stale + 1))
 
 
-async def _sql_entries(ctx: Services, r: Round) -> AsyncIterator[tuple[Standing, list[str]]]:
+async def _live_entries(ctx: Services, r: Round) -> list[Entry]:
     async with ctx.sm() as s:
-        result = await s.stream(
-            select(Attempt, Participant.unit_code, Participant.group_code)
+        rows = (await s.execute(
+            select(Attempt, RoundEntry.attempts_submitted, Participant.unit_code,
+                   Participant.group_code)
             .join(RoundEntry, RoundEntry.counted_attempt_id == Attempt.id)
             .join(Participant, Participant.id == Attempt.participant_id)
             .where(RoundEntry.round_id == r.id)
-        )
-        async for att, unit_code, group_code in result:
-            yield _standing(r, att), await _scopes(ctx, unit_code, group_code)
+        )).all()
+    return [Entry(_standing(r, att), await _scopes(ctx, unit, group), version, _perfect(att))
+            for att, version, unit, group in rows]
+
+
+async def _frozen_entries(ctx: Services, r: Round) -> list[Entry]:
+    """The counted attempt of each participant among attempts submitted before the freeze."""
+    assert r.board_frozen_at is not None
+    async with ctx.sm() as s:
+        rows = (await s.execute(
+            select(Attempt, Participant.unit_code, Participant.group_code)
+            .join(Participant, Participant.id == Attempt.participant_id)
+            .where(Attempt.round_id == r.id, Attempt.status == "submitted",
+                   Attempt.submitted_at < r.board_frozen_at)  # type: ignore[operator]
+        )).all()
+    by_person: dict[str, list[Attempt]] = defaultdict(list)
+    where: dict[str, tuple[str, str]] = {}
+    for att, unit, group in rows:
+        by_person[att.participant_id].append(att)
+        where[att.participant_id] = (unit, group)
+    out = []
+    for pid, atts in by_person.items():
+        best = policy.counted(
+            [policy.Result(a.id, a.number, a.score_milli or 0, a.duration_ms or 0,
+                           a.submitted_at or a.started_at) for a in atts], r.counting)
+        assert best is not None
+        att = next(a for a in atts if a.id == best.attempt_id)
+        out.append(Entry(_standing(r, att), await _scopes(ctx, *where[pid]), len(atts),
+                         _perfect(att)))
+    return out
+
+
+async def _round(ctx: Services, round_id: int) -> Round:
+    async with ctx.sm() as s:
+        r = await s.get(Round, round_id)
+    if r is None or r.kind == "practice":
+        raise NotFound()
+    return r
 
 
 async def rebuild(ctx: Services, round_id: int) -> int:
     """Rebuild every board and counter of a round from SQL; returns the entries written.
 
-    Raises NotFound for an unknown round.
+    Submits keep landing while it runs: the lock makes each of them also write into the
+    staging keys, with versions, so the swap loses none. Raises NotFound, RebuildBusy.
     """
-    async with ctx.sm() as s:
-        r = await s.get(Round, round_id)
-        if r is None:
-            raise NotFound()
-        from contest.services.attempts import submitted_count
-
-        attempts = await submitted_count(s, round_id)
-    entries = [e async for e in _sql_entries(ctx, r)]
-    count = await ctx.boards.rebuild(round_id, entries, attempts)
+    r = await _round(ctx, round_id)
+    stale_seen = r.board_stale
+    token = await ctx.boards.begin_rebuild(round_id)
+    try:
+        entries = await _live_entries(ctx, r)  # the SQL snapshot, read after taking the lock
+        count = await ctx.boards.write(round_id, entries, keys.STAGED)
+        await ctx.boards.swap(round_id, token)
+    except BaseException:
+        await ctx.boards.abort_rebuild(round_id, token)
+        raise
+    await ctx.boards.drop_view(round_id, keys.FROZEN)  # rebuilt from SQL on the next read
     ctx.stale_rounds.discard(round_id)
+    if stale_seen:
+        async with ctx.sm() as s, s.begin():
+            # Only clear what this rebuild covered: a miss recorded meanwhile keeps it stale.
+            await s.execute(update(Round).where(
+                Round.id == round_id, Round.board_stale == stale_seen)  # type: ignore[arg-type]
+                .values(board_stale=0))
     return count
 
 
@@ -116,55 +201,243 @@ async def ensure_built(ctx: Services, round_id: int) -> None:
     """Rebuild a round's boards when Redis lost them (one process rebuilds, others wait)."""
     if await ctx.boards.is_built(round_id):
         return
-    lock = keys.rebuild_lock(round_id)
-    if await ctx.redis.set(lock, "1", nx=True, ex=120):
-        try:
-            await rebuild(ctx, round_id)
-        finally:
-            await ctx.redis.delete(lock)
+    try:
+        await rebuild(ctx, round_id)
         return
-    for _ in range(100):  # another process is rebuilding: wait for it, at most ~10 s
+    except RebuildBusy:
+        pass
+    for _ in range(WAIT_STEPS):
         await asyncio.sleep(0.1)
         if await ctx.boards.is_built(round_id):
             return
 
 
-async def leaderboard(ctx: Services, round_id: int, unit: str | None,
-                      limit: int, offset: int = 0) -> tuple[int, list[PublicEntry]]:
-    """(total, page) of a round's live board, optionally for a unit and its subtree.
+_background: dict[tuple[int, int], asyncio.Task[None]] = {}
+RANK_WAIT_S = 2.0  # how long a submit waits for a rebuild it started before answering "pending"
 
-    Raises NotFound for an unknown round or unit.
-    """
+
+def _rebuild_later(ctx: Services, round_id: int) -> asyncio.Task[None]:
+    """Start a rebuild in the background (one per round and process); returns its task."""
+    key = (id(ctx), round_id)
+    running = _background.get(key)
+    if running is not None and not running.done():
+        return running
+
+    async def run() -> None:
+        try:
+            await ensure_built(ctx, round_id)
+        except (RedisError, NotFound) as exc:
+            log.warning("background rebuild of round %s failed: %s", round_id, exc)
+        finally:
+            _background.pop(key, None)
+
+    task = asyncio.get_running_loop().create_task(run())
+    _background[key] = task
+    return task
+
+
+async def rebuild_stale(ctx: Services) -> None:
+    """Rebuild the boards of rounds that missed updates (any process's), once Redis answers."""
     async with ctx.sm() as s:
-        r = await s.get(Round, round_id)
-        if r is None or r.kind == "practice":
+        stale = set((await s.scalars(select(Round.id).where(Round.board_stale > 0))).all())
+    for round_id in sorted(stale | ctx.stale_rounds):
+        try:
+            await rebuild(ctx, round_id)
+        except RebuildBusy:
+            continue
+        except NotFound:
+            ctx.stale_rounds.discard(round_id)
+        except RedisError:
+            return
+
+
+# ---- freeze -----------------------------------------------------------------------------
+
+
+async def freeze(ctx: Services, round_id: int, at: datetime) -> Round:
+    """Freeze the round's public board from `at` until reveal; raises NotFound, ValidationFailed."""
+    r = await _round(ctx, round_id)
+    if at.tzinfo is None or at >= r.closes_at:
+        raise ValidationFailed(fields={"at": "field.freeze_at"})
+    async with ctx.sm() as s, s.begin():
+        await s.execute(update(Round).where(Round.id == round_id)  # type: ignore[arg-type]
+                        .values(board_frozen_at=at))
+    await ctx.boards.drop_view(round_id, keys.FROZEN)
+    await ctx.boards.bump(round_id)
+    return await _round(ctx, round_id)
+
+
+async def reveal(ctx: Services, round_id: int) -> Round:
+    """Show the live board to the public again; raises NotFound."""
+    await _round(ctx, round_id)
+    async with ctx.sm() as s, s.begin():
+        await s.execute(update(Round).where(Round.id == round_id)  # type: ignore[arg-type]
+                        .values(board_frozen_at=None))
+    await ctx.boards.drop_view(round_id, keys.FROZEN)
+    await ctx.boards.bump(round_id)
+    return await _round(ctx, round_id)
+
+
+async def _ensure_frozen(ctx: Services, r: Round) -> None:
+    """Build the frozen copy from SQL on first need (it depends only on rows before the freeze)."""
+    assert r.id is not None
+    if await ctx.boards.is_built(r.id, keys.FROZEN):
+        return
+    lock = keys.frozen_lock(r.id)
+    if await ctx.redis.set(lock, "1", nx=True, ex=120):
+        try:
+            await ctx.boards.drop_view(r.id, keys.FROZEN)
+            await ctx.boards.write(r.id, await _frozen_entries(ctx, r), keys.FROZEN)
+            await ctx.boards.mark_built(r.id, keys.FROZEN)
+        finally:
+            await ctx.redis.delete(lock)
+        return
+    for _ in range(WAIT_STEPS):
+        await asyncio.sleep(0.1)
+        if await ctx.boards.is_built(r.id, keys.FROZEN):
+            return
+
+
+async def _view(ctx: Services, r: Round, staff: bool) -> str:
+    """The view a reader sees (building what is missing): frozen for the public when frozen."""
+    assert r.id is not None
+    if not staff and is_frozen(r, ctx.now()):
+        await _ensure_frozen(ctx, r)
+        return keys.FROZEN
+    await ensure_built(ctx, r.id)
+    return keys.LIVE
+
+
+# ---- reads ------------------------------------------------------------------------------
+
+
+async def live_rank(ctx: Services, round_id: int, participant_id: str,
+                    staff: bool = False) -> int | None:
+    """The participant's rank as the public board shows it, or None (not ranked, or pending).
+
+    Never waits for a rebuild: when the boards are missing it starts one and answers None.
+    """
+    try:
+        r = await _round(ctx, round_id)
+        if not staff and is_frozen(r, ctx.now()):
+            view = await _view(ctx, r, staff)
+        elif await ctx.boards.is_built(round_id):
+            view = keys.LIVE
+        else:
+            # Boards missing (a new round, or Redis lost them): rebuild off the request's
+            # path and wait briefly; a large round answers "pending" rather than stall.
+            task = _rebuild_later(ctx, round_id)
+            try:
+                await asyncio.wait_for(asyncio.shield(task), RANK_WAIT_S)
+            except TimeoutError:
+                return None
+            view = keys.LIVE
+        found = await ctx.boards.rank(round_id, participant_id, view=view)
+        return found[0] if found else None
+    except RedisError:
+        return None
+    except NotFound:
+        return None
+
+
+async def _check_scope(ctx: Services, r: Round, scope: Scope) -> None:
+    """Raises NotFound for an unknown unit or group, ValidationFailed for both at once."""
+    if scope.unit and scope.group:
+        raise ValidationFailed(fields={"group": "field.board_scope"})
+    async with ctx.sm() as s:
+        if scope.unit and await s.scalar(select(Unit.id).where(Unit.code == scope.unit)) is None:
             raise NotFound()
-        if unit is not None and await s.scalar(select(Unit.id).where(Unit.code == unit)) is None:
-            raise NotFound()
-    await ensure_built(ctx, round_id)
-    scope = keys.unit_scope(unit) if unit else "all"
-    total, page = await ctx.boards.page(round_id, scope, offset, limit)
-    ids = [e.standing.participant_id for e in page]
+        if scope.group:
+            contest = await s.get(Contest, r.contest_id)
+            if contest is None or scope.group not in {g["code"] for g in contest.groups}:
+                raise NotFound()
+
+
+async def _public(ctx: Services, page: Page, frozen: bool) -> BoardRead:
+    ids = [e.standing.participant_id for e in page.entries]
     async with ctx.sm() as s:
         people = {
             pid: (name, unit_name)
             for pid, name, unit_name in (await s.execute(
                 select(Participant.id, Participant.full_name, Unit.name)
-                .join(Unit, Unit.code == Participant.unit_code)
+                .join(Unit, Unit.code == Participant.unit_code, isouter=True)
                 .where(Participant.id.in_(ids))  # type: ignore[attr-defined]
             )).all()
-        }
-    return total, [
-        PublicEntry(e.rank, e.standing.participant_id, *people.get(e.standing.participant_id, ("", "")),
+        } if ids else {}
+    return BoardRead(page.total, page.start, [
+        PublicEntry(e.rank, e.standing.participant_id,
+                    *(people.get(e.standing.participant_id) or ("", "")),  # type: ignore[arg-type]
                     e.standing.score_milli, e.standing.duration_ms)
-        for e in page
-    ]
+        for e in page.entries], frozen)
 
 
-async def rebuild_stale(ctx: Services) -> None:
-    """Rebuild the boards of rounds that missed updates, once Redis answers."""
-    for round_id in list(ctx.stale_rounds):
-        try:
-            await rebuild(ctx, round_id)
-        except RedisError:
-            return
+async def leaderboard(ctx: Services, round_id: int, unit: str | None, limit: int,
+                      offset: int = 0, group: str | None = None,
+                      staff: bool = False) -> BoardRead:
+    """A page of a round's board, whole or for a unit's subtree or a group.
+
+    The public (staff=False) sees the frozen board while the round is frozen.
+    Raises NotFound for an unknown round, unit or group; ValidationFailed for unit+group.
+    """
+    r = await _round(ctx, round_id)
+    scope = Scope(unit, group)
+    await _check_scope(ctx, r, scope)
+    view = await _view(ctx, r, staff)
+    page = await ctx.boards.page(round_id, scope.key, offset, limit, view)
+    return await _public(ctx, page, view == keys.FROZEN)
+
+
+async def around_me(ctx: Services, round_id: int, participant_id: str, before: int, after: int,
+                    unit: str | None = None, group: str | None = None,
+                    staff: bool = False) -> BoardRead | None:
+    """The lines around a participant's own entry, or None when they are not on the board.
+
+    Raises NotFound for an unknown round, unit or group; ValidationFailed for unit+group.
+    """
+    r = await _round(ctx, round_id)
+    scope = Scope(unit, group)
+    await _check_scope(ctx, r, scope)
+    view = await _view(ctx, r, staff)
+    page = await ctx.boards.around(round_id, participant_id, before, after, scope.key, view)
+    return None if page is None else await _public(ctx, page, view == keys.FROZEN)
+
+
+async def stats(ctx: Services, round_id: int, unit: str | None = None,
+                group: str | None = None, staff: bool = False) -> tuple[dict[str, int], bool]:
+    """(participants, attempts, perfect counted scores) of a round or scope, and frozen flag.
+
+    Raises NotFound for an unknown round, unit or group; ValidationFailed for unit+group.
+    """
+    r = await _round(ctx, round_id)
+    scope = Scope(unit, group)
+    await _check_scope(ctx, r, scope)
+    view = await _view(ctx, r, staff)
+    return await ctx.boards.stats(round_id, scope.key, view), view == keys.FROZEN
+
+
+async def board_version(ctx: Services, round_id: int) -> int:
+    """The round's live board version (the SSE event id)."""
+    return await ctx.boards.version(round_id)
+
+
+async def sql_order(ctx: Services, round_id: int) -> list[tuple[str, int, int]]:
+    """(participant, score, duration) of counted attempts in SQL's ranking order (for checks)."""
+    async with ctx.sm() as s:
+        rows = (await s.execute(
+            select(Attempt.participant_id, Attempt.score_milli, Attempt.duration_ms)
+            .join(RoundEntry, RoundEntry.counted_attempt_id == Attempt.id)
+            .where(RoundEntry.round_id == round_id)
+            .order_by(Attempt.score_milli.desc(),  # type: ignore[union-attr]
+                      Attempt.duration_ms, Attempt.submitted_at,
+                      Attempt.participant_id)
+        )).all()
+    return [(pid, score or 0, dur or 0) for pid, score, dur in rows]
+
+
+async def counted_total(ctx: Services, round_id: int) -> int:
+    """Participants with a counted attempt, from SQL."""
+    async with ctx.sm() as s:
+        n = await s.scalar(select(func.count()).select_from(RoundEntry).where(
+            RoundEntry.round_id == round_id,
+            RoundEntry.counted_attempt_id.is_not(None)))  # type: ignore[union-attr]
+    return int(n or 0)

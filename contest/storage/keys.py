@@ -13,9 +13,18 @@ def _round(round_id: int) -> str:
     return f"{PREFIX}:{{r:{round_id}}}"
 
 
-def board(round_id: int, scope: str = "all") -> str:
+# Views of a round's board keys: the live boards, the staging copy a rebuild fills before it
+# swaps it in, and the public frozen copy (see docs/leaderboard.md).
+LIVE, STAGED, FROZEN = "live", "next", "frozen"
+
+
+def _view(round_id: int, view: str) -> str:
+    return _round(round_id) if view == LIVE else f"{_round(round_id)}:{view}"
+
+
+def board(round_id: int, scope: str = "all", view: str = LIVE) -> str:
     """Sorted set of a round's live board; scope is all, u:<unit code> or g:<group code>."""
-    return f"{_round(round_id)}:board:{scope}"
+    return f"{_view(round_id, view)}:board:{scope}"
 
 
 def unit_scope(unit_code: str) -> str:
@@ -28,24 +37,39 @@ def group_scope(group_code: str) -> str:
     return f"g:{group_code}"
 
 
-def board_members(round_id: int) -> str:
+def board_members(round_id: int, view: str = LIVE) -> str:
     """Hash: participant id -> the member string of their counted attempt on every board."""
-    return f"{_round(round_id)}:members"
+    return f"{_view(round_id, view)}:members"
 
 
-def board_scopes(round_id: int) -> str:
+def board_state(round_id: int, view: str = LIVE) -> str:
+    """Hash: participant id -> "<submitted attempts>:<perfect 0/1>" (versions the entry)."""
+    return f"{_view(round_id, view)}:state"
+
+
+def board_scopes(round_id: int, view: str = LIVE) -> str:
     """Set of the scopes that have a board in this round (so a rebuild can clear them)."""
-    return f"{_round(round_id)}:scopes"
+    return f"{_view(round_id, view)}:scopes"
 
 
-def round_stats(round_id: int) -> str:
+def round_stats(round_id: int, view: str = LIVE) -> str:
     """Hash of live counters (attempts submitted, ...)."""
-    return f"{_round(round_id)}:stats"
+    return f"{_view(round_id, view)}:stats"
 
 
-def board_built(round_id: int) -> str:
+def board_built(round_id: int, view: str = LIVE) -> str:
     """Marker that the boards were built from SQL; missing after Redis lost its data."""
-    return f"{_round(round_id)}:built"
+    return f"{_view(round_id, view)}:built"
+
+
+def board_version(round_id: int) -> str:
+    """Counter bumped on every change of the round's live boards (the SSE event id)."""
+    return f"{_round(round_id)}:version"
+
+
+def frozen_lock(round_id: int) -> str:
+    """Lock held while one process builds a round's frozen public board."""
+    return f"{_round(round_id)}:freezing"
 
 
 def board_events(round_id: int) -> str:

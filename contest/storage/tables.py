@@ -120,6 +120,10 @@ class Round(SQLModel, table=True):
     prediction_kind: str | None = Field(default=None, max_length=32)  # participants | perfect
     secret: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     finalised_at: datetime | None = Field(default=None, sa_column=_utc_null())
+    # Public board frozen from this time until revealed (staff still see the live board).
+    board_frozen_at: datetime | None = Field(default=None, sa_column=_utc_null())
+    # Board updates missed while Redis was unreachable; the sweep rebuilds while > 0.
+    board_stale: int = 0
 
 
 class Participant(SQLModel, table=True):

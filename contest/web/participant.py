@@ -5,10 +5,10 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from contest.services import accounts, attempts, catalog, standings
+from contest.services import accounts, attempts, catalog
 from contest.services.context import Services
 from contest.web import schemas
-from contest.web.parsing import int_param, parse_body, participant_id, path_int
+from contest.web.parsing import parse_body, participant_id, path_int
 
 
 def _ctx(request: Request) -> Services:
@@ -94,12 +94,3 @@ async def my_round(request: Request) -> JSONResponse:
         "attempts": [schemas.attempt_summary(a) for a in mine.attempts],
         "attempts_left": mine.attempts_left,
     })
-
-
-async def leaderboard(request: Request) -> JSONResponse:
-    limit = int_param(request, "limit", 20, 1, 100)
-    offset = int_param(request, "offset", 0, 0)
-    total, entries = await standings.leaderboard(
-        _ctx(request), path_int(request, "round_id"), request.query_params.get("unit") or None,
-        limit, offset)
-    return JSONResponse(schemas.board_out(total, entries))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from contest.web import openapi, participant
+from contest.web import leaderboard, openapi, participant
 
 API = "/api/v1"
 
@@ -18,7 +18,11 @@ ROUTES = [
     Route(f"{API}/logout", participant.logout, methods=["POST"]),
     Route(f"{API}/rounds/{{round_id}}/attempts", participant.start_attempt, methods=["POST"]),
     Route(f"{API}/rounds/{{round_id}}/me", participant.my_round, methods=["GET"]),
-    Route(f"{API}/rounds/{{round_id}}/leaderboard", participant.leaderboard, methods=["GET"]),
+    Route(f"{API}/rounds/{{round_id}}/leaderboard", leaderboard.leaderboard, methods=["GET"]),
+    Route(f"{API}/rounds/{{round_id}}/leaderboard/around-me", leaderboard.around_me,
+          methods=["GET"]),
+    Route(f"{API}/rounds/{{round_id}}/leaderboard/stream", leaderboard.stream, methods=["GET"]),
+    Route(f"{API}/rounds/{{round_id}}/stats", leaderboard.stats, methods=["GET"]),
     Route(f"{API}/attempts/{{attempt_id}}", participant.get_attempt, methods=["GET"]),
     Route(f"{API}/attempts/{{attempt_id}}/answers/{{question_id}}", participant.save_answer,
           methods=["PUT"]),

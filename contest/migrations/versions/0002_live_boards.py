@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
-import contest.storage.types  # noqa: F401
+import contest.storage.types
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -19,8 +19,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("rounds") as b:
+        b.add_column(sa.Column("board_frozen_at", contest.storage.types.UTCDateTime(timezone=True),
+                               nullable=True))
+        b.add_column(sa.Column("board_stale", sa.Integer(), nullable=False,
+                               server_default="0"))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("rounds") as b:
+        b.drop_column("board_stale")
+        b.drop_column("board_frozen_at")

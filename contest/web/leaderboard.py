@@ -1,0 +1,237 @@
+"""Leaderboard handlers: pages, around-me, live counters, and the SSE stream.
+
+The stream fans out through Redis pub/sub with one subscription per round per process
+(BoardHub), shared by every client of that process; each client re-reads its board (one read
+per board version per process, cached) at most once a second when the round's board changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, StreamingResponse
+
+from contest.domain.people import mask_name
+from contest.services import standings
+from contest.services.context import Services, log
+from contest.storage import keys
+from contest.web.parsing import int_param, participant_id, path_int
+from contest.web.schemas import points
+
+KEEPALIVE_S = 15.0
+MIN_GAP_S = 1.0
+# A cached read is reused for one board version for at most this long, so a freeze taking
+# effect (which changes no version) reaches the stream within a second of the next wake-up.
+CACHE_S = 1.0
+
+
+def _ctx(request: Request) -> Services:
+    ctx: Services = request.app.state.services
+    return ctx
+
+
+def _scope(request: Request) -> tuple[str | None, str | None]:
+    q = request.query_params
+    return q.get("unit") or None, q.get("group") or None
+
+
+def line_out(e: standings.PublicEntry) -> dict[str, Any]:
+    """A public board line: masked name, unit name, score and time; never phone or id."""
+    return {"rank": e.rank, "name": mask_name(e.full_name), "unit": e.unit_name,
+            "score": points(e.score_milli), "duration_ms": e.duration_ms}
+
+
+def board_out(b: standings.BoardRead) -> dict[str, Any]:
+    """The leaderboard read's JSON."""
+    return {"total": b.total, "offset": b.start, "frozen": b.frozen,
+            "entries": [line_out(e) for e in b.entries]}
+
+
+async def leaderboard(request: Request) -> JSONResponse:
+    limit = int_param(request, "limit", 20, 1, 100)
+    offset = int_param(request, "offset", 0, 0)
+    unit, group = _scope(request)
+    read = await standings.leaderboard(_ctx(request), path_int(request, "round_id"), unit,
+                                       limit, offset, group=group, staff=False)
+    return JSONResponse(board_out(read))
+
+
+async def around_me(request: Request) -> JSONResponse:
+    pid = participant_id(request)
+    before = int_param(request, "before", 5, 0, 50)
+    after = int_param(request, "after", 5, 0, 50)
+    unit, group = _scope(request)
+    read = await standings.around_me(_ctx(request), path_int(request, "round_id"), pid,
+                                     before, after, unit, group, staff=False)
+    if read is None:
+        return JSONResponse({"total": None, "me": None, "entries": [], "frozen": None})
+    lines = []
+    me = None
+    for e in read.entries:
+        line = line_out(e)
+        line["me"] = e.participant_id == pid
+        if line["me"]:
+            me = line
+        lines.append(line)
+    return JSONResponse({"total": read.total, "offset": read.start, "frozen": read.frozen,
+                         "me": me, "entries": lines})
+
+
+async def stats(request: Request) -> JSONResponse:
+    unit, group = _scope(request)
+    counts, frozen = await standings.stats(_ctx(request), path_int(request, "round_id"),
+                                           unit, group, staff=False)
+    return JSONResponse({**counts, "frozen": frozen})
+
+
+# ---- Server-Sent Events -------------------------------------------------------------------
+
+
+@dataclass
+class _Feed:
+    """One round's pub/sub subscription in this process and the clients waiting on it."""
+
+    waiters: set[asyncio.Event] = field(default_factory=set)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[None] | None = None
+
+    def notify(self) -> None:
+        for w in self.waiters:
+            w.set()
+
+
+class BoardHub:
+    """Per-process fan-out of board changes: one Redis subscription per round with clients."""
+
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self.redis = redis
+        self.feeds: dict[int, _Feed] = {}
+        self._cache: dict[tuple[Any, ...], tuple[int, float, str]] = {}
+        self._locks: dict[tuple[Any, ...], asyncio.Lock] = {}
+
+    def join(self, round_id: int) -> tuple[_Feed, asyncio.Event]:
+        """Register a client of a round; starts the round's subscription if it is the first."""
+        feed = self.feeds.setdefault(round_id, _Feed())
+        event = asyncio.Event()
+        feed.waiters.add(event)
+        if feed.task is None:
+            feed.task = asyncio.get_running_loop().create_task(self._listen(round_id, feed))
+        return feed, event
+
+    async def leave(self, round_id: int, event: asyncio.Event) -> None:
+        """Unregister a client; the last one out ends the round's subscription."""
+        feed = self.feeds.get(round_id)
+        if feed is None:
+            return
+        feed.waiters.discard(event)
+        if not feed.waiters and feed.task is not None:
+            del self.feeds[round_id]
+            feed.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await feed.task
+
+    async def _listen(self, round_id: int, feed: _Feed) -> None:
+        channel = keys.board_events(round_id)
+        while True:
+            pubsub = self.redis.pubsub()
+            try:
+                await pubsub.subscribe(channel)
+                feed.ready.set()
+                feed.notify()  # anything missed while (re)subscribing gets re-read
+                async for msg in pubsub.listen():
+                    if msg.get("type") == "message":
+                        feed.notify()
+            except RedisError as exc:
+                log.warning("board events of round %s: %s; resubscribing", round_id, exc)
+                feed.ready.set()  # clients fall back to their periodic re-read meanwhile
+                await asyncio.sleep(1.0)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+
+    async def payload(self, key: tuple[Any, ...], version: int,
+                      compute: Callable[[], Awaitable[str]]) -> str:
+        """The rendered read for key at a board version, computed once per version here."""
+        hit = self._cache.get(key)
+        if hit and hit[0] == version and time.monotonic() - hit[1] < CACHE_S:
+            return hit[2]
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            hit = self._cache.get(key)
+            if hit and hit[0] == version and time.monotonic() - hit[1] < CACHE_S:
+                return hit[2]
+            data = await compute()
+            self._cache[key] = (version, time.monotonic(), data)
+            return data
+
+
+def hub_of(request: Request) -> BoardHub:
+    """The process's BoardHub (made on first use)."""
+    hub: BoardHub | None = getattr(request.app.state, "board_hub", None)
+    if hub is None:
+        hub = BoardHub(_ctx(request).redis)
+        request.app.state.board_hub = hub
+    return hub
+
+
+async def stream(request: Request) -> StreamingResponse:
+    """GET .../leaderboard/stream: `leaderboard` events when the board changes (<= 1/s)."""
+    ctx = _ctx(request)
+    round_id = path_int(request, "round_id")
+    limit = int_param(request, "limit", 20, 1, 100)
+    unit, group = _scope(request)
+    cache_key = (round_id, unit, group, limit)
+
+    async def read() -> str:
+        board = await standings.leaderboard(ctx, round_id, unit, limit, group=group, staff=False)
+        return json.dumps(board_out(board), ensure_ascii=False, separators=(",", ":"))
+
+    # Bad input (unknown round, unit or group) answers 4xx before the stream starts.
+    version = await standings.board_version(ctx, round_id)
+    first = await read()
+    last_id = request.headers.get("last-event-id")
+    hub = hub_of(request)
+    feed, event = hub.join(round_id)
+
+    async def events() -> AsyncIterator[str]:
+        sent: str | None = first if last_id == str(version) else None
+        last_sent = 0.0
+        try:
+            await asyncio.wait_for(feed.ready.wait(), KEEPALIVE_S)
+            if sent is None:
+                sent, last_sent = first, time.monotonic()
+                yield f"id: {version}\nevent: leaderboard\ndata: {first}\n\n"
+            else:
+                yield ": resumed\n\n"
+            while True:
+                try:
+                    await asyncio.wait_for(event.wait(), KEEPALIVE_S)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"  # and re-read below, in case a message was lost
+                event.clear()
+                gap = MIN_GAP_S - (time.monotonic() - last_sent)
+                if gap > 0:
+                    await asyncio.sleep(gap)
+                    event.clear()
+                try:
+                    v = await standings.board_version(ctx, round_id)
+                    data = await hub.payload(cache_key, v, read)
+                except RedisError:
+                    continue
+                if data != sent:
+                    sent, last_sent = data, time.monotonic()
+                    yield f"id: {v}\nevent: leaderboard\ndata: {data}\n\n"
+        finally:
+            await hub.leave(round_id, event)
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
