@@ -20,7 +20,6 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import contest.storage.all_tables  # noqa: F401 - every table, for TRUNCATE
-
 from contest.app import create_app
 from contest.domain.bank import Bank, BankOption, BankQuestion
 from contest.services.banks import import_bank
@@ -62,7 +61,7 @@ def sample_bank(n: int = 12, code: str = "test-bank") -> Bank:
     for i in range(n):
         kind = "multiple" if i % 4 == 3 else "single"
         options = tuple(
-            BankOption(f"Câu {i} phương án {c}", correct=(c == "A" or (kind == "multiple" and c == "C")))
+            BankOption(f"Câu {i} phương án {c}", correct=c == "A" or (kind, c) == ("multiple", "C"))
             for c in "ABCD"
         )
         questions.append(BankQuestion(
