@@ -147,6 +147,9 @@ def parser() -> argparse.ArgumentParser:
     from contest.console_cli import add_commands as add_console_commands
 
     add_console_commands(sub)
+    from contest.cli_results import add_commands as add_results_commands
+
+    add_results_commands(sub)
     return p
 
 

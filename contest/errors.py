@@ -124,3 +124,27 @@ class ChallengeRequired(ContestError):
 
 class ChallengeFailed(ContestError):
     status, code = 403, "challenge_failed"
+
+
+class RoundNotClosed(ContestError):
+    status, code = 409, "round_not_closed"
+
+
+class RoundFinalised(ContestError):
+    status, code = 409, "round_finalised"
+
+
+class DrawCommitted(ContestError):
+    status, code = 409, "draw_committed"
+
+
+class ResultsNotPublished(ContestError):
+    status, code = 404, "results_not_published"
+
+
+class AnswerKeyNotAvailable(ContestError):
+    status, code = 409, "answer_key_not_available"
+
+
+class ExportUnknown(ContestError):
+    status, code = 404, "export_unknown"

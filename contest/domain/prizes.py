@@ -206,40 +206,63 @@ def cap(rules: PrizeRules, entrants: int) -> int | None:
     return int(rules.max_share * entrants + 1e-9)
 
 
-def allocate(ranked_eligible: Iterable[tuple[int, str, str]], rules: PrizeRules, entrants: int,
-             splits: Collection[str] | None = None) -> list[Award]:
-    """Award tiers down the final order of eligible entries (position, entry id, split key).
+class Allocator:
+    """Awards tiers down the final order, one eligible entry at a time (push style, so a
+    streamed ranking is read only as far as needed).
 
     Within each split the best entries get the first tier until its quota is used, then the
-    next tier, and so on. Stops early when the share cap is reached or every known split is
-    full, so a streamed input is read only as far as needed.
+    next tier, and so on; `done` turns true once the share cap is reached, or every known
+    split (or the single pool, without a split) is full.
     """
-    if not rules.tiers:
-        return []
-    limit = cap(rules, entrants)
-    used: dict[str, list[int]] = {}
-    full: set[str] = set()
-    awards: list[Award] = []
-    for position, entry_id, key in ranked_eligible:
-        if limit is not None and len(awards) >= limit:
-            break
-        if key in full:
-            continue
-        counts = used.setdefault(key, [0] * len(rules.tiers))
-        for i, tier in enumerate(rules.tiers):
+
+    def __init__(self, rules: PrizeRules, entrants: int,
+                 splits: Collection[str] | None = None) -> None:
+        self.rules = rules
+        self.limit = cap(rules, entrants)
+        self.splits = splits if rules.split is not None else {""}
+        self.used: dict[str, list[int]] = {}
+        self.full: set[str] = set()
+        self.awards: list[Award] = []
+
+    @property
+    def done(self) -> bool:
+        """True when no further entry can win."""
+        if not self.rules.tiers:
+            return True
+        if self.limit is not None and len(self.awards) >= self.limit:
+            return True
+        return self.splits is not None and self.full.issuperset(self.splits)
+
+    def offer(self, position: int, entry_id: str, key: str) -> Award | None:
+        """The award the next eligible entry in final order gets, or None."""
+        if self.done or key in self.full:
+            return None
+        tiers = self.rules.tiers
+        counts = self.used.setdefault(key, [0] * len(tiers))
+        award = None
+        for i, tier in enumerate(tiers):
             if counts[i] < tier.quota(key):
                 counts[i] += 1
-                awards.append(Award(entry_id, tier.code, tier.name, key, position))
+                award = Award(entry_id, tier.code, tier.name, key, position)
+                self.awards.append(award)
                 break
-        else:
-            full.add(key)
-        if all(counts[i] >= t.quota(key) for i, t in enumerate(rules.tiers)):
-            full.add(key)
-        if rules.split is None and "" in full:
+        if all(counts[i] >= t.quota(key) for i, t in enumerate(tiers)):
+            self.full.add(key)
+        return award
+
+
+def allocate(ranked_eligible: Iterable[tuple[int, str, str]], rules: PrizeRules, entrants: int,
+             splits: Collection[str] | None = None) -> list[Award]:
+    """Award tiers down the final order of eligible entries (position, entry id, split key);
+    see Allocator. Stops reading the input once no further entry can win."""
+    alloc = Allocator(rules, entrants, splits)
+    items = iter(ranked_eligible)
+    while not alloc.done:
+        item = next(items, None)
+        if item is None:
             break
-        if splits is not None and full.issuperset(splits):
-            break
-    return awards
+        alloc.offer(*item)
+    return alloc.awards
 
 
 @dataclass(frozen=True)

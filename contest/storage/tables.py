@@ -120,6 +120,10 @@ class Round(SQLModel, table=True):
     prediction_kind: str | None = Field(default=None, max_length=32)  # participants | perfect
     secret: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     finalised_at: datetime | None = Field(default=None, sa_column=_utc_null())
+    # issue 7: the prize structure (shape in contest/domain/prizes.py, docs/results.md) and
+    # the final tie-break chain (e.g. ["score", "duration", "prediction", "submitted"])
+    prizes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    tie_breaks: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     # Public board frozen from this time until revealed (staff still see the live board).
     board_frozen_at: datetime | None = Field(default=None, sa_column=_utc_null())
     # Board updates missed while Redis was unreachable; the sweep rebuilds while > 0.

@@ -33,3 +33,8 @@ ROUTES = [
 from contest.web.console.routes import ROUTES as _CONSOLE  # noqa: E402
 
 ROUTES.extend(_CONSOLE)
+
+# Results, verification and exports (issue 7): public pages and the staff exports.
+from contest.web.results import ROUTES as _RESULTS  # noqa: E402
+
+ROUTES.extend(_RESULTS)

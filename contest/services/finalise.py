@@ -1,0 +1,288 @@
+"""Finalising a closed round: the actual figure, the final ranking, prizes and the draw.
+
+Memory stays bounded whatever the size of the round: the counted attempts are streamed from
+SQL already sorted by the tie-break chain, only one group of entries tied on the whole chain
+is held at a time (the draw orders it), and the ranking is written back in batches inside the
+same transaction, so a round is finalised completely or not at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, insert, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contest.domain import final_ranking as fr
+from contest.domain import prizes as pz
+from contest.domain import verifiable_draw as vd
+from contest.errors import ConfigInvalid, DrawCommitted, NotFound, RoundFinalised, RoundNotClosed
+from contest.services import attempts, audit_log
+from contest.services.catalog import unit_chain
+from contest.services.context import Services
+from contest.storage.db import transaction
+from contest.storage.results_tables import FinalRanking, PrizeAward, RoundDraw, RoundResult
+from contest.storage.tables import Attempt, Contest, Participant, Round, RoundEntry, Unit
+
+BATCH = 5000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# Who the review (issue 5) keeps from prizes: disqualified, or strongly flagged and unreviewed.
+ExclusionSource = Callable[[Services, int], Awaitable[Collection[str]]]
+
+
+async def review_exclusions(ctx: Services, round_id: int) -> Collection[str]:
+    """Participants the integrity review (issue 5) excludes from the round's prizes:
+    disqualified, or strongly flagged and not cleared (after a fresh integrity scan)."""
+    from contest.services.review import excluded_participants
+
+    return await excluded_participants(ctx, round_id, scan=True)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What finalisation fixed, as the CLI and the console report it."""
+
+    round_id: int
+    entrants: int
+    eligible: int
+    actual_figure: int | None
+    awards: int
+    collective_awards: int
+    tied_entries: int
+    eligible_hash: str
+    commitment: str
+    seed_hex: str
+
+
+async def commit_draw(ctx: Services, round_id: int, actor: str = "cli",
+                      randbytes: Callable[[int], bytes] = secrets.token_bytes) -> RoundDraw:
+    """Generate and store the round's secret seed; raises NotFound, DrawCommitted."""
+    async with transaction(ctx.sm) as s:
+        r = await s.get(Round, round_id)
+        if r is None:
+            raise NotFound()
+        if await s.get(RoundDraw, round_id) is not None or r.finalised_at is not None:
+            raise DrawCommitted()
+        seed = vd.new_seed(randbytes)
+        draw = RoundDraw(round_id=round_id, seed=seed, commitment=vd.commitment(seed),
+                         committed_at=ctx.now())
+        s.add(draw)
+        audit_log.record(s, ctx.now(), actor, "draw.commit", f"round:{round_id}",
+                         commitment=draw.commitment, before_open=ctx.now() < r.opens_at)
+    return draw
+
+
+async def commitment_of(ctx: Services, round_id: int) -> RoundDraw | None:
+    """The round's stored draw (seed included: callers publish only the commitment)."""
+    async with ctx.sm() as s:
+        return await s.get(RoundDraw, round_id)
+
+
+def _ms_since(opened: datetime, at: datetime) -> int:
+    return max(0, (at - opened) // timedelta(milliseconds=1))
+
+
+def _ordered_query(r: Round, chain: tuple[str, ...], actual: int | None) -> Select[Any]:
+    """Counted attempts of the round in chain order (the draw then orders each tie group)."""
+    q = (
+        select(Attempt.id, Attempt.participant_id, Attempt.score_milli, Attempt.duration_ms,
+               Attempt.submitted_at, Attempt.started_at, RoundEntry.prediction,
+               Participant.unit_code, Participant.group_code, Participant.birth_date)
+        .select_from(RoundEntry)
+        .join(Attempt, Attempt.id == RoundEntry.counted_attempt_id)
+        .join(Participant, Participant.id == RoundEntry.participant_id)
+        .where(RoundEntry.round_id == r.id)
+    )
+    order: list[Any] = []
+    for c in chain:
+        if c == "score":
+            order.append(func.coalesce(Attempt.score_milli, 0).desc())
+        elif c == "duration":
+            order.append(func.coalesce(Attempt.duration_ms, 0).asc())
+        elif c == "submitted":
+            order.append(func.coalesce(Attempt.submitted_at, Attempt.started_at).asc())
+        elif c == "prediction" and actual is not None:
+            order.append(func.abs(RoundEntry.prediction - literal(actual)).asc().nulls_last())
+    return q.order_by(*order, Attempt.participant_id)
+
+
+async def _actual_figure(s: AsyncSession, r: Round) -> int | None:
+    """The figure the prediction question asked about: participants, or perfect scores."""
+    base = (select(func.count()).select_from(RoundEntry)
+            .where(RoundEntry.round_id == r.id, RoundEntry.counted_attempt_id.is_not(None)))
+    if r.prediction_kind == "participants":
+        return int(await s.scalar(base) or 0)
+    if r.prediction_kind == "perfect":
+        q = base.join(Attempt, Attempt.id == RoundEntry.counted_attempt_id).where(
+            Attempt.score_milli == Attempt.max_score_milli, Attempt.max_score_milli > 0)
+        return int(await s.scalar(q) or 0)
+    return None
+
+
+async def _finish_running(ctx: Services, round_id: int) -> None:
+    """Submit the round's attempts still marked running (all past their deadline by now)."""
+    async with ctx.sm() as s:
+        ids = (await s.scalars(select(Attempt.id).where(
+            Attempt.round_id == round_id, Attempt.status == "running"))).all()
+    for attempt_id in ids:
+        await attempts.finish(ctx, attempt_id, ctx.now(), prediction=None, auto=True)
+
+
+async def finalise(ctx: Services, round_id: int, actor: str = "cli",
+                   exclusions: ExclusionSource = review_exclusions,
+                   batch: int = BATCH) -> Summary:
+    """Freeze a closed round, rank it, award prizes, record it all in SQL.
+
+    Raises NotFound, RoundNotClosed (before close + grace), RoundFinalised, ConfigInvalid
+    (a malformed prize structure or tie-break chain).
+    """
+    now = ctx.now()
+    async with ctx.sm() as s:
+        r = await s.get(Round, round_id)
+        if r is None or r.kind != "ranked":
+            raise NotFound()
+        if r.finalised_at is not None:
+            raise RoundFinalised()
+        if now < r.closes_at + timedelta(seconds=r.grace_s):
+            raise RoundNotClosed()
+        contest = await s.get(Contest, r.contest_id)
+        assert contest is not None
+    try:
+        rules = pz.parse_rules(r.prizes)
+        chain = fr.parse_chain(r.tie_breaks)
+    except ValueError as exc:
+        raise ConfigInvalid(detail=str(exc)) from exc
+    if rules.min_age is None and contest.min_age is not None:
+        rules = dataclasses.replace(rules, min_age=contest.min_age)
+    await _finish_running(ctx, round_id)
+    excluded_by_review = frozenset(await exclusions(ctx, round_id))
+    await unit_chain(ctx, "")  # load the unit tree into ctx.unit_chains
+    chains = ctx.unit_chains
+
+    async with transaction(ctx.sm) as s:
+        # Lock the round so that two finalisations cannot interleave (SQLite: BEGIN IMMEDIATE).
+        r = (await s.scalars(select(Round).where(Round.id == round_id).with_for_update())).one()
+        if r.finalised_at is not None:
+            raise RoundFinalised()
+        draw = await s.get(RoundDraw, round_id)
+        if draw is None:  # no commitment was published: draw now, and say so in the results
+            seed = vd.new_seed(secrets.token_bytes)
+            draw = RoundDraw(round_id=round_id, seed=seed, commitment=vd.commitment(seed),
+                             committed_at=now)
+            s.add(draw)
+        seed = draw.seed
+        actual = await _actual_figure(s, r)
+        entrants = int(await s.scalar(select(func.count()).select_from(RoundEntry).where(
+            RoundEntry.round_id == round_id, RoundEntry.counted_attempt_id.is_not(None))) or 0)
+        prior = frozenset((await s.scalars(select(PrizeAward.participant_id).where(
+            PrizeAward.contest_id == r.contest_id, PrizeAward.round_id != round_id,
+            PrizeAward.participant_id.is_not(None)))).all())
+        splits: Collection[str] | None = None
+        if rules.split == "group":
+            splits = {g["code"] for g in contest.groups}
+        elif rules.split == "unit":
+            level = rules.split_level or 2
+            splits = set((await s.scalars(select(Unit.code).where(Unit.level == level))).all())
+        alloc = pz.Allocator(rules, entrants, splits)
+        hasher = vd.ListHasher()
+        day = now.astimezone(ctx.settings.tz).date()
+        rows: list[dict[str, Any]] = []
+        tied = eligible = 0
+        meta: dict[str, tuple[str, str, str]] = {}  # entry id -> (attempt, unit, exclusion)
+
+        async def flush() -> None:
+            if rows:
+                await s.execute(insert(FinalRanking), rows)
+                rows.clear()
+
+        def entries_of(chunk: Any) -> list[fr.Entry]:
+            out = []
+            for (att_id, pid, score, dur, sub, started, pred, unit, group, birth) in chunk:
+                top_down = tuple(reversed(chains.get(unit, (unit,))))
+                person = pz.Person(pid, group, chains.get(unit, (unit,)), birth, score or 0)
+                reason = pz.exclusion(person, rules, day, review_excluded=excluded_by_review,
+                                      prior_winners=prior)
+                meta[pid] = (att_id, unit, reason or "")
+                out.append(fr.Entry(pid, score or 0, dur or 0,
+                                    _ms_since(r.opens_at, sub or started), pred,
+                                    pz.split_key(rules, group, top_down)))
+            return out
+
+        async def place(ranked: fr.Ranked) -> None:
+            nonlocal tied, eligible
+            e = ranked.entry
+            att_id, unit, reason = meta.pop(e.entry_id)
+            tied += ranked.tied
+            rows.append(dict(
+                round_id=round_id, position=ranked.position, chain_rank=ranked.chain_rank,
+                participant_id=e.entry_id, attempt_id=att_id, unit_code=unit,
+                split_key=e.split_key, score_milli=e.score_milli, duration_ms=e.duration_ms,
+                submitted_ms=e.submitted_ms, prediction=e.prediction, distance=ranked.distance,
+                tied=ranked.tied, draw_key=ranked.draw_key, exclusion=reason or None))
+            if not reason:
+                eligible += 1
+                hasher.add(vd.canonical_line(e.entry_id, e.split_key, published_values(e)))
+                alloc.offer(ranked.position, e.entry_id, e.split_key)
+            if len(rows) >= batch:
+                await flush()
+
+        # One connection reads (PostgreSQL: a server-side cursor) and writes between chunks:
+        # SQLite allows one writer, and the whole finalisation is one transaction. The last
+        # tie group of a chunk is carried into the next, since it may continue there.
+        pending: list[fr.Entry] = []
+        position = 1
+        result = await s.stream(
+            _ordered_query(r, chain, actual).execution_options(yield_per=batch))
+        async for chunk in result.partitions():
+            pending.extend(entries_of(chunk))
+            # Everything but the last tie group is final; keep that group for the next chunk.
+            last_key = fr.chain_key(pending[-1], chain, actual)
+            cut = len(pending)
+            while cut > 0 and fr.chain_key(pending[cut - 1], chain, actual) == last_key:
+                cut -= 1
+            for ranked in fr.rank_sorted(pending[:cut], chain, actual, seed, position):
+                await place(ranked)
+            position += cut
+            pending = pending[cut:]
+        for ranked in fr.rank_sorted(pending, chain, actual, seed, position):
+            await place(ranked)
+        await flush()
+
+        awards = alloc.awards
+        for a in awards:
+            s.add(PrizeAward(round_id=round_id, contest_id=r.contest_id, kind="individual",
+                             participant_id=a.entry_id, tier_code=a.tier_code,
+                             tier_name=a.tier_name, split_key=a.split_key, position=a.position))
+        coll: list[pz.CollectiveAward] = []
+        if rules.collective is not None:
+            from contest.services.exports import unit_stats
+
+            stats = await unit_stats(s, r, rules.collective.level, None)
+            coll = pz.collective(stats, rules.collective)
+            for c in coll:
+                s.add(PrizeAward(round_id=round_id, contest_id=r.contest_id, kind="collective",
+                                 unit_code=c.unit_code, tier_code="tap_the", tier_name=c.name,
+                                 position=c.position))
+        result_row = RoundResult(
+            round_id=round_id, finalised_at=now, actual_figure=actual, entrants=entrants,
+            eligible=eligible, chain=list(chain), prizes=r.prizes or {}, seed_hex=seed.hex(),
+            commitment=draw.commitment, committed_before_open=draw.committed_at < r.opens_at,
+            eligible_hash=hasher.hexdigest(), engine_version=vd.ENGINE_VERSION)
+        s.add(result_row)
+        r.finalised_at = now
+        audit_log.record(s, now, actor, "round.finalise", f"round:{round_id}",
+                         entrants=entrants, eligible=eligible, awards=len(awards),
+                         eligible_hash=result_row.eligible_hash)
+    return Summary(round_id, entrants, eligible, actual, len(awards), len(coll), tied,
+                   result_row.eligible_hash, draw.commitment, seed.hex())
+
+
+def published_values(e: fr.Entry) -> list[int | None]:
+    """An entry's values as the eligible list publishes and hashes them, whatever the chain."""
+    return [e.score_milli, e.prediction, e.duration_ms, e.submitted_ms]

@@ -1,0 +1,115 @@
+"""The published results of a finalised round: the manifest anyone can verify, the answer key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from contest.domain.people import mask_name
+from contest.errors import AnswerKeyNotAvailable, NotFound, ResultsNotPublished
+from contest.services.context import Services
+from contest.services.exports import load_tree
+from contest.storage.results_tables import PrizeAward, RoundDraw, RoundResult
+from contest.storage.tables import Option, Participant, Question, Round
+
+ELIGIBLE_PATH = "/api/v1/rounds/{id}/results/eligible.csv"
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+async def manifest(ctx: Services, round_id: int) -> dict[str, Any]:
+    """The public results of a round (winners masked) with everything `contest draw verify`
+    needs besides the eligible list; raises NotFound, ResultsNotPublished."""
+    async with ctx.sm() as s:
+        r = await s.get(Round, round_id)
+        if r is None or r.kind != "ranked":
+            raise NotFound()
+        res = await s.get(RoundResult, round_id)
+        if res is None:
+            raise ResultsNotPublished()
+        tree = await load_tree(s)
+        rows = (await s.execute(
+            select(PrizeAward, Participant.full_name, Participant.unit_code)
+            .outerjoin(Participant, Participant.id == PrizeAward.participant_id)
+            .where(PrizeAward.round_id == round_id)
+            .order_by(PrizeAward.kind.desc(), PrizeAward.position))).all()
+    winners, collective = [], []
+    for a, name, unit in rows:
+        if a.kind == "individual":
+            district = tree.at_level(unit or "", 2)
+            winners.append({
+                "position": a.position, "entry_id": a.participant_id, "tier_code": a.tier_code,
+                "tier_name": a.tier_name, "split": a.split_key, "name": mask_name(name or ""),
+                "unit": tree.names.get(unit or "", ""),
+                "district": tree.names.get(district, "") if district else ""})
+        else:
+            collective.append({"position": a.position, "unit_code": a.unit_code,
+                               "unit": tree.names.get(a.unit_code or "", ""),
+                               "tier_name": a.tier_name})
+    return {
+        "round": {"id": r.id, "title": r.title, "opens_at": _iso(r.opens_at),
+                  "closes_at": _iso(r.closes_at), "finalised_at": _iso(res.finalised_at),
+                  "prediction_kind": r.prediction_kind},
+        "engine_version": res.engine_version,
+        "commitment": res.commitment,
+        "committed_before_open": res.committed_before_open,
+        "seed": res.seed_hex,
+        "chain": res.chain,
+        "actual_figure": res.actual_figure,
+        "entrants": res.entrants,
+        "eligible_count": res.eligible,
+        "eligible_hash": res.eligible_hash,
+        "eligible_list": ELIGIBLE_PATH.format(id=round_id),
+        "prizes": res.prizes,
+        "winners": winners,
+        "collective": collective,
+    }
+
+
+async def public_commitment(ctx: Services, round_id: int) -> dict[str, Any]:
+    """The draw commitment of a round, publishable before it opens; raises NotFound."""
+    async with ctx.sm() as s:
+        draw = await s.get(RoundDraw, round_id)
+    if draw is None:
+        raise NotFound()
+    return {"round_id": round_id, "commitment": draw.commitment,
+            "committed_at": _iso(draw.committed_at)}
+
+
+async def answer_key(ctx: Services, round_id: int) -> tuple[Round, list[dict[str, Any]]]:
+    """The questions of a closed round's bank version with their correct options.
+
+    Raises NotFound, AnswerKeyNotAvailable (the round is not closed, or another round that
+    has not closed yet draws from the same bank version: publishing would leak its answers).
+    """
+    now = ctx.now()
+    async with ctx.sm() as s:
+        r = await s.get(Round, round_id)
+        if r is None or r.kind != "ranked":
+            raise NotFound()
+        if now < r.closes_at:
+            raise AnswerKeyNotAvailable()
+        sharing = await s.scalar(select(Round.id).where(
+            Round.bank_version_id == r.bank_version_id, Round.closes_at > now,
+            Round.id != round_id).limit(1))
+        if sharing is not None:
+            raise AnswerKeyNotAvailable()
+        questions = (await s.scalars(select(Question).where(
+            Question.bank_version_id == r.bank_version_id).order_by(Question.id))).all()
+        options = (await s.scalars(select(Option).where(
+            Option.question_id.in_([q.id for q in questions]))  # type: ignore[union-attr]
+            .order_by(Option.question_id, Option.position))).all()
+    by_q: dict[int, list[Option]] = {}
+    for o in options:
+        by_q.setdefault(o.question_id, []).append(o)
+    out = []
+    for n, q in enumerate(questions, start=1):
+        out.append({"number": n, "text": q.text, "topic": q.topic, "basis": q.basis,
+                    "explanation": q.explanation,
+                    "options": [{"letter": "ABCDEFGH"[i] if i < 8 else str(i + 1),
+                                 "text": o.text, "correct": o.correct}
+                                for i, o in enumerate(by_q.get(q.id or 0, []))]})
+    return r, out
