@@ -18,8 +18,10 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select, true
+from sqlalchemy import case, func, true
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from contest.domain import export_rows as xr
 from contest.domain.people import mask_name
@@ -59,11 +61,13 @@ class Tree:
 
 async def load_tree(s: AsyncSession) -> Tree:
     """Read the whole unit tree (thousands of rows at most)."""
-    units = (await s.execute(select(Unit.code, Unit.name, Unit.parent_code, Unit.level))).all()
+    units = (await s.execute(select(col(Unit.code), col(Unit.name), col(Unit.parent_code),
+                                    col(Unit.level)))).all()
     parents = {c: p for c, _, p, _ in units}
     chains: dict[str, tuple[str, ...]] = {}
     for code in parents:
-        chain, cur = [], code
+        chain: list[str] = []
+        cur: str | None = code
         while cur is not None and cur in parents and len(chain) < 64:
             chain.append(cur)
             cur = parents[cur]
@@ -73,21 +77,21 @@ async def load_tree(s: AsyncSession) -> Tree:
 
 async def unit_stats(s: AsyncSession, r: Round, level: int, codes: Scope) -> list[UnitStats]:
     """Participation and results of the round per unit at level (rolled up over subtrees)."""
-    perfect = case((Attempt.score_milli == Attempt.max_score_milli, 1), else_=0)
+    perfect = case((col(Attempt.score_milli) == col(Attempt.max_score_milli), 1), else_=0)
     rows = (await s.execute(
-        select(Participant.unit_code, func.count(Attempt.id),
-               func.coalesce(func.sum(RoundEntry.attempts_submitted), 0),
+        sa_select(col(Participant.unit_code), func.count(col(Attempt.id)),
+               func.coalesce(func.sum(col(RoundEntry.attempts_submitted)), 0),
                func.coalesce(func.sum(perfect), 0),
-               func.coalesce(func.sum(Attempt.score_milli), 0))
+               func.coalesce(func.sum(col(Attempt.score_milli)), 0))
         .select_from(RoundEntry)
-        .join(Participant, Participant.id == RoundEntry.participant_id)
-        .join(Attempt, Attempt.id == RoundEntry.counted_attempt_id)
-        .where(RoundEntry.round_id == r.id, _in(Participant.unit_code, codes))
-        .group_by(Participant.unit_code)
+        .join(Participant, col(Participant.id) == col(RoundEntry.participant_id))
+        .join(Attempt, col(Attempt.id) == col(RoundEntry.counted_attempt_id))
+        .where(col(RoundEntry.round_id) == r.id, _in(col(Participant.unit_code), codes))
+        .group_by(col(Participant.unit_code))
     )).all()
     tree = await load_tree(s)
-    heads = dict((await s.execute(select(Unit.code, Unit.headcount)
-                                  .where(Unit.level == level))).all())
+    heads = dict((await s.execute(select(col(Unit.code), col(Unit.headcount))
+                                  .where(col(Unit.level) == level))).all())
     totals: dict[str, list[int]] = {c: [0, 0, 0, 0] for c in heads
                                     if codes is None or c in codes}
     for unit_code, people, tries, perfects, score_sum in rows:
@@ -133,12 +137,12 @@ async def winners_rows(ctx: Services, round_id: int, codes: Scope,
         contest = await s.get(Contest, r.contest_id)
         groups = {g["code"]: g["name"] for g in (contest.groups if contest else [])}
         q = (select(PrizeAward, Participant, FinalRanking)
-             .join(Participant, Participant.id == PrizeAward.participant_id)
-             .join(FinalRanking, (FinalRanking.round_id == PrizeAward.round_id)
-                   & (FinalRanking.participant_id == PrizeAward.participant_id))
-             .where(PrizeAward.round_id == round_id, PrizeAward.kind == "individual",
-                    _in(Participant.unit_code, codes))
-             .order_by(PrizeAward.position))
+             .join(Participant, col(Participant.id) == col(PrizeAward.participant_id))
+             .join(FinalRanking, (col(FinalRanking.round_id) == col(PrizeAward.round_id))
+                   & (col(FinalRanking.participant_id) == col(PrizeAward.participant_id)))
+             .where(col(PrizeAward.round_id) == round_id, col(PrizeAward.kind) == "individual",
+                    _in(col(Participant.unit_code), codes))
+             .order_by(col(PrizeAward.position)))
         n = 0
         data = cipher(ctx.settings)
         result = await s.stream(q.execution_options(yield_per=STREAM_ROWS))
@@ -164,15 +168,15 @@ async def ranking_rows(ctx: Services, round_id: int,
         tree = await load_tree(s)
         contest = await s.get(Contest, r.contest_id)
         groups = {g["code"]: g["name"] for g in (contest.groups if contest else [])}
-        q = (select(FinalRanking, Participant.full_name, Participant.group_code,
-                    Attempt.max_score_milli, Attempt.submitted_at, Attempt.number,
-                    Attempt.auto_submitted, PrizeAward.tier_name)
-             .join(Participant, Participant.id == FinalRanking.participant_id)
-             .join(Attempt, Attempt.id == FinalRanking.attempt_id)
-             .outerjoin(PrizeAward, (PrizeAward.round_id == FinalRanking.round_id)
-                        & (PrizeAward.participant_id == FinalRanking.participant_id))
-             .where(FinalRanking.round_id == round_id, _in(FinalRanking.unit_code, codes))
-             .order_by(FinalRanking.position))
+        q = (sa_select(FinalRanking, col(Participant.full_name), col(Participant.group_code),
+                    col(Attempt.max_score_milli), col(Attempt.submitted_at), col(Attempt.number),
+                    col(Attempt.auto_submitted), col(PrizeAward.tier_name))
+             .join(Participant, col(Participant.id) == col(FinalRanking.participant_id))
+             .join(Attempt, col(Attempt.id) == col(FinalRanking.attempt_id))
+             .outerjoin(PrizeAward, (col(PrizeAward.round_id) == col(FinalRanking.round_id))
+                        & (col(PrizeAward.participant_id) == col(FinalRanking.participant_id)))
+             .where(col(FinalRanking.round_id) == round_id, _in(col(FinalRanking.unit_code), codes))
+             .order_by(col(FinalRanking.position)))
         result = await s.stream(q.execution_options(yield_per=STREAM_ROWS))
         async for f, name, group, max_score, submitted, number, auto, tier in result:
             yield (f.position, f.chain_rank, f.participant_id, name,
@@ -186,12 +190,12 @@ async def eligible_rows(ctx: Services, round_id: int) -> AsyncIterator[tuple[Any
     """ELIGIBLE rows: the public list the draw ran on, in final order (public, no names)."""
     async with ctx.sm() as s:
         await _round(s, round_id, finalised=True)
-        q = (select(FinalRanking.participant_id, FinalRanking.split_key,
-                    FinalRanking.score_milli, FinalRanking.prediction,
-                    FinalRanking.duration_ms, FinalRanking.submitted_ms,
-                    FinalRanking.position, FinalRanking.draw_key)
-             .where(FinalRanking.round_id == round_id, FinalRanking.exclusion.is_(None))
-             .order_by(FinalRanking.position))
+        q = (sa_select(col(FinalRanking.participant_id), col(FinalRanking.split_key),
+                    col(FinalRanking.score_milli), col(FinalRanking.prediction),
+                    col(FinalRanking.duration_ms), col(FinalRanking.submitted_ms),
+                    col(FinalRanking.position), col(FinalRanking.draw_key))
+             .where(col(FinalRanking.round_id) == round_id, col(FinalRanking.exclusion).is_(None))
+             .order_by(col(FinalRanking.position)))
         result = await s.stream(q.execution_options(yield_per=STREAM_ROWS))
         async for row in result:
             yield tuple(row)

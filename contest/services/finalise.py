@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, insert, literal, select
+from sqlalchemy import Select, func, insert, literal
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from contest.domain import final_ranking as fr
 from contest.domain import prizes as pz
@@ -88,39 +90,43 @@ def _ms_since(opened: datetime, at: datetime) -> int:
     return max(0, (at - opened) // timedelta(milliseconds=1))
 
 
-def _ordered_query(r: Round, chain: tuple[str, ...], actual: int | None) -> Select[Any]:
+def _ordered_query(r: Round, chain: tuple[str, ...],
+                   actual: int | None) -> Select[*tuple[Any, ...]]:
     """Counted attempts of the round in chain order (the draw then orders each tie group)."""
-    q = (
-        select(Attempt.id, Attempt.participant_id, Attempt.score_milli, Attempt.duration_ms,
-               Attempt.submitted_at, Attempt.started_at, RoundEntry.prediction,
-               Participant.unit_code, Participant.group_code, Participant.birth_date)
+    q: Select[*tuple[Any, ...]] = (
+        sa_select(col(Attempt.id), col(Attempt.participant_id), col(Attempt.score_milli),
+                  col(Attempt.duration_ms), col(Attempt.submitted_at), col(Attempt.started_at),
+                  col(RoundEntry.prediction), col(Participant.unit_code),
+                  col(Participant.group_code), col(Participant.birth_date))
         .select_from(RoundEntry)
-        .join(Attempt, Attempt.id == RoundEntry.counted_attempt_id)
-        .join(Participant, Participant.id == RoundEntry.participant_id)
-        .where(RoundEntry.round_id == r.id)
+        .join(Attempt, col(Attempt.id) == col(RoundEntry.counted_attempt_id))
+        .join(Participant, col(Participant.id) == col(RoundEntry.participant_id))
+        .where(col(RoundEntry.round_id) == r.id)
     )
     order: list[Any] = []
     for c in chain:
         if c == "score":
-            order.append(func.coalesce(Attempt.score_milli, 0).desc())
+            order.append(func.coalesce(col(Attempt.score_milli), 0).desc())
         elif c == "duration":
-            order.append(func.coalesce(Attempt.duration_ms, 0).asc())
+            order.append(func.coalesce(col(Attempt.duration_ms), 0).asc())
         elif c == "submitted":
-            order.append(func.coalesce(Attempt.submitted_at, Attempt.started_at).asc())
+            order.append(func.coalesce(col(Attempt.submitted_at), col(Attempt.started_at)).asc())
         elif c == "prediction" and actual is not None:
-            order.append(func.abs(RoundEntry.prediction - literal(actual)).asc().nulls_last())
-    return q.order_by(*order, Attempt.participant_id)
+            order.append(func.abs(col(RoundEntry.prediction) - literal(actual)).asc().nulls_last())
+    return q.order_by(*order, col(Attempt.participant_id))
 
 
 async def _actual_figure(s: AsyncSession, r: Round) -> int | None:
     """The figure the prediction question asked about: participants, or perfect scores."""
     base = (select(func.count()).select_from(RoundEntry)
-            .where(RoundEntry.round_id == r.id, RoundEntry.counted_attempt_id.is_not(None)))
+            .where(col(RoundEntry.round_id) == r.id,
+                   col(RoundEntry.counted_attempt_id).is_not(None)))
     if r.prediction_kind == "participants":
         return int(await s.scalar(base) or 0)
     if r.prediction_kind == "perfect":
-        q = base.join(Attempt, Attempt.id == RoundEntry.counted_attempt_id).where(
-            Attempt.score_milli == Attempt.max_score_milli, Attempt.max_score_milli > 0)
+        q = base.join(Attempt, col(Attempt.id) == col(RoundEntry.counted_attempt_id)).where(
+            col(Attempt.score_milli) == col(Attempt.max_score_milli),
+            col(Attempt.max_score_milli) > 0)
         return int(await s.scalar(q) or 0)
     return None
 
@@ -128,8 +134,8 @@ async def _actual_figure(s: AsyncSession, r: Round) -> int | None:
 async def _finish_running(ctx: Services, round_id: int) -> None:
     """Submit the round's attempts still marked running (all past their deadline by now)."""
     async with ctx.sm() as s:
-        ids = (await s.scalars(select(Attempt.id).where(
-            Attempt.round_id == round_id, Attempt.status == "running"))).all()
+        ids = (await s.scalars(select(col(Attempt.id)).where(
+            col(Attempt.round_id) == round_id, col(Attempt.status) == "running"))).all()
     for attempt_id in ids:
         await attempts.finish(ctx, attempt_id, ctx.now(), prediction=None, auto=True)
 
@@ -167,7 +173,8 @@ async def finalise(ctx: Services, round_id: int, actor: str = "cli",
 
     async with transaction(ctx.sm) as s:
         # Lock the round so that two finalisations cannot interleave (SQLite: BEGIN IMMEDIATE).
-        r = (await s.scalars(select(Round).where(Round.id == round_id).with_for_update())).one()
+        r = (await s.scalars(
+            select(Round).where(col(Round.id) == round_id).with_for_update())).one()
         if r.finalised_at is not None:
             raise RoundFinalised()
         draw = await s.get(RoundDraw, round_id)
@@ -179,16 +186,19 @@ async def finalise(ctx: Services, round_id: int, actor: str = "cli",
         seed = draw.seed
         actual = await _actual_figure(s, r)
         entrants = int(await s.scalar(select(func.count()).select_from(RoundEntry).where(
-            RoundEntry.round_id == round_id, RoundEntry.counted_attempt_id.is_not(None))) or 0)
-        prior = frozenset((await s.scalars(select(PrizeAward.participant_id).where(
-            PrizeAward.contest_id == r.contest_id, PrizeAward.round_id != round_id,
-            PrizeAward.participant_id.is_not(None)))).all())
+            col(RoundEntry.round_id) == round_id,
+            col(RoundEntry.counted_attempt_id).is_not(None))) or 0)
+        prior = frozenset(pid for pid in (await s.scalars(
+            select(col(PrizeAward.participant_id)).where(
+            col(PrizeAward.contest_id) == r.contest_id, col(PrizeAward.round_id) != round_id,
+            col(PrizeAward.participant_id).is_not(None)))).all() if pid)
         splits: Collection[str] | None = None
         if rules.split == "group":
             splits = {g["code"] for g in contest.groups}
         elif rules.split == "unit":
             level = rules.split_level or 2
-            splits = set((await s.scalars(select(Unit.code).where(Unit.level == level))).all())
+            splits = set((await s.scalars(
+                select(col(Unit.code)).where(col(Unit.level) == level))).all())
         alloc = pz.Allocator(rules, entrants, splits)
         hasher = vd.ListHasher()
         day = now.astimezone(ctx.settings.tz).date()

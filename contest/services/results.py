@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from contest.domain.people import mask_name
 from contest.errors import AnswerKeyNotAvailable, NotFound, ResultsNotPublished
@@ -32,10 +32,10 @@ async def manifest(ctx: Services, round_id: int) -> dict[str, Any]:
             raise ResultsNotPublished()
         tree = await load_tree(s)
         rows = (await s.execute(
-            select(PrizeAward, Participant.full_name, Participant.unit_code)
-            .outerjoin(Participant, Participant.id == PrizeAward.participant_id)
-            .where(PrizeAward.round_id == round_id)
-            .order_by(PrizeAward.kind.desc(), PrizeAward.position))).all()
+            select(PrizeAward, col(Participant.full_name), col(Participant.unit_code))
+            .outerjoin(Participant, col(Participant.id) == col(PrizeAward.participant_id))
+            .where(col(PrizeAward.round_id) == round_id)
+            .order_by(col(PrizeAward.kind).desc(), col(PrizeAward.position)))).all()
     winners, collective = [], []
     for a, name, unit in rows:
         if a.kind == "individual":
@@ -92,16 +92,16 @@ async def answer_key(ctx: Services, round_id: int) -> tuple[Round, list[dict[str
             raise NotFound()
         if now < r.closes_at:
             raise AnswerKeyNotAvailable()
-        sharing = await s.scalar(select(Round.id).where(
-            Round.bank_version_id == r.bank_version_id, Round.closes_at > now,
-            Round.id != round_id).limit(1))
+        sharing = await s.scalar(select(col(Round.id)).where(
+            col(Round.bank_version_id) == r.bank_version_id, col(Round.closes_at) > now,
+            col(Round.id) != round_id).limit(1))
         if sharing is not None:
             raise AnswerKeyNotAvailable()
         questions = (await s.scalars(select(Question).where(
-            Question.bank_version_id == r.bank_version_id).order_by(Question.id))).all()
+            col(Question.bank_version_id) == r.bank_version_id).order_by(col(Question.id)))).all()
         options = (await s.scalars(select(Option).where(
-            Option.question_id.in_([q.id for q in questions]))  # type: ignore[union-attr]
-            .order_by(Option.question_id, Option.position))).all()
+            col(Option.question_id).in_([q.id for q in questions]))
+            .order_by(col(Option.question_id), col(Option.position)))).all()
     by_q: dict[int, list[Option]] = {}
     for o in options:
         by_q.setdefault(o.question_id, []).append(o)
