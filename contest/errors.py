@@ -148,3 +148,7 @@ class AnswerKeyNotAvailable(ContestError):
 
 class ExportUnknown(ContestError):
     status, code = 404, "export_unknown"
+
+
+class ReviewNotAvailable(ContestError):
+    status, code = 403, "review_not_available"

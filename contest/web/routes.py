@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from contest.web import leaderboard, openapi, participant
+from contest.web import assets, leaderboard, openapi, participant, practice, reach
 
 API = "/api/v1"
 
@@ -27,6 +27,15 @@ ROUTES = [
     Route(f"{API}/attempts/{{attempt_id}}/answers/{{question_id}}", participant.save_answer,
           methods=["PUT"]),
     Route(f"{API}/attempts/{{attempt_id}}/submit", participant.submit_attempt, methods=["POST"]),
+    Route(f"{API}/attempts/{{attempt_id}}/review", practice.review, methods=["GET"]),
+    Route(f"{API}/contests/{{slug}}/qr.svg", reach.qr_svg, methods=["GET"]),
+    Route(f"{API}/contests/{{slug}}/qr.png", reach.qr_png, methods=["GET"]),
+    Route(f"{API}/contests/{{slug}}/embed", reach.embed, methods=["GET"]),
+    # the participant pages (static/): hashed assets, the page and its service worker
+    Route("/", assets.index, methods=["GET", "HEAD"]),
+    Route("/index.html", assets.index, methods=["GET", "HEAD"]),
+    Route("/sw.js", assets.service_worker, methods=["GET", "HEAD"]),
+    Route("/assets/{name:path}", assets.asset, methods=["GET", "HEAD"]),
 ]
 
 # The organiser console and the staff API (issue 6); every route there is in the access matrix.

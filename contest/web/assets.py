@@ -1,0 +1,132 @@
+"""The participant pages' assets: content-hashed names, long cache headers, gzip at build.
+
+The files in static/ are read once (again whenever they change in dev mode); each gets a name
+carrying its content hash (``app.3f2a9c1b0d.js``) served under /assets/ with a one-year
+immutable cache, pre-compressed with gzip at level 9. ``index.html`` and ``sw.js`` are
+templates: ``{{asset:NAME}}`` becomes the hashed URL, ``{{manifest}}`` the JSON map of every
+asset, ``{{version}}`` a hash of them all. Those two are served with ``no-cache`` so a new
+release reaches phones on their next visit.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from contest.errors import NotFound
+
+HASHED = ("app.js", "app.css", "embed.js")  # plus every i18n/*.json
+YEAR = "public, max-age=31536000, immutable"
+TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+         ".json": "application/json; charset=utf-8", ".html": "text/html; charset=utf-8"}
+_TOKEN = re.compile(r"\{\{asset:([\w./-]+)\}\}")
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One hashed file: its bytes, their gzip, and its media type."""
+
+    body: bytes
+    gz: bytes
+    media_type: str
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """Every asset of one static folder, by hashed URL path, and the rendered templates."""
+
+    stamp: tuple[tuple[str, float], ...]
+    urls: dict[str, str]  # logical name -> /assets/hashed name
+    files: dict[str, Asset]  # hashed name -> asset
+    index: Asset
+    sw: Asset
+
+
+def _asset(body: bytes, media_type: str) -> Asset:
+    return Asset(body, gzip.compress(body, 9, mtime=0), media_type)
+
+
+def _sources(root: Path) -> list[str]:
+    names = [n for n in HASHED if (root / n).is_file()]
+    names += sorted(f"i18n/{p.name}" for p in (root / "i18n").glob("*.json"))
+    return names
+
+
+def _stamp(root: Path) -> tuple[tuple[str, float], ...]:
+    names = [*_sources(root), "index.html", "sw.js"]
+    return tuple((n, (root / n).stat().st_mtime) for n in names if (root / n).is_file())
+
+
+def build(root: Path) -> Bundle:
+    """Hash, compress and index the static folder; raises FileNotFoundError without index.html."""
+    urls: dict[str, str] = {}
+    files: dict[str, Asset] = {}
+    for name in _sources(root):
+        body = (root / name).read_bytes()
+        digest = hashlib.sha256(body).hexdigest()[:10]
+        stem, ext = name.rsplit(".", 1)
+        hashed = f"{stem}.{digest}.{ext}"
+        urls[name] = f"/assets/{hashed}"
+        files[hashed] = _asset(body, TYPES["." + ext])
+    version = hashlib.sha256("".join(sorted(urls.values())).encode()).hexdigest()[:10]
+    manifest = json.dumps(urls, separators=(",", ":"))
+
+    def render(text: str) -> bytes:
+        text = _TOKEN.sub(lambda m: urls.get(m.group(1), m.group(1)), text)
+        return text.replace("{{manifest}}", manifest).replace("{{version}}", version).encode()
+
+    index = _asset(render((root / "index.html").read_text("utf-8")), TYPES[".html"])
+    sw_src = root / "sw.js"
+    sw = _asset(render(sw_src.read_text("utf-8")) if sw_src.is_file() else b"", TYPES[".js"])
+    return Bundle(_stamp(root), urls, files, index, sw)
+
+
+def bundle(request: Request) -> Bundle:
+    """The app's bundle, rebuilt when a source file changed; raises NotFound without pages."""
+    root = Path(request.app.state.settings.static_dir)
+    current: Bundle | None = getattr(request.app.state, "asset_bundle", None)
+    if current is None or current.stamp != _stamp(root):
+        if not (root / "index.html").is_file():
+            raise NotFound()
+        current = build(root)
+        request.app.state.asset_bundle = current
+    return current
+
+
+def _send(request: Request, a: Asset, cache: str) -> Response:
+    headers = {"Cache-Control": cache, "Vary": "Accept-Encoding",
+               "X-Content-Type-Options": "nosniff"}
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(a.gz, media_type=a.media_type, headers=headers)
+    return Response(a.body, media_type=a.media_type, headers=headers)
+
+
+async def index(request: Request) -> Response:
+    """GET / : the single page, always revalidated so releases reach phones."""
+    return _send(request, bundle(request).index, "no-cache")
+
+
+async def service_worker(request: Request) -> Response:
+    """GET /sw.js : the service worker, listing this release's assets."""
+    resp = _send(request, bundle(request).sw, "no-cache")
+    resp.headers["Service-Worker-Allowed"] = "/"
+    return resp
+
+
+async def asset(request: Request) -> Response:
+    """GET /assets/{name} : a hashed asset, cached for a year; raises NotFound."""
+    b = getattr(request.app.state, "asset_bundle", None) or bundle(request)
+    found = b.files.get(request.path_params["name"])
+    if found is None:  # an older release's name: rebuild once in case the files changed
+        found = bundle(request).files.get(request.path_params["name"])
+    if found is None:
+        raise NotFound()
+    return _send(request, found, YEAR)

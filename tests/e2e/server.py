@@ -1,0 +1,62 @@
+"""The e2e suite's server: the demo contest plus a practice round, on a given port and database.
+
+Run as ``python -m tests.e2e.server PORT DATABASE_URL``; the suite starts it in a subprocess.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import sys
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from contest.services.context import Services
+from contest.services.demo import ensure_demo
+from contest.settings import Settings
+from contest.storage.db import make_engine, migrate, transaction
+from contest.storage.tables import Round
+
+
+async def add_practice(ctx: Services) -> None:
+    """Add a practice round beside the demo round (once)."""
+    ranked = await ensure_demo(ctx)
+    async with transaction(ctx.sm) as s:
+        if await s.scalar(select(Round).where(col(Round.kind) == "practice")) is not None:
+            return
+        now = ctx.now()
+        s.add(Round(
+            contest_id=ranked.contest_id, title="Thi thử", kind="practice",
+            opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=30),
+            bank_version_id=ranked.bank_version_id, questions_per_attempt=5, time_limit_s=600,
+            grace_s=5, max_attempts=None, counting="best", secret=secrets.token_bytes(32),
+        ))
+
+
+async def prepare(settings: Settings) -> None:
+    """Migrate and load the demo data."""
+    from contest.cli import with_services
+
+    engine = make_engine(settings.database_url)
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+    await with_services(settings, add_practice)
+
+
+def main() -> None:
+    import uvicorn
+
+    from contest.app import create_app
+
+    port, url = int(sys.argv[1]), sys.argv[2]
+    settings = Settings.from_env(database_url=url, dev_mode=True, redis_url=None)
+    asyncio.run(prepare(settings))
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""The participant pages' delivery: hashed names, long cache headers, gzip, the service worker."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tests.conftest import World
+
+
+async def test_page_links_hashed_assets_cached_for_a_year(world: World) -> None:
+    page = await world.client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-cache"
+    assert page.headers["content-encoding"] == "gzip"
+    html = page.text  # httpx decodes gzip
+    manifest = json.loads(re.search(r'id="assets">(.*?)</script>', html).group(1))  # type: ignore[union-attr]
+    assert set(manifest) >= {"app.js", "app.css", "i18n/vi.json", "i18n/en.json"}
+    for name, url in manifest.items():
+        assert re.fullmatch(r"/assets/[\w/]+\.[0-9a-f]{10}\.\w+", url), url
+        raw = await world.client.get(url, headers={"Accept-Encoding": "identity"})
+        assert raw.status_code == 200, name
+        assert raw.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert "content-encoding" not in raw.headers
+        packed = await world.client.get(url, headers={"Accept-Encoding": "gzip, br"})
+        assert packed.headers["content-encoding"] == "gzip"
+        assert int(packed.headers["content-length"]) < len(raw.content)
+    assert manifest["app.js"] in html and manifest["app.css"] in html
+    assert "{{" not in html
+
+
+async def test_unknown_asset_is_404_and_sw_lists_the_release(world: World) -> None:
+    assert (await world.client.get("/assets/app.0000000000.js")).status_code == 404
+    sw = await world.client.get("/sw.js")
+    assert sw.status_code == 200 and sw.headers["cache-control"] == "no-cache"
+    assert "{{" not in sw.text and "/assets/app." in sw.text
+    vi = (await world.client.get("/")).text
+    url = re.search(r'"i18n/vi.json":"([^"]+)"', vi).group(1)  # type: ignore[union-attr]
+    vi_json, en_json = (await world.client.get(url)).json(), None
+    en_url = re.search(r'"i18n/en.json":"([^"]+)"', vi).group(1)  # type: ignore[union-attr]
+    en_json = (await world.client.get(en_url)).json()
+    assert set(vi_json) == set(en_json)  # every string exists in both languages
