@@ -150,6 +150,9 @@ def parser() -> argparse.ArgumentParser:
     from contest.cli_results import add_commands as add_results_commands
 
     add_results_commands(sub)
+    from contest.review_cli import add_commands as add_review_commands
+
+    add_review_commands(sub)
     return p
 
 

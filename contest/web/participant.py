@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse
 
 from contest.services import accounts, attempts, catalog
 from contest.services.context import Services
-from contest.web import schemas
+from contest.web import guard, schemas
 from contest.web.parsing import parse_body, participant_id, path_int
 
 
@@ -33,16 +33,19 @@ async def list_units(request: Request) -> JSONResponse:
 
 
 async def register(request: Request) -> JSONResponse:
-    body = await parse_body(request, schemas.RegisterIn)
+    body = await parse_body(request, guard.RegisterIn)
+    await guard.registration(request, body)
     p = await accounts.register(_ctx(request), request.path_params["slug"],
-                                accounts.Registration(**body.model_dump()))
+                                accounts.Registration(**body.model_dump(exclude={"pow"})))
     request.session["pid"] = p.id
     return JSONResponse({"participant_id": p.id}, status_code=201)
 
 
 async def login(request: Request) -> JSONResponse:
     body = await parse_body(request, schemas.LoginIn)
-    p = await accounts.login(_ctx(request), request.path_params["slug"], body.phone, body.password)
+    async with guard.login(request, body.phone):
+        p = await accounts.login(_ctx(request), request.path_params["slug"], body.phone,
+                                 body.password)
     request.session["pid"] = p.id
     return JSONResponse({"participant_id": p.id, "full_name": p.full_name})
 
@@ -54,8 +57,10 @@ async def logout(request: Request) -> JSONResponse:
 
 async def start_attempt(request: Request) -> JSONResponse:
     pid = participant_id(request)
+    await guard.limit(request, pid, "start")
     view, created = await attempts.start(_ctx(request), pid, path_int(request, "round_id"),
                                          request.headers.get("user-agent"))
+    await guard.started(request, view, created)
     return JSONResponse(schemas.paper_out(view, _ctx(request).now(), with_answers=not created),
                         status_code=201 if created else 200)
 
@@ -68,9 +73,11 @@ async def get_attempt(request: Request) -> JSONResponse:
 
 async def save_answer(request: Request) -> JSONResponse:
     pid = participant_id(request)
+    await guard.limit(request, pid, "answer")
     body = await parse_body(request, schemas.AnswerIn)
     answer = await attempts.save_answer(_ctx(request), pid, request.path_params["attempt_id"],
                                         request.path_params["question_id"], body.option_ids)
+    await guard.answered(request, request.path_params["attempt_id"], answer.question_public_id)
     return JSONResponse({"question_id": answer.question_public_id,
                          "option_ids": answer.option_ids,
                          "saved_at": schemas.iso(answer.saved_at)})
@@ -78,9 +85,11 @@ async def save_answer(request: Request) -> JSONResponse:
 
 async def submit_attempt(request: Request) -> JSONResponse:
     pid = participant_id(request)
+    await guard.limit(request, pid, "submit")
     body = await parse_body(request, schemas.SubmitIn)
     result = await attempts.submit(_ctx(request), pid, request.path_params["attempt_id"],
                                    body.prediction)
+    await guard.submitted(request, result.attempt.id)
     return JSONResponse(schemas.submit_out(result))
 
 

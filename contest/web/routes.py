@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from contest.web import assets, leaderboard, openapi, participant, practice, reach
-
-API = "/api/v1"
-
-ROUTES = [
+from contest.web import (
+    API = "/api/v1",
+    ROUTES = [,
+    assets,
+    guard,
+    leaderboard,
+    openapi,
+    participant,
+    practice,
+    reach,
+    review,
+)
     Route(f"{API}/openapi.json", openapi.document, methods=["GET"]),
     Route(f"{API}/contests", participant.list_contests, methods=["GET"]),
     Route(f"{API}/contests/{{slug}}", participant.get_contest, methods=["GET"]),
@@ -27,6 +34,8 @@ ROUTES = [
     Route(f"{API}/attempts/{{attempt_id}}/answers/{{question_id}}", participant.save_answer,
           methods=["PUT"]),
     Route(f"{API}/attempts/{{attempt_id}}/submit", participant.submit_attempt, methods=["POST"]),
+    Route(f"{API}/attempts/{{attempt_id}}/visibility", guard.visibility, methods=["POST"]),
+    Route(f"{API}/contests/{{slug}}/challenge", guard.challenge, methods=["GET"]),
     Route(f"{API}/attempts/{{attempt_id}}/review", practice.review, methods=["GET"]),
     Route(f"{API}/contests/{{slug}}/qr.svg", reach.qr_svg, methods=["GET"]),
     Route(f"{API}/contests/{{slug}}/qr.png", reach.qr_png, methods=["GET"]),
@@ -42,6 +51,7 @@ ROUTES = [
 from contest.web.console.routes import ROUTES as _CONSOLE  # noqa: E402
 
 ROUTES.extend(_CONSOLE)
+ROUTES.extend(review.ROUTES)  # the integrity review API (issue 5), staff only
 
 # Results, verification and exports (issue 7): public pages and the staff exports.
 from contest.web.results import ROUTES as _RESULTS  # noqa: E402

@@ -1,0 +1,98 @@
+"""One-line hooks the participant handlers call: throttles, the registration gate, and the
+integrity notes (where an attempt came from, when each answer was first saved)."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from contest.services import gate, integrity, throttle
+from contest.services.attempts import PaperView
+from contest.services.context import Services
+from contest.web import schemas
+from contest.web.clientinfo import client_ip, device_id
+from contest.web.parsing import parse_body, participant_id
+
+
+def _ctx(request: Request) -> Services:
+    ctx: Services = request.app.state.services
+    return ctx
+
+
+class PowIn(BaseModel):
+    """A solved registration challenge."""
+
+    model_config = ConfigDict(extra="ignore")
+    challenge: StrictStr = Field(max_length=256)
+    nonce: StrictStr = Field(max_length=32)
+
+
+class RegisterIn(schemas.RegisterIn):
+    """The registration body plus the optional proof-of-work."""
+
+    pow: PowIn | None = None
+
+
+async def limit(request: Request, pid: str, action: str) -> None:
+    """Count a participant request (start, answer, submit, event); raises RateLimited."""
+    await throttle.participant(_ctx(request), pid, action)
+
+
+async def registration(request: Request, body: RegisterIn) -> None:
+    """The IP ceiling and, during a rush, the proof-of-work; raises RateLimited,
+    ChallengeRequired, ChallengeFailed, NotFound."""
+    solution = (body.pow.challenge, body.pow.nonce) if body.pow else None
+    await gate.check_registration(_ctx(request), request.path_params["slug"], client_ip(request),
+                                  solution)
+
+
+def login(request: Request, phone: str) -> AbstractAsyncContextManager[None]:
+    """Wrap a login: IP ceiling and phone lock-out; counts a wrong password.
+
+    Raises RateLimited, LoginLocked, NotFound.
+    """
+    return throttle.login_attempt(_ctx(request), request.path_params["slug"], phone,
+                                  client_ip(request))
+
+
+async def started(request: Request, view: PaperView, created: bool) -> None:
+    """Note where a new attempt came from (IP, device cookie, browser)."""
+    if created:
+        await integrity.note_start(_ctx(request), view.attempt, client_ip(request),
+                                   device_id(request), request.headers.get("user-agent"))
+
+
+async def answered(request: Request, attempt_id: str, question_public_id: str) -> None:
+    """Note the server time of the first save of an answer."""
+    await integrity.note_answer(_ctx(request), attempt_id, question_public_id)
+
+
+async def submitted(request: Request, attempt_id: str) -> None:
+    """Compute the attempt's integrity signals (never fails the submit)."""
+    await integrity.after_submit(_ctx(request), attempt_id)
+
+
+async def challenge(request: Request) -> JSONResponse:
+    """GET /contests/{slug}/challenge: a proof-of-work challenge and whether it is required."""
+    out = await gate.challenge(_ctx(request), request.path_params["slug"])
+    return JSONResponse(out, headers={"Cache-Control": "no-store"})
+
+
+class VisibilityIn(BaseModel):
+    """A page visibility change reported by the participant's browser."""
+
+    model_config = ConfigDict(extra="ignore")
+    state: StrictStr = Field(pattern="^(hidden|visible)$")
+
+
+async def visibility(request: Request) -> JSONResponse:
+    """POST /attempts/{attempt_id}/visibility: count 'hidden' (a weak, forgeable signal)."""
+    pid = participant_id(request)
+    body = await parse_body(request, VisibilityIn)
+    await limit(request, pid, "event")
+    if body.state == "hidden":
+        await integrity.note_visibility(_ctx(request), pid, request.path_params["attempt_id"])
+    return JSONResponse({"ok": True})
