@@ -5,8 +5,6 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from contest.web import (
-    API = "/api/v1",
-    ROUTES = [,
     assets,
     guard,
     leaderboard,
@@ -16,6 +14,10 @@ from contest.web import (
     reach,
     review,
 )
+
+API = "/api/v1"
+
+ROUTES = [
     Route(f"{API}/openapi.json", openapi.document, methods=["GET"]),
     Route(f"{API}/contests", participant.list_contests, methods=["GET"]),
     Route(f"{API}/contests/{{slug}}", participant.get_contest, methods=["GET"]),
