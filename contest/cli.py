@@ -67,14 +67,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
             finally:
                 await engine.dispose()
             rnd = await with_services(settings, ensure_demo)
-            print(f"demo contest ready: round {rnd.id} '{rnd.title}' "
-                  f"open until {rnd.closes_at.astimezone(settings.tz):%d/%m/%Y %H:%M}")
+            print(
+                f"demo contest ready: round {rnd.id} '{rnd.title}' "
+                f"open until {rnd.closes_at.astimezone(settings.tz):%d/%m/%Y %H:%M}"
+            )
 
         asyncio.run(prepare())
         print(f"open http://{args.host}:{args.port}/ on a phone or browser")
     if settings.workers > 1:
-        uvicorn.run("contest.app:factory", factory=True, host=args.host, port=args.port,
-                    workers=settings.workers, proxy_headers=True)
+        uvicorn.run(
+            "contest.app:factory",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=settings.workers,
+            proxy_headers=True,
+        )
     else:
         uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=True)
     return 0
@@ -99,11 +107,22 @@ def cmd_leaderboard_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_bank_import(args: argparse.Namespace) -> int:
-    """Validate a bank file and store it as a new version."""
-    from contest.banks.native import load_native
+    """Validate a bank file of any supported format and store it as a new version."""
+    from contest.banks.cli import env_locale
+    from contest.banks.io import load_bank
+    from contest.banks.messages import render
+    from contest.banks.problems import BankInvalid
     from contest.services.banks import import_bank
 
-    bank = load_native(Path(args.path))
+    locale = env_locale()
+    try:
+        bank, warnings = load_bank(Path(args.path))
+    except BankInvalid as exc:
+        for problem in exc.problems:
+            print(render(problem, locale), file=sys.stderr)
+        return 1
+    for problem in warnings:
+        print(render(problem, locale), file=sys.stderr)
     version, created = asyncio.run(with_services(_settings(), lambda ctx: import_bank(ctx, bank)))
     state = "new version" if created else "unchanged, existing version"
     print(f"{bank.code}: {len(bank.questions)} questions, {state} {version.number}")
@@ -124,7 +143,9 @@ def parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
     db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
 
-    paper = sub.add_parser("paper", help="audit drawn papers").add_subparsers(dest="p", required=True)
+    paper = sub.add_parser("paper", help="audit drawn papers").add_subparsers(
+        dest="p", required=True
+    )
     show = paper.add_parser("show", help="re-derive an attempt's paper from its seed")
     show.add_argument("--attempt", required=True)
     show.set_defaults(func=cmd_paper_show)
@@ -133,6 +154,9 @@ def parser() -> argparse.ArgumentParser:
     rb = lb.add_parser("rebuild", help="rebuild a round's boards from SQL")
     rb.add_argument("--round", type=int, required=True)
     rb.set_defaults(func=cmd_leaderboard_rebuild)
+    from contest.leaderboard_cli import add_commands as add_leaderboard_commands
+
+    add_leaderboard_commands(lb, with_services, _settings)
 
     try:
         from contest.banks.cli import add_commands

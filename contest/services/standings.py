@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from redis.exceptions import RedisError
 from sqlalchemy import func, select, update
@@ -265,6 +265,14 @@ async def freeze(ctx: Services, round_id: int, at: datetime) -> Round:
     await ctx.boards.drop_view(round_id, keys.FROZEN)
     await ctx.boards.bump(round_id)
     return await _round(ctx, round_id)
+
+
+async def freeze_before_close(ctx: Services, round_id: int, hours: float) -> Round:
+    """Freeze the public board hours before the close; raises NotFound, ValidationFailed."""
+    if hours <= 0:
+        raise ValidationFailed(fields={"hours_before_close": "field.hours_before_close"})
+    r = await _round(ctx, round_id)
+    return await freeze(ctx, round_id, r.closes_at - timedelta(hours=hours))
 
 
 async def reveal(ctx: Services, round_id: int) -> Round:
