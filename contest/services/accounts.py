@@ -14,8 +14,10 @@ from starlette.concurrency import run_in_threadpool
 
 from contest.domain import people
 from contest.errors import BadCredentials, NotEligible, NotFound, PhoneTaken, ValidationFailed
+from contest.services import consent
 from contest.services.catalog import list_units
 from contest.services.context import Services
+from contest.services.crypto import cipher
 from contest.storage.db import transaction
 from contest.storage.tables import Contest, Participant
 
@@ -84,19 +86,23 @@ async def register(ctx: Services, slug: str, reg: Registration) -> Participant:
         raise NotEligible(min_age=contest.min_age)
     assert phone is not None
     password_hash = await run_in_threadpool(_hasher.hash, reg.password)
+    data = cipher(ctx.settings)  # issue 6: personal data is stored encrypted
     participant = Participant(
         id=new_id(),
         contest_id=contest.id,
-        phone=phone,
+        phone_hash=data.lookup("phone", phone),
+        phone_enc=data.encrypt(phone),
         password_hash=password_hash,
         full_name=name,
         birth_date=reg.birth_date,
         gender=reg.gender,
         unit_code=reg.unit_code,
         group_code=reg.group,
-        id_number=reg.id_number or None,
-        email=reg.email or None,
+        id_number_enc=data.encrypt(reg.id_number or None),
+        id_number_hash=data.lookup("id", reg.id_number) if reg.id_number else None,
+        email_enc=data.encrypt(reg.email or None),
         consent_at=now,
+        consent_version=(await consent.current(ctx, contest.id)).version,
         created_at=now,
     )
     try:
@@ -116,7 +122,8 @@ async def login(ctx: Services, slug: str, phone_raw: str, password: str) -> Part
             raise NotFound()
         participant = await s.scalar(
             select(Participant).where(
-                Participant.contest_id == contest.id, Participant.phone == phone
+                Participant.contest_id == contest.id,
+                Participant.phone_hash == cipher(ctx.settings).lookup("phone", phone),
             )
         )
     stored = participant.password_hash if participant else _DUMMY_HASH

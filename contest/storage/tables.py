@@ -134,19 +134,26 @@ class Participant(SQLModel, table=True):
     """A registered citizen of one contest; the phone is the login."""
 
     __tablename__ = "participants"
-    __table_args__ = (UniqueConstraint("contest_id", "phone"),)
+    # Issue 6: phone, CCCD and e-mail are stored encrypted (contest.services.crypto); the
+    # phone's keyed hash is the login look-up. NULL after a retention purge.
+    __table_args__ = (UniqueConstraint("contest_id", "phone_hash",
+                                       name="uq_participants_contest_phone_hash"),)
     id: str = Field(primary_key=True, max_length=32)
     contest_id: int = Field(foreign_key="contests.id", index=True)
-    phone: str = Field(max_length=16)
+    phone_hash: str | None = Field(default=None, max_length=64)
+    phone_enc: str | None = Field(default=None, max_length=255)
     password_hash: str = Field(max_length=255)
     full_name: str = Field(max_length=255)
     birth_date: date
     gender: str | None = Field(default=None, max_length=8)
     unit_code: str = Field(max_length=64, index=True)
     group_code: str = Field(max_length=64)
-    id_number: str | None = Field(default=None, max_length=12)
-    email: str | None = Field(default=None, max_length=255)
+    id_number_enc: str | None = Field(default=None, max_length=255)
+    id_number_hash: str | None = Field(default=None, max_length=64, index=True)
+    email_enc: str | None = Field(default=None, max_length=512)
     consent_at: datetime = Field(sa_column=_utc())
+    consent_version: str = Field(default="", max_length=64)
+    purged_at: datetime | None = Field(default=None, sa_column=_utc_null())
     created_at: datetime = Field(sa_column=_utc())
 
 
