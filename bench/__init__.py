@@ -1,0 +1,1 @@
+"""Load harness, baselines, fault drills and component benchmarks (see docs/capacity.md)."""
