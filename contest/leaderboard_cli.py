@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
 from contest.errors import NotFound, ValidationFailed
 from contest.services.context import Services
 from contest.settings import Settings
+from contest.storage.tables import Round
 
-WithServices = Callable[[Settings, Callable[[Services], Awaitable[Any]]], Awaitable[Any]]
+WithServices = Callable[[Settings, Callable[[Services], Coroutine[Any, Any, Any]]],
+                        Coroutine[Any, Any, Any]]
 
 
 def add_commands(lb: Any, with_services: WithServices,
@@ -32,7 +34,7 @@ def add_commands(lb: Any, with_services: WithServices,
             return await standings.freeze_before_close(ctx, args.round, args.hours_before_close)
 
         try:
-            r = asyncio.run(with_services(s, go))
+            r: Round = asyncio.run(with_services(s, go))
         except NotFound:
             print(f"contest: round {args.round} not found (or a practice round)")
             return 1
@@ -40,6 +42,7 @@ def add_commands(lb: Any, with_services: WithServices,
             print("contest: the freeze time must be a valid ISO time before the round closes, "
                   "or --hours-before-close a positive number")
             return 2
+        assert r.board_frozen_at is not None
         print(f"round {args.round}: public board frozen from "
               f"{r.board_frozen_at.astimezone(s.tz):%d/%m/%Y %H:%M:%S %Z} until revealed")
         return 0

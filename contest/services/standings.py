@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from redis.exceptions import RedisError
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
+from sqlmodel import col, select
 
 from contest.domain import policy
 from contest.domain.ranking import Standing, offset_us
@@ -99,9 +100,10 @@ async def after_submit(ctx: Services, r: Round, participant_id: str) -> None:
         row = (await s.execute(
             select(Attempt, RoundEntry.attempts_submitted, Participant.unit_code,
                    Participant.group_code)
-            .join(RoundEntry, RoundEntry.counted_attempt_id == Attempt.id)
-            .join(Participant, Participant.id == Attempt.participant_id)
-            .where(RoundEntry.round_id == r.id, RoundEntry.participant_id == participant_id)
+            .join(RoundEntry, col(RoundEntry.counted_attempt_id) == Attempt.id)
+            .join(Participant, col(Participant.id) == Attempt.participant_id)
+            .where(col(RoundEntry.round_id) == r.id,
+                   col(RoundEntry.participant_id) == participant_id)
         )).first()
     if row is None:
         return
@@ -118,8 +120,8 @@ async def after_submit(ctx: Services, r: Round, participant_id: str) -> None:
 async def _mark_stale(ctx: Services, round_id: int) -> None:
     ctx.stale_rounds.add(round_id)
     async with ctx.sm() as s, s.begin():
-        await s.execute(update(Round).where(Round.id == round_id)  # type: ignore[arg-type]
-                        .values(board_stale=Round.board_stale + 1))
+        await s.execute(update(Round).where(col(Round.id) == round_id)
+                        .values(board_stale=col(Round.board_stale) + 1))
 
 
 async def _live_entries(ctx: Services, r: Round) -> list[Entry]:
@@ -127,9 +129,9 @@ async def _live_entries(ctx: Services, r: Round) -> list[Entry]:
         rows = (await s.execute(
             select(Attempt, RoundEntry.attempts_submitted, Participant.unit_code,
                    Participant.group_code)
-            .join(RoundEntry, RoundEntry.counted_attempt_id == Attempt.id)
-            .join(Participant, Participant.id == Attempt.participant_id)
-            .where(RoundEntry.round_id == r.id)
+            .join(RoundEntry, col(RoundEntry.counted_attempt_id) == Attempt.id)
+            .join(Participant, col(Participant.id) == Attempt.participant_id)
+            .where(col(RoundEntry.round_id) == r.id)
         )).all()
     return [Entry(_standing(r, att), await _scopes(ctx, unit, group), version, _perfect(att))
             for att, version, unit, group in rows]
@@ -141,9 +143,9 @@ async def _frozen_entries(ctx: Services, r: Round) -> list[Entry]:
     async with ctx.sm() as s:
         rows = (await s.execute(
             select(Attempt, Participant.unit_code, Participant.group_code)
-            .join(Participant, Participant.id == Attempt.participant_id)
-            .where(Attempt.round_id == r.id, Attempt.status == "submitted",
-                   Attempt.submitted_at < r.board_frozen_at)  # type: ignore[operator]
+            .join(Participant, col(Participant.id) == Attempt.participant_id)
+            .where(col(Attempt.round_id) == r.id, col(Attempt.status) == "submitted",
+                   col(Attempt.submitted_at) < r.board_frozen_at)
         )).all()
     by_person: dict[str, list[Attempt]] = defaultdict(list)
     where: dict[str, tuple[str, str]] = {}
@@ -192,7 +194,7 @@ async def rebuild(ctx: Services, round_id: int) -> int:
         async with ctx.sm() as s, s.begin():
             # Only clear what this rebuild covered: a miss recorded meanwhile keeps it stale.
             await s.execute(update(Round).where(
-                Round.id == round_id, Round.board_stale == stale_seen)  # type: ignore[arg-type]
+                col(Round.id) == round_id, col(Round.board_stale) == stale_seen)
                 .values(board_stale=0))
     return count
 
@@ -239,7 +241,8 @@ def _rebuild_later(ctx: Services, round_id: int) -> asyncio.Task[None]:
 async def rebuild_stale(ctx: Services) -> None:
     """Rebuild the boards of rounds that missed updates (any process's), once Redis answers."""
     async with ctx.sm() as s:
-        stale = set((await s.scalars(select(Round.id).where(Round.board_stale > 0))).all())
+        found = (await s.scalars(select(Round.id).where(col(Round.board_stale) > 0))).all()
+    stale = {i for i in found if i is not None}
     for round_id in sorted(stale | ctx.stale_rounds):
         try:
             await rebuild(ctx, round_id)
@@ -260,7 +263,7 @@ async def freeze(ctx: Services, round_id: int, at: datetime) -> Round:
     if at.tzinfo is None or at >= r.closes_at:
         raise ValidationFailed(fields={"at": "field.freeze_at"})
     async with ctx.sm() as s, s.begin():
-        await s.execute(update(Round).where(Round.id == round_id)  # type: ignore[arg-type]
+        await s.execute(update(Round).where(col(Round.id) == round_id)
                         .values(board_frozen_at=at))
     await ctx.boards.drop_view(round_id, keys.FROZEN)
     await ctx.boards.bump(round_id)
@@ -279,7 +282,7 @@ async def reveal(ctx: Services, round_id: int) -> Round:
     """Show the live board to the public again; raises NotFound."""
     await _round(ctx, round_id)
     async with ctx.sm() as s, s.begin():
-        await s.execute(update(Round).where(Round.id == round_id)  # type: ignore[arg-type]
+        await s.execute(update(Round).where(col(Round.id) == round_id)
                         .values(board_frozen_at=None))
     await ctx.boards.drop_view(round_id, keys.FROZEN)
     await ctx.boards.bump(round_id)
@@ -353,7 +356,8 @@ async def _check_scope(ctx: Services, r: Round, scope: Scope) -> None:
     if scope.unit and scope.group:
         raise ValidationFailed(fields={"group": "field.board_scope"})
     async with ctx.sm() as s:
-        if scope.unit and await s.scalar(select(Unit.id).where(Unit.code == scope.unit)) is None:
+        if scope.unit and await s.scalar(
+                select(Unit.id).where(col(Unit.code) == scope.unit)) is None:
             raise NotFound()
         if scope.group:
             contest = await s.get(Contest, r.contest_id)
@@ -368,13 +372,13 @@ async def _public(ctx: Services, page: Page, frozen: bool) -> BoardRead:
             pid: (name, unit_name)
             for pid, name, unit_name in (await s.execute(
                 select(Participant.id, Participant.full_name, Unit.name)
-                .join(Unit, Unit.code == Participant.unit_code, isouter=True)
-                .where(Participant.id.in_(ids))  # type: ignore[attr-defined]
+                .join(Unit, col(Unit.code) == Participant.unit_code, isouter=True)
+                .where(col(Participant.id).in_(ids))
             )).all()
         } if ids else {}
     return BoardRead(page.total, page.start, [
         PublicEntry(e.rank, e.standing.participant_id,
-                    *(people.get(e.standing.participant_id) or ("", "")),  # type: ignore[arg-type]
+                    *(people.get(e.standing.participant_id) or ("", "")),
                     e.standing.score_milli, e.standing.duration_ms)
         for e in page.entries], frozen)
 
@@ -433,11 +437,10 @@ async def sql_order(ctx: Services, round_id: int) -> list[tuple[str, int, int]]:
     async with ctx.sm() as s:
         rows = (await s.execute(
             select(Attempt.participant_id, Attempt.score_milli, Attempt.duration_ms)
-            .join(RoundEntry, RoundEntry.counted_attempt_id == Attempt.id)
-            .where(RoundEntry.round_id == round_id)
-            .order_by(Attempt.score_milli.desc(),  # type: ignore[union-attr]
-                      Attempt.duration_ms, Attempt.submitted_at,
-                      Attempt.participant_id)
+            .join(RoundEntry, col(RoundEntry.counted_attempt_id) == Attempt.id)
+            .where(col(RoundEntry.round_id) == round_id)
+            .order_by(col(Attempt.score_milli).desc(), col(Attempt.duration_ms),
+                      col(Attempt.submitted_at), col(Attempt.participant_id))
         )).all()
     return [(pid, score or 0, dur or 0) for pid, score, dur in rows]
 
@@ -446,6 +449,6 @@ async def counted_total(ctx: Services, round_id: int) -> int:
     """Participants with a counted attempt, from SQL."""
     async with ctx.sm() as s:
         n = await s.scalar(select(func.count()).select_from(RoundEntry).where(
-            RoundEntry.round_id == round_id,
-            RoundEntry.counted_attempt_id.is_not(None)))  # type: ignore[union-attr]
+            col(RoundEntry.round_id) == round_id,
+            col(RoundEntry.counted_attempt_id).is_not(None)))
     return int(n or 0)

@@ -265,6 +265,9 @@ class LiveBoards:
             args=args)
         return len(batch)
 
+    async def _scopes(self, round_id: int, view: str) -> list[str]:
+        return sorted(str(s) for s in await self.redis.smembers(keys.board_scopes(round_id, view)))
+
     async def begin_rebuild(self, round_id: int) -> str:
         """Take the round's rebuild lock and clear its staging keys; returns the lock token.
 
@@ -272,7 +275,7 @@ class LiveBoards:
         """
         token = uuid.uuid4().hex
         for _ in range(10):
-            scopes = sorted(await self.redis.smembers(keys.board_scopes(round_id, keys.STAGED)))
+            scopes = await self._scopes(round_id, keys.STAGED)
             done = await self._begin(
                 keys=[keys.rebuild_lock(round_id), *_keyset(round_id, keys.STAGED),
                       *(keys.board(round_id, s, keys.STAGED) for s in [ALL, *scopes])],
@@ -289,9 +292,8 @@ class LiveBoards:
         Raises RebuildBusy when the lock expired or was taken over.
         """
         for _ in range(10):
-            live = [ALL, *sorted(await self.redis.smembers(keys.board_scopes(round_id)))]
-            staged = [ALL, *sorted(await self.redis.smembers(
-                keys.board_scopes(round_id, keys.STAGED)))]
+            live = [ALL, *await self._scopes(round_id, keys.LIVE)]
+            staged = [ALL, *await self._scopes(round_id, keys.STAGED)]
             version = await self._swap(
                 keys=[keys.rebuild_lock(round_id), keys.board_version(round_id),
                       keys.board_built(round_id), *_keyset(round_id, keys.LIVE),
@@ -330,9 +332,11 @@ class LiveBoards:
         standings = [decode(score, member) for member, score in rows]
         if not standings:
             return Page(int(total), offset, [])
-        found = await self._rank(keys=[key, keys.board_members(round_id, view)],
-                                 args=["pos", offset, OFFSET_DIGITS])
-        first = int(found[0]) if found else offset + 1
+        first = 1
+        if offset:  # mid-board, the first line may continue a tie that began above it
+            found = await self._rank(keys=[key, keys.board_members(round_id, view)],
+                                     args=["pos", offset, OFFSET_DIGITS])
+            first = int(found[0]) if found else offset + 1
         ranks = competition_ranks(standings, first)
         return Page(int(total), offset,
                     [BoardEntry(r, s) for r, s in zip(ranks, standings, strict=True)])
@@ -373,7 +377,7 @@ class LiveBoards:
 
     async def drop_view(self, round_id: int, view: str) -> None:
         """Delete every key of a view (used for the frozen copy on reveal or rebuild)."""
-        scopes = await self.redis.smembers(keys.board_scopes(round_id, view))
+        scopes = await self._scopes(round_id, view)
         await self.redis.delete(keys.board_built(round_id, view), *_keyset(round_id, view),
                                 *(keys.board(round_id, s, view) for s in [ALL, *scopes]))
 

@@ -156,7 +156,7 @@ class BoardHub:
                 await asyncio.sleep(1.0)
             finally:
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def payload(self, key: tuple[Any, ...], version: int,
                       compute: Callable[[], Awaitable[str]]) -> str:

@@ -11,7 +11,7 @@ import pytest
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from contest.errors import NotFound, ValidationFailed
 from contest.services import attempts, standings
@@ -145,7 +145,7 @@ async def test_submit_while_redis_is_down_is_stored_and_caught_up(world: World) 
     await standings.rebuild_stale(world.ctx)  # ... until the sweep runs with Redis back
     assert [pid for _, pid, *_ in await board(world)] == [pid]
     async with world.ctx.sm() as s:
-        assert await s.scalar(select(Round.board_stale).where(Round.id == world.round_id)) == 0
+        assert await s.scalar(select(Round.board_stale).where(col(Round.id) == world.round_id)) == 0
 
 
 async def test_freeze_shows_the_public_the_board_as_it_stood(world: World) -> None:

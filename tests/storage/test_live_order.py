@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from contest.domain.ranking import Standing, rank_all
 from contest.storage import keys
@@ -56,7 +57,7 @@ async def _redis_board(rows: list[Standing]) -> tuple[list[str], list[int], list
 
 async def _sql_board(rows: list[Standing]) -> tuple[list[str], list[int]]:
     url = os.environ["DATABASE_URL"] if REAL_DB else "sqlite+aiosqlite://"
-    engine = sa.ext.asyncio.create_async_engine(url)
+    engine = create_async_engine(url)
     meta = sa.MetaData()
     table = sa.Table(f"lb_check_{uuid.uuid4().hex[:10]}", meta,
                      sa.Column("participant_id", sa.String(32), primary_key=True),

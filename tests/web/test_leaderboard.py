@@ -184,3 +184,11 @@ async def test_stream_on_one_instance_sees_a_submit_on_the_other(world: World) -
         await submit(c1, a)
         update = await events.next()
         assert json.loads(update["data"])["total"] == 1
+
+
+async def test_projector_page_is_served_and_uses_the_stream(world: World) -> None:
+    page = await world.client.get("/projector/")
+    assert page.status_code == 200 and "Bảng xếp hạng trực tiếp" in page.text
+    script = await world.client.get("/projector/projector.js")
+    assert script.status_code == 200 and "/leaderboard/stream?limit=20" in script.text
+    assert "innerHTML" not in script.text  # names are rendered as text, never as HTML
