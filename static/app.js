@@ -46,7 +46,7 @@
   const every = (ms, f) => { const id = setInterval(f, ms); onCleanup(() => clearInterval(id)); return id; };
 
   function fmtDate(iso) {
-    return new Intl.DateTimeFormat(S._locale || 'vi-VN', { timeZone: TZ, dateStyle: 'short', timeStyle: 'short' })
+    return new Intl.DateTimeFormat(S._locale || 'vi-VN', { timeZone: TZ, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' })
       .format(new Date(iso));
   }
   function fmtClock(ms) {
@@ -276,6 +276,18 @@
     }
     return first;
   }
+
+  // an edited field loses its error at once; the summary goes when no error is left
+  document.addEventListener('input', (ev) => {
+    const box = ev.target.closest && ev.target.closest('[data-field]');
+    const form = ev.target.closest && ev.target.closest('form');
+    if (!box || !form) return;
+    const err = box.querySelector('.field-error');
+    if (err) { err.hidden = true; err.textContent = ''; }
+    box.querySelectorAll('[aria-invalid]').forEach((x) => x.removeAttribute('aria-invalid'));
+    if (!form.querySelector('.field-error:not([hidden])')) { const fe = form.querySelector('.form-error'); if (fe) fe.hidden = true; }
+  });
+  document.addEventListener('change', (ev) => { if (ev.target.type === 'checkbox' || ev.target.type === 'radio' || ev.target.tagName === 'SELECT') ev.target.dispatchEvent(new Event('input', { bubbles: true })); });
 
   function formError(form, e) {
     const box = form.querySelector('.form-error');
@@ -787,8 +799,8 @@
       total.textContent = t('board.total', { n: num(data.total) });
       updated.textContent = t('board.updated', { time: new Date().toLocaleTimeString(S._locale || 'vi-VN', { timeZone: TZ }) });
       tbody.replaceChildren(...(data.entries.length ? data.entries.map((e) => h('tr', {},
-        h('td', {}, String(e.rank)), h('th', { scope: 'row' }, e.name), h('td', {}, e.unit || ''),
-        h('td', {}, num(e.score)), h('td', {}, fmtDuration(e.duration_ms))))
+        h('td', { class: 'num' }, String(e.rank)), h('th', { scope: 'row' }, e.name), h('td', {}, e.unit || ''),
+        h('td', { class: 'num' }, num(e.score)), h('td', { class: 'num' }, fmtDuration(e.duration_ms))))
         : [h('tr', {}, h('td', { colspan: '5' }, t('board.empty')))]));
     };
     const load = async () => {

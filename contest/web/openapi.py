@@ -122,6 +122,8 @@ ME = _obj(
 BOARD = _obj(
     {
         "total": _I,
+        "offset": _I,
+        "frozen": {"type": "boolean"},
         "entries": {
             "type": "array",
             "items": _obj({"rank": _I, "name": _S, "unit": _S, "score": _NUM_N, "duration_ms": _I}),
@@ -167,7 +169,7 @@ def _query(name: str) -> dict[str, Any]:
         "name": name,
         "in": "query",
         "required": False,
-        "schema": _I if name in ("limit", "offset") else _S,
+        "schema": _I if name in ("limit", "offset", "before", "after") else _S,
     }
 
 
@@ -224,7 +226,36 @@ def build() -> dict[str, Any]:
                 "Live leaderboard",
                 (200, BOARD),
                 (404, 422),
-                params=[rid, _query("limit"), _query("offset"), _query("unit")],
+                params=[rid, _query("limit"), _query("offset"), _query("unit"),
+                        _query("group")],
+            )
+        },
+        # live boards (issue 4, docs/leaderboard.md)
+        "/api/v1/rounds/{round_id}/leaderboard/around-me": {
+            "get": _op(
+                "The entries around my own (me: my line or null; each line has me: bool)",
+                (200, _obj({"total": _IN, "offset": _I, "frozen": {"type": "boolean"},
+                            "me": {"type": "object"}, "entries": BOARD["properties"]["entries"]})),
+                (401, 404, 422),
+                params=[rid, _query("before"), _query("after"), _query("unit"), _query("group")],
+            )
+        },
+        "/api/v1/rounds/{round_id}/leaderboard/stream": {
+            "get": _op(
+                "Server-Sent Events: event leaderboard, data = the leaderboard read, at most "
+                "once a second when it changes; id = board version; honours Last-Event-ID",
+                (200, _S),
+                (404, 422),
+                params=[rid, _query("limit"), _query("unit"), _query("group")],
+            )
+        },
+        "/api/v1/rounds/{round_id}/stats": {
+            "get": _op(
+                "Live counts: participants, submitted attempts, perfect counted scores",
+                (200, _obj({"participants": _I, "attempts": _I, "perfect": _I,
+                            "frozen": {"type": "boolean"}})),
+                (404, 422),
+                params=[rid, _query("unit"), _query("group")],
             )
         },
         "/api/v1/attempts/{attempt_id}": {
@@ -251,6 +282,51 @@ def build() -> dict[str, Any]:
         "/api/v1/attempts/{attempt_id}/submit": {
             "post": _op(
                 "Submit an attempt", (200, SUBMIT), (401, 404, 422), schemas.SubmitIn, [aid]
+            )
+        },
+        # practice review and reach (issue 8, docs/mobile-web.md)
+        "/api/v1/attempts/{attempt_id}/review": {
+            "get": _op(
+                "The key, explanation and legal basis of answered questions (practice; "
+                "ranked rounds only once closed)",
+                (200, _obj({"attempt_id": _S, "kind": _S, "status": _S,
+                            "questions": {"type": "array", "items": {"type": "object"}}})),
+                (401, 403, 404),
+                params=[aid],
+            )
+        },
+        "/api/v1/contests/{slug}/qr.svg": {
+            "get": _op("QR code of the contest link (SVG)", (200, _S), (404,), params=[slug])
+        },
+        "/api/v1/contests/{slug}/qr.png": {
+            "get": _op("QR code of the contest link (PNG)", (200, _S), (404,),
+                       params=[slug, _query("scale")])
+        },
+        "/api/v1/contests/{slug}/embed": {
+            "get": _op(
+                "Embed snippets for portals",
+                (200, _obj({"url": _S, "qr_svg": _S, "qr_png": _S, "iframe": _S, "script": _S})),
+                (404,),
+                params=[slug],
+            )
+        },
+        # anti-cheating (issue 5, docs/anti-cheating.md)
+        "/api/v1/contests/{slug}/challenge": {
+            "get": _op(
+                "A registration proof-of-work challenge; when required, send "
+                "pow: {challenge, nonce} in the registration body (static/js/pow.js solves it)",
+                (200, _obj({"required": {"type": "boolean"}, "challenge": _S, "bits": _I,
+                            "expires_in_ms": _I})),
+                (404,),
+                params=[slug],
+            )
+        },
+        "/api/v1/attempts/{attempt_id}/visibility": {
+            "post": _op(
+                "Report a page visibility change (body {state: hidden or visible}); a weak signal",
+                (200, _obj({"ok": {"type": "boolean"}})),
+                (401, 404, 422),
+                params=[aid],
             )
         },
         "/api/v1/openapi.json": {"get": _op("This document", (200, {"type": "object"}))},

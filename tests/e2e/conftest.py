@@ -28,7 +28,8 @@ PHONE = {"width": 360, "height": 740}
 SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 400 * 1024 / 8,
            "uploadThroughput": 400 * 1024 / 8}
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
+        "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
+        "--lang=vi-VN"]  # the browser's own widgets (the date picker) in Vietnamese too
 
 pytestmark = pytest.mark.e2e
 SESSIONS: dict[int, Any] = {}
