@@ -7,7 +7,7 @@ in a throwaway database `contest_bench_results` (dropped and re-created for each
 For each size the parent process bulk-loads synthetic participants, counted attempts and round
 entries with COPY, then a fresh child process finalises the round and streams exports into
 /dev/null, reporting wall time and its peak RSS (ru_maxrss) over its own idle baseline, so the
-bulk load does not inflate the figure. The integrity scan (issue 5) is not part of the timed
+bulk load does not inflate the figure (VmHWM). The integrity scan (issue 5) is not part of the timed
 finalisation here: it is replaced by an empty exclusion list (it is benchmarked on its own).
 """
 
@@ -57,7 +57,17 @@ def db_url(driver: str = "postgresql+asyncpg") -> str:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (Linux reports KiB)."""
+    """Peak resident memory of this process image so far, in MiB.
+
+    VmHWM (Linux) starts afresh at exec; ru_maxrss would carry over the parent's bulk-load
+    peak into the child, so it is only the fallback.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
