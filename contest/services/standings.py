@@ -184,7 +184,8 @@ async def rebuild(ctx: Services, round_id: int) -> int:
     try:
         entries = await _live_entries(ctx, r)  # the SQL snapshot, read after taking the lock
         count = await ctx.boards.write(round_id, entries, keys.STAGED)
-        await ctx.boards.swap(round_id, token)
+        # Board versions are SSE ids: after a flush they restart above any earlier one.
+        await ctx.boards.swap(round_id, token, int(ctx.now().timestamp() * 1000))
     except BaseException:
         await ctx.boards.abort_rebuild(round_id, token)
         raise

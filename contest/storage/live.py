@@ -141,8 +141,10 @@ return 1
 # Finish a rebuild: swap the staging keyset in place of the live one atomically.
 # KEYS: lock, version, built, live members/state/scopes/stats, staging members/state/scopes/
 # stats, then nl live boards, then ns staging boards followed by their ns live targets.
-# ARGV: token, nl, ns, channel. Returns the new version, 0 if the lock was lost, -1 when the
-# scopes changed since the caller read them (the caller retries).
+# ARGV: token, nl, ns, channel, version floor (after Redis lost the version counter, it
+# restarts from the floor, a clock reading, so SSE ids never go back). Returns the new
+# version, 0 if the lock was lost, -1 when the scopes changed since the caller read them
+# (the caller retries).
 _SWAP = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 local nl, ns = tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -161,6 +163,10 @@ end
 redis.call('SET', KEYS[3], '1')
 redis.call('DEL', KEYS[1])
 local v = redis.call('INCR', KEYS[2])
+if v < tonumber(ARGV[5]) then
+  v = tonumber(ARGV[5])
+  redis.call('SET', KEYS[2], v)
+end
 redis.call('PUBLISH', ARGV[4], v)
 return v
 """
@@ -286,7 +292,7 @@ class LiveBoards:
                 raise RebuildBusy()
         raise RebuildBusy()  # pragma: no cover - staging scopes kept changing
 
-    async def swap(self, round_id: int, token: str) -> int:
+    async def swap(self, round_id: int, token: str, version_floor: int = 0) -> int:
         """Replace the live boards by the staging ones in one step; returns the new version.
 
         Raises RebuildBusy when the lock expired or was taken over.
@@ -301,7 +307,8 @@ class LiveBoards:
                       *(keys.board(round_id, s) for s in live),
                       *(keys.board(round_id, s, keys.STAGED) for s in staged),
                       *(keys.board(round_id, s) for s in staged)],
-                args=[token, len(live), len(staged), keys.board_events(round_id)])
+                args=[token, len(live), len(staged), keys.board_events(round_id),
+                      version_floor])
             if version > 0:
                 return int(version)
             if version == 0:

@@ -100,8 +100,10 @@ async def test_flushing_redis_mid_round_then_reading_gives_the_same_board(world:
     before = (await world.client.get(f"{url}/leaderboard")).json()
     stats_before = (await world.client.get(f"{url}/stats?unit=BP")).json()
     assert before["total"] == 5 and stats_before["participants"] == 5
+    version = await standings.board_version(world.ctx, world.round_id)
     await world.ctx.redis.flushdb()
     assert (await world.client.get(f"{url}/leaderboard")).json() == before
+    assert await standings.board_version(world.ctx, world.round_id) > version  # ids go on
     assert (await world.client.get(f"{url}/stats?unit=BP")).json() == stats_before
 
 
