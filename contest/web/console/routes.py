@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from contest.web.console import auth, pages
+from contest.web.console import auth, manage, monitor, pages
 
 STAFF_API = "/api/staff"
 
@@ -20,4 +20,24 @@ ROUTES = [
     Route("/console/logout", auth.logout_submit, methods=["POST"]),
     Route("/console", pages.home, methods=["GET"]),
     Route("/console/static/{name}", pages.asset, methods=["GET", "HEAD"]),
+    Route("/console/banks", manage.banks, methods=["GET"]),
+    Route("/console/banks", manage.bank_upload, methods=["POST"]),
+    Route("/console/units", manage.units, methods=["GET"]),
+    Route("/console/units", manage.units_upload, methods=["POST"]),
+    Route("/console/contests", manage.contests, methods=["GET"]),
+    Route("/console/contests/{contest_id}", manage.contest_edit, methods=["GET"]),
+    Route("/console/contests/{contest_id}", manage.contest_save, methods=["POST"]),
+    Route("/console/contests/{contest_id}/rounds/new", manage.round_new, methods=["GET"]),
+    Route("/console/contests/{contest_id}/rounds/new", manage.round_save, methods=["POST"]),
+    Route("/console/contests/{contest_id}/rounds/{round_id}", manage.round_edit,
+          methods=["GET"]),
+    Route("/console/contests/{contest_id}/rounds/{round_id}", manage.round_save,
+          methods=["POST"]),
+    Route("/console/dashboard", monitor.dashboard_index, methods=["GET"]),
+    Route("/console/dashboard/{round_id}", monitor.dashboard_page, methods=["GET"]),
+    Route("/console/dashboard/{round_id}/{kind}.csv", monitor.dashboard_csv, methods=["GET"]),
+    Route("/console/participants", monitor.participants, methods=["GET"]),
+    Route("/console/participants/{participant_id}", monitor.participant_reveal,
+          methods=["GET"]),
+    Route("/console/audit", monitor.audit, methods=["GET"]),
 ]

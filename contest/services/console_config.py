@@ -1,0 +1,174 @@
+"""Contest and round configuration from the console: validation against the bank, audit."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select
+
+from contest.domain.draw import check_quotas
+from contest.domain.prizes import parse_rules
+from contest.errors import ConfigInvalid, NotFound
+from contest.services import audit_log
+from contest.services.context import Services
+from contest.services.papers import bank_questions, quota_from_dict
+from contest.storage.db import transaction
+from contest.storage.tables import Bank, BankVersion, Contest, Round
+
+COUNTINGS = ("best", "first", "last")
+PREDICTION_KINDS = ("participants", "perfect")
+
+
+@dataclass
+class RoundSettings:
+    """A round as the organiser entered it (times already converted to aware datetimes)."""
+
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+    bank_version_id: int
+    questions_per_attempt: int
+    quotas: list[dict[str, Any]] = field(default_factory=list)
+    time_limit_s: int = 900
+    grace_s: int = 5
+    max_attempts: int | None = 1
+    counting: str = "best"
+    partial_credit: bool = False
+    kind: str = "ranked"
+    prediction_prompt: str | None = None
+    prediction_kind: str | None = None
+    prizes: dict[str, Any] | None = None
+
+
+async def contests(ctx: Services) -> list[tuple[Contest, list[Round]]]:
+    """Every contest with its rounds, newest first."""
+    async with ctx.sm() as s:
+        found = (await s.scalars(select(Contest).order_by(col(Contest.id).desc()))).all()
+        rounds = (await s.scalars(select(Round).order_by(col(Round.opens_at)))).all()
+    return [(c, [r for r in rounds if r.contest_id == c.id]) for c in found]
+
+
+async def contest(ctx: Services, contest_id: int) -> tuple[Contest, list[Round]]:
+    """One contest and its rounds; raises NotFound."""
+    for c, rounds in await contests(ctx):
+        if c.id == contest_id:
+            return c, rounds
+    raise NotFound()
+
+
+async def bank_versions(ctx: Services) -> list[tuple[BankVersion, Bank, int]]:
+    """Every bank version with its bank and question count, newest first."""
+    from sqlalchemy import func
+
+    from contest.storage.tables import Question
+
+    async with ctx.sm() as s:
+        rows = (await s.execute(
+            select(BankVersion, Bank, func.count(col(Question.id)))
+            .join(Bank, col(Bank.id) == BankVersion.bank_id)
+            .join(Question, col(Question.bank_version_id) == BankVersion.id, isouter=True)
+            .group_by(col(BankVersion.id), col(Bank.id))
+            .order_by(col(BankVersion.id).desc()))).all()
+    return [(v, b, int(n)) for v, b, n in rows]
+
+
+async def update_contest(ctx: Services, contest_id: int, *, title: str, rules: str,
+                         groups: list[dict[str, str]], min_age: int | None, visible: bool,
+                         actor: str, ip: str | None) -> Contest:
+    """Change a contest's public text, groups and eligibility; raises NotFound, ConfigInvalid."""
+    if not title.strip():
+        raise ConfigInvalid(detail="tên cuộc thi không được để trống")
+    if not groups:
+        raise ConfigInvalid(detail="cần ít nhất một nhóm đối tượng (mã|tên mỗi dòng)")
+    if min_age is not None and not 0 <= min_age <= 120:
+        raise ConfigInvalid(detail="tuổi tối thiểu phải từ 0 đến 120")
+    async with transaction(ctx.sm) as s:
+        c = await s.get(Contest, contest_id)
+        if c is None:
+            raise NotFound()
+        before = {"title": c.title, "groups": c.groups, "min_age": c.min_age, "visible": c.visible}
+        c.title, c.rules, c.groups, c.min_age, c.visible = title.strip(), rules, groups, min_age, \
+            visible
+        s.add(c)
+        audit_log.record(s, ctx.now(), actor, "contest.update", f"contest:{contest_id}", ip=ip,
+                         before=before, after={"title": c.title, "groups": groups,
+                                               "min_age": min_age, "visible": visible})
+    return c
+
+
+async def _check_round(ctx: Services, rs: RoundSettings) -> None:
+    """Raise ConfigInvalid naming the first thing wrong with a round's settings."""
+    if not rs.title.strip():
+        raise ConfigInvalid(detail="tên đợt thi không được để trống")
+    if rs.closes_at <= rs.opens_at:
+        raise ConfigInvalid(detail="thời điểm kết thúc phải sau thời điểm bắt đầu")
+    if not 1 <= rs.questions_per_attempt <= 200:
+        raise ConfigInvalid(detail="số câu mỗi lượt phải từ 1 đến 200")
+    if not 30 <= rs.time_limit_s <= 6 * 3600:
+        raise ConfigInvalid(detail="thời gian làm bài phải từ 30 giây đến 6 giờ")
+    if not 0 <= rs.grace_s <= 120:
+        raise ConfigInvalid(detail="thời gian ân hạn phải từ 0 đến 120 giây")
+    if rs.max_attempts is not None and not 1 <= rs.max_attempts <= 100:
+        raise ConfigInvalid(detail="số lượt thi phải từ 1 đến 100 (để trống: không giới hạn)")
+    if rs.counting not in COUNTINGS:
+        raise ConfigInvalid(detail="lượt được tính phải là cao nhất, đầu tiên hoặc cuối cùng")
+    if rs.prediction_kind is not None and rs.prediction_kind not in PREDICTION_KINDS:
+        raise ConfigInvalid(detail="loại câu dự đoán không hợp lệ")
+    if rs.prediction_kind and not rs.prediction_prompt:
+        raise ConfigInvalid(detail="câu dự đoán cần có nội dung câu hỏi")
+    try:
+        quotas = [quota_from_dict(q) for q in rs.quotas]
+        parse_rules(rs.prizes)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigInvalid(detail=str(exc)) from exc
+    if quotas and sum(q.count for q in quotas) != rs.questions_per_attempt:
+        raise ConfigInvalid(detail=f"tổng số câu theo cơ cấu ({sum(q.count for q in quotas)}) "
+                                   f"phải bằng số câu mỗi lượt ({rs.questions_per_attempt})")
+    async with ctx.sm() as s:
+        if await s.get(BankVersion, rs.bank_version_id) is None:
+            raise ConfigInvalid(detail="chưa chọn ngân hàng câu hỏi")
+        questions = await bank_questions(ctx, s, rs.bank_version_id)
+    from contest.domain.draw import Quota
+
+    problems = check_quotas(questions, quotas or [Quota(count=rs.questions_per_attempt)])
+    if problems:
+        raise ConfigInvalid(detail="ngân hàng không đủ câu hỏi: " + "; ".join(problems))
+
+
+async def save_round(ctx: Services, contest_id: int, round_id: int | None, rs: RoundSettings,
+                     actor: str, ip: str | None) -> Round:
+    """Create (round_id None) or update a round after checking it against its bank.
+
+    Raises NotFound, ConfigInvalid (including quotas the bank cannot fill).
+    """
+    await _check_round(ctx, rs)
+    values = {k: getattr(rs, k) for k in RoundSettings.__dataclass_fields__}
+    async with transaction(ctx.sm) as s:
+        if await s.get(Contest, contest_id) is None:
+            raise NotFound()
+        if round_id is None:
+            r = Round(contest_id=contest_id, secret=secrets.token_bytes(32), **values)
+            before: dict[str, Any] = {}
+        else:
+            found = await s.get(Round, round_id)
+            if found is None or found.contest_id != contest_id:
+                raise NotFound()
+            r = found
+            if r.finalised_at is not None:
+                raise ConfigInvalid(detail="đợt thi đã chốt kết quả, không sửa được")
+            before = {k: _jsonable(getattr(r, k)) for k in values}
+            for k, v in values.items():
+                setattr(r, k, v)
+        s.add(r)
+        await s.flush()
+        audit_log.record(s, ctx.now(), actor, "round.create" if round_id is None else
+                         "round.update", f"round:{r.id}", ip=ip, before=before,
+                         after={k: _jsonable(v) for k, v in values.items()})
+    return r
+
+
+def _jsonable(v: Any) -> Any:
+    return v.isoformat() if isinstance(v, datetime) else v
