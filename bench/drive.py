@@ -32,6 +32,7 @@ class Plan:
     concurrency: int = 100  # steady: citizens at once
     duration_s: float = 120.0  # steady: how long new citizens keep arriving
     think_s: float = 0.5
+    reload_p: float = 0.1  # share of attempts reloaded (GET attempt) along the way
     register_share: float = 0.005
     login_share: float = 0.005
     herd_s: float = 10.0  # herd: starts spread over this many seconds
@@ -74,7 +75,8 @@ async def _run(plan: Plan) -> Recording:
     rec = Recording()
     connections = {"steady": plan.concurrency + 50, "herd": 2000, "rush": 3000}[plan.kind]
     clients, stream = _clients(plan, connections)
-    env = Env(clients, plan.sources, stream, rec, plan.slug, plan.round_id, plan.think_s)
+    env = Env(clients, plan.sources, stream, rec, plan.slug, plan.round_id, plan.think_s,
+              reload_p=plan.reload_p)
     rng = random.Random(1000 + plan.proc_index)
     people = iter(enumerate(plan.people))
     new_phone = iter(range(10**7))
