@@ -15,7 +15,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from contest.services import attempts, standings
@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None,
             await redis.aclose()
             await engine.dispose()
 
-    routes = [*ROUTES, Route("/healthz", health, methods=["GET"])]
+    routes: list[BaseRoute] = [*ROUTES, Route("/healthz", health, methods=["GET"])]
     if Path(settings.static_dir).is_dir():
         routes.append(Mount("/", StaticFiles(directory=settings.static_dir, html=True),
                             name="static"))

@@ -176,7 +176,8 @@ def _query(name: str) -> dict[str, Any]:
 @cache
 def build() -> dict[str, Any]:
     """The whole document."""
-    models = [schemas.RegisterIn, schemas.LoginIn, schemas.AnswerIn, schemas.SubmitIn]
+    models: list[type[BaseModel]] = [
+        schemas.RegisterIn, schemas.LoginIn, schemas.AnswerIn, schemas.SubmitIn]
     slug, rid, aid = _path("slug"), _path("round_id"), _path("attempt_id")
     paths: dict[str, Any] = {
         "/api/v1/contests": {
