@@ -203,12 +203,13 @@ class Run:
         a = self.args
         assert self.seeded is not None
         rid = self.seeded.rounds[f"steady-{via}"]
+        citizens = a.nginx_citizens if via == "nginx" and a.nginx_citizens else a.citizens
         with self._servers(via) as (base, sources):
             plan = Plan("steady", base, self.seeded.slug, rid, BENCH_SECRET,
-                        self.seeded.participants, sources, concurrency=a.citizens,
+                        self.seeded.participants, sources, concurrency=citizens,
                         duration_s=a.duration, think_s=a.think, drain_s=60.0)
             rec = run_split(plan, a.procs)
-        self.record(f"steady-{via}", f"steady via {via}: {a.citizens} citizens, think "
+        self.record(f"steady-{via}", f"steady via {via}: {citizens} citizens, think "
                     f"{a.think:g} s/question, {a.duration:g} s", rec, rid, ips=via == "nginx")
 
     def rush(self) -> None:
@@ -276,14 +277,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     p.add_argument("--procs", type=int, default=1, help="load generator processes")
     p.add_argument("--citizens", type=int, default=800, help="steady: citizens at once")
+    p.add_argument("--nginx-citizens", type=int, default=0,
+                   help="steady via nginx: citizens at once (0: same as --citizens)")
     p.add_argument("--duration", type=float, default=120.0, help="steady: seconds")
     p.add_argument("--think", type=float, default=0.5, help="mean seconds per question")
     p.add_argument("--herd", type=int, default=10_000)
     p.add_argument("--herd-s", type=float, default=10.0)
-    p.add_argument("--rush-rate0", type=float, default=4.0)
+    p.add_argument("--rush-rate0", type=float, default=1.0)
     p.add_argument("--rush-step", type=float, default=60.0)
     p.add_argument("--rush-steps", type=int, default=5)
-    p.add_argument("--knee-ms", type=int, default=1000)
+    p.add_argument("--knee-ms", type=int, default=500)
     p.add_argument("--connections", type=int, default=64, help="ratio: connections")
     p.add_argument("--ratio-s", type=float, default=15.0)
     p.add_argument("--papers", type=int, default=500, help="ratio: attempts to save into")
