@@ -330,6 +330,21 @@ def build() -> dict[str, Any]:
                 params=[aid],
             )
         },
+        "/api/v1/rounds/{round_id}/results": {
+            "get": _op("Verifiable results of a finalised round (winners masked)",
+                       (200, {"type": "object"}), (404,), params=[rid])
+        },
+        "/api/v1/rounds/{round_id}/results/eligible.csv": {
+            "get": {"summary": "The eligible list the draw ran on (CSV, UTF-8 with BOM)",
+                    "parameters": [rid],
+                    "responses": {"200": {"description": "CSV",
+                                          "content": {"text/csv": {"schema": _S}}},
+                                  "404": {"description": "Error", **_json(ERROR)}}}
+        },
+        "/api/v1/rounds/{round_id}/draw-commitment": {
+            "get": _op("The draw's SHA-256 commitment, published before the round opens",
+                       (200, {"type": "object"}), (404,), params=[rid])
+        },
         "/api/v1/openapi.json": {"get": _op("This document", (200, {"type": "object"}))},
     }
     return {
