@@ -112,9 +112,29 @@ async def after_submit(ctx: Services, r: Round, participant_id: str) -> None:
                   _perfect(att))
     try:
         await ctx.boards.upsert(r.id, entry)
+        if is_frozen(r, ctx.now()):
+            await _refresh_frozen(ctx, r, participant_id)
     except RedisError as exc:
         log.warning("board update for round %s deferred: %s", r.id, exc)
         await _mark_stale(ctx, r.id)
+
+
+async def _refresh_frozen(ctx: Services, r: Round, participant_id: str) -> None:
+    """Drop the frozen copy when it misses an attempt that ended before the freeze.
+
+    An attempt that timed out before the freeze but was closed by the sweep after the copy
+    was built belongs on it; the copy is rebuilt from SQL on the next read.
+    """
+    assert r.id is not None and r.board_frozen_at is not None
+    if not await ctx.boards.is_built(r.id, keys.FROZEN):
+        return
+    async with ctx.sm() as s:
+        before = await s.scalar(select(func.count()).select_from(Attempt).where(
+            col(Attempt.round_id) == r.id, col(Attempt.participant_id) == participant_id,
+            col(Attempt.status) == "submitted", col(Attempt.submitted_at) < r.board_frozen_at))
+    if (before or 0) != await ctx.boards.entry_version(r.id, participant_id, keys.FROZEN):
+        await ctx.boards.drop_view(r.id, keys.FROZEN)
+        await ctx.boards.bump(r.id)
 
 
 async def _mark_stale(ctx: Services, round_id: int) -> None:

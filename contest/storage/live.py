@@ -90,42 +90,54 @@ end
 return done
 """
 
-# Competition rank of the entry at a position (or of a participant): 1 + the number of
-# entries strictly better, found from ZRANK by stepping back over exact ties only (equal
-# score and equal submission time), so the cost stays O(log N) however large the groups of
-# equal score and duration are. KEYS: board, members; ARGV: mode (pid|pos), pid or position,
-# digits of the time prefix. Returns {rank, position} or false.
-_RANK = """
-local pos, m
-if ARGV[1] == 'pid' then
-  m = redis.call('HGET', KEYS[2], ARGV[2])
-  if not m then return false end
-  pos = redis.call('ZRANK', KEYS[1], m)
-  if not pos then return false end
-else
-  pos = tonumber(ARGV[2])
-  local row = redis.call('ZRANGE', KEYS[1], pos, pos)
-  if #row == 0 then return false end
-  m = row[1]
-end
-local s = tonumber(redis.call('ZSCORE', KEYS[1], m))
-local n = tonumber(ARGV[3])
-local prefix = string.sub(m, 1, n)
-local r = pos
-while r > 0 do
-  local lo = math.max(0, r - 32)
-  local rows = redis.call('ZRANGE', KEYS[1], lo, r - 1, 'WITHSCORES')
-  local k = #rows - 1
-  while k >= 1 do
-    if tonumber(rows[k + 1]) ~= s or string.sub(rows[k], 1, n) ~= prefix then
-      return {r + 1, pos}
+# Competition rank of the entry at a position: 1 + the number of entries strictly better,
+# found by stepping back from the position over exact ties only (equal score and equal
+# submission time), so the cost stays O(log N) however large the groups of equal score and
+# duration are. n: digits of the time prefix.
+_COMP_RANK = """
+local function comp_rank(key, pos, m, n)
+  local s = tonumber(redis.call('ZSCORE', key, m))
+  local prefix = string.sub(m, 1, n)
+  local r = pos
+  while r > 0 do
+    local lo = math.max(0, r - 32)
+    local rows = redis.call('ZRANGE', key, lo, r - 1, 'WITHSCORES')
+    local k = #rows - 1
+    while k >= 1 do
+      if tonumber(rows[k + 1]) ~= s or string.sub(rows[k], 1, n) ~= prefix then
+        return r + 1
+      end
+      r = r - 1
+      k = k - 2
     end
-    r = r - 1
-    k = k - 2
   end
+  return r + 1
 end
-return {r + 1, pos}
 """
+
+# A participant's {rank, position} on a board, or false. KEYS: board, members;
+# ARGV: pid, digits of the time prefix.
+_RANK = _COMP_RANK + """
+local m = redis.call('HGET', KEYS[2], ARGV[1])
+if not m then return false end
+local pos = redis.call('ZRANK', KEYS[1], m)
+if not pos then return false end
+return {comp_rank(KEYS[1], pos, m, tonumber(ARGV[2])), pos}
+"""
+
+# One page read atomically: {total, rank of the first line, member, score, member, ...}.
+# KEYS: board; ARGV: offset, limit, digits of the time prefix.
+_PAGE = _COMP_RANK + """
+local off, lim = tonumber(ARGV[1]), tonumber(ARGV[2])
+local total = redis.call('ZCARD', KEYS[1])
+local rows = redis.call('ZRANGE', KEYS[1], off, off + lim - 1, 'WITHSCORES')
+local first = 0
+if #rows > 0 then first = comp_rank(KEYS[1], off, rows[1], tonumber(ARGV[3])) end
+local out = {total, first}
+for i = 1, #rows do out[#out + 1] = rows[i] end
+return out
+"""
+
 
 # Start a rebuild: take the lock unless held, and clear a staging keyset a crashed rebuild
 # left behind. KEYS: lock, staging members, state, scopes, stats, then staging boards (the
@@ -226,6 +238,7 @@ class LiveBoards:
         self._upsert = redis.register_script(_UPSERT)
         self._batch = redis.register_script(_BATCH)
         self._rank = redis.register_script(_RANK)
+        self._page = redis.register_script(_PAGE)
         self._begin = redis.register_script(_BEGIN)
         self._swap = redis.register_script(_SWAP)
 
@@ -325,27 +338,18 @@ class LiveBoards:
         """(competition rank, position) of a participant on a board, or None when not on it."""
         found = await self._rank(
             keys=[keys.board(round_id, scope, view), keys.board_members(round_id, view)],
-            args=["pid", participant_id, OFFSET_DIGITS])
+            args=[participant_id, OFFSET_DIGITS])
         return (int(found[0]), int(found[1])) if found else None
 
     async def page(self, round_id: int, scope: str = ALL, offset: int = 0, limit: int = 20,
                    view: str = keys.LIVE) -> Page:
         """One page of a board in rank order, with competition ranks and the board's total."""
-        key = keys.board(round_id, scope, view)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.zcard(key)
-            pipe.zrange(key, offset, offset + limit - 1, withscores=True)
-            total, rows = await pipe.execute()
-        standings = [decode(score, member) for member, score in rows]
-        if not standings:
-            return Page(int(total), offset, [])
-        first = 1
-        if offset:  # mid-board, the first line may continue a tie that began above it
-            found = await self._rank(keys=[key, keys.board_members(round_id, view)],
-                                     args=["pos", offset, OFFSET_DIGITS])
-            first = int(found[0]) if found else offset + 1
+        found = await self._page(keys=[keys.board(round_id, scope, view)],
+                                 args=[offset, limit, OFFSET_DIGITS])
+        total, first, flat = int(found[0]), int(found[1]), found[2:]
+        standings = [decode(float(flat[i + 1]), flat[i]) for i in range(0, len(flat), 2)]
         ranks = competition_ranks(standings, first)
-        return Page(int(total), offset,
+        return Page(total, offset,
                     [BoardEntry(r, s) for r, s in zip(ranks, standings, strict=True)])
 
     async def around(self, round_id: int, participant_id: str, before: int, after: int,
@@ -367,6 +371,12 @@ class LiveBoards:
             participants, (attempts, perfect) = await pipe.execute()
         return {"participants": int(participants), "attempts": int(attempts or 0),
                 "perfect": int(perfect or 0)}
+
+    async def entry_version(self, round_id: int, participant_id: str,
+                            view: str = keys.LIVE) -> int:
+        """The stored version (submitted attempts) of a participant's entry, 0 if absent."""
+        state = await self.redis.hget(keys.board_state(round_id, view), participant_id)
+        return int(str(state).split(":")[0]) if state else 0
 
     async def version(self, round_id: int) -> int:
         """The round's board version (bumped on every change of the live boards)."""

@@ -209,3 +209,19 @@ async def test_unit_and_group_boards(world: World) -> None:
         await board(world, group="nope")
     with pytest.raises(NotFound):
         await board(world, unit="NOPE")
+
+
+async def test_an_attempt_timed_out_before_the_freeze_joins_the_frozen_board(
+        world: World) -> None:
+    (c1, p1), (c3, p3) = await people(world, 2)
+    await start(world, c3, right=3)  # never submitted: its time runs out at +600 s
+    world.clock.advance(100)
+    a1 = await start(world, c1, right=1)
+    world.clock.advance(10)
+    await submit(c1, a1)
+    world.clock.advance(600)  # c3's deadline has passed; the sweep has not closed it yet
+    await standings.freeze(world.ctx, world.round_id, world.clock.now())
+    world.clock.advance(1)
+    assert [pid for _, pid, *_ in await board(world, staff=False)] == [p1]
+    assert await attempts.expire_due(world.ctx) == 1  # closed at its deadline, before freeze
+    assert [pid for _, pid, *_ in await board(world, staff=False)] == [p3, p1]
