@@ -124,3 +124,32 @@ def test_serve_demo_serves_api_and_page(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_bank_import_then_reimport_same_file(
+    sqlite_env: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert main(["db", "upgrade"]) == 0
+    path = str(REPO / "question_banks" / "can-cuoc.yaml")
+    assert main(["bank", "import", path]) == 0
+    assert "new version 1" in capsys.readouterr().out
+    assert main(["bank", "import", path]) == 0
+    assert "unchanged, existing version 1" in capsys.readouterr().out
+
+
+def test_bank_import_of_a_broken_csv_stores_nothing(
+    sqlite_env: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert main(["db", "upgrade"]) == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "STT,Câu hỏi,Phương án A,Phương án B,Đáp án đúng,Chủ đề,Mức độ,Căn cứ\n"
+        "1,Thủ đô là?,Hà Nội,Huế,C,Chung,Dễ,Điều 13\n",
+        encoding="utf-8",
+    )
+    assert main(["bank", "import", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "bad.csv" in err and "2" in err  # names the file and the row
