@@ -33,10 +33,10 @@ from contest.storage.live import ALL, Entry, LiveBoards
 _SERVER_RANKS = """
 local t0 = redis.call('TIME')
 for i = 1, #ARGV do
-  local m = redis.call('HGET', KEYS[2], ARGV[i])
+  local m = redis.call('HGET', KEYS[2], ARGV[i]) or ''
   local r = redis.call('ZRANK', KEYS[1], m)
-  local s = redis.call('ZSCORE', KEYS[1], m)
-  if r > 0 then redis.call('ZRANGE', KEYS[1], r - 1, r - 1, 'WITHSCORES') end
+  redis.call('ZSCORE', KEYS[1], m)
+  if r and r > 0 then redis.call('ZRANGE', KEYS[1], r - 1, r - 1, 'WITHSCORES') end
 end
 local t1 = redis.call('TIME')
 return (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2])

@@ -99,9 +99,19 @@ def cmd_paper_show(args: argparse.Namespace) -> int:
 
 def cmd_leaderboard_rebuild(args: argparse.Namespace) -> int:
     """Rebuild a round's boards and counters from SQL."""
+    from contest.errors import NotFound
     from contest.services.standings import rebuild
+    from contest.storage.live import RebuildBusy
 
-    count = asyncio.run(with_services(_settings(), lambda ctx: rebuild(ctx, args.round)))
+    try:
+        count = asyncio.run(with_services(_settings(), lambda ctx: rebuild(ctx, args.round)))
+    except NotFound:
+        print(f"contest: round {args.round} not found (or a practice round)")
+        return 1
+    except RebuildBusy:
+        print(f"contest: round {args.round} is being rebuilt by another process; "
+              "try again in a minute")
+        return 1
     print(f"round {args.round}: {count} entries rebuilt from SQL")
     return 0
 

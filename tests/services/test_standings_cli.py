@@ -42,3 +42,18 @@ async def test_freeze_reveal_rebuild_commands(world: World, monkeypatch: pytest.
     assert await run("leaderboard", "reveal", "--round", "424242") == 1
     assert await run("leaderboard", "rebuild", "--round", rid) == 0
     assert "0 entries rebuilt" in capsys.readouterr().out
+
+
+async def test_rebuild_command_explains_a_busy_lock_and_an_unknown_round(
+        world: World, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("DATABASE_URL", world.ctx.settings.database_url)
+    assert await run("leaderboard", "rebuild", "--round", "424242") == 1
+    assert "not found" in capsys.readouterr().out
+    if not world.ctx.settings.redis_url:
+        return  # the command's embedded Redis is its own: the lock is shared on REDIS_URL
+    monkeypatch.setenv("REDIS_URL", world.ctx.settings.redis_url)
+    token = await world.ctx.boards.begin_rebuild(world.round_id)
+    assert await run("leaderboard", "rebuild", "--round", str(world.round_id)) == 1
+    assert "being rebuilt by another process" in capsys.readouterr().out
+    await world.ctx.boards.abort_rebuild(world.round_id, token)
