@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 from contest.errors import ContestError
@@ -52,6 +53,74 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_load(args: argparse.Namespace) -> int:
+    """Create or update a contest from a contest file (contest as code)."""
+    from contest.services.contest_as_code import load
+    from contest.services.contest_file import ContestFileInvalid
+
+    try:
+        report = _services_run(lambda ctx: load(ctx, Path(args.file)))
+    except ContestFileInvalid as exc:
+        for problem in exc.problems:
+            print(f"contest: {problem}", file=sys.stderr)
+        return 1
+    print(f"{'created' if report.created else 'updated'} contest {report.contest_id}")
+    for change in report.changes or ["không có gì thay đổi"]:
+        print(f"  {change}")
+    return 0
+
+
+def cmd_dump(args: argparse.Namespace) -> int:
+    """Write a stored contest as a contest file (stdout or --output); never round secrets."""
+    from contest.services.contest_as_code import dump
+
+    try:
+        text = _services_run(lambda ctx: dump(ctx, args.slug))
+    except ContestError:
+        print(f"contest: không có cuộc thi {args.slug}", file=sys.stderr)
+        return 2
+    if args.output:
+        Path(args.output).write_text(text, "utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_data_purge(args: argparse.Namespace) -> int:
+    """Remove the personal data of contests past the retention period (CONTEST_RETENTION_DAYS)."""
+    from contest.services.retention import purge
+
+    report = _services_run(lambda ctx: purge(ctx, dry_run=args.dry_run))
+    verb = "would purge" if args.dry_run else "purged"
+    for c in report.contests:
+        print(f"{verb} {c.participants} participants of {c.slug} (last round closed "
+              f"{c.last_close})")
+    print(f"{verb} {report.participants} participants in {len(report.contests)} contests")
+    return 0
+
+
+def cmd_data_new_key(args: argparse.Namespace) -> int:
+    """Print a fresh Fernet key to put first in CONTEST_DATA_KEYS."""
+    from contest.services.crypto import new_key
+
+    print(new_key())
+    return 0
+
+
+def cmd_data_rotate(args: argparse.Namespace) -> int:
+    """Re-encrypt every encrypted column under the first key of CONTEST_DATA_KEYS."""
+    from contest.services.crypto import DataKeyError
+    from contest.services.rekey import rotate
+
+    try:
+        report = _services_run(lambda ctx: rotate(ctx, batch=args.batch))
+    except DataKeyError as exc:
+        print(f"contest: {exc}", file=sys.stderr)
+        return 1
+    print(f"re-encrypted {report.values} values in {report.rows} rows")
+    return 0
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register the console-side commands on the `contest` parser."""
     staff = sub.add_parser("staff", help="console staff accounts").add_subparsers(
@@ -66,3 +135,20 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     create.add_argument("--password-stdin", action="store_true",
                         help="read the password from the first line of stdin")
     create.set_defaults(func=cmd_staff_create)
+    load = sub.add_parser("load", help="create or update a contest from a contest file (YAML)")
+    load.add_argument("file")
+    load.set_defaults(func=cmd_load)
+    dump = sub.add_parser("dump", help="write a contest as a contest file (YAML)")
+    dump.add_argument("slug")
+    dump.add_argument("--output", "-o", default=None, help="file to write (default: stdout)")
+    dump.set_defaults(func=cmd_dump)
+    data = sub.add_parser("data", help="personal data: retention purge, encryption keys")
+    dsub = data.add_subparsers(dest="data", required=True)
+    purge = dsub.add_parser("purge", help="purge personal data past CONTEST_RETENTION_DAYS")
+    purge.add_argument("--dry-run", action="store_true", help="only say what would be purged")
+    purge.set_defaults(func=cmd_data_purge)
+    dsub.add_parser("new-key", help="print a new encryption key").set_defaults(
+        func=cmd_data_new_key)
+    rot = dsub.add_parser("rotate", help="re-encrypt personal data under the newest key")
+    rot.add_argument("--batch", type=int, default=500, help="rows per transaction")
+    rot.set_defaults(func=cmd_data_rotate)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from contest.domain.draw import check_quotas
@@ -19,6 +21,7 @@ from contest.storage.db import transaction
 from contest.storage.tables import Bank, BankVersion, Contest, Round
 
 COUNTINGS = ("best", "first", "last")
+KINDS = ("ranked", "practice")
 PREDICTION_KINDS = ("participants", "perfect")
 
 
@@ -99,7 +102,7 @@ async def update_contest(ctx: Services, contest_id: int, *, title: str, rules: s
     return c
 
 
-async def _check_round(ctx: Services, rs: RoundSettings) -> None:
+async def check_round(ctx: Services, rs: RoundSettings) -> None:
     """Raise ConfigInvalid naming the first thing wrong with a round's settings."""
     if not rs.title.strip():
         raise ConfigInvalid(detail="tên đợt thi không được để trống")
@@ -113,6 +116,8 @@ async def _check_round(ctx: Services, rs: RoundSettings) -> None:
         raise ConfigInvalid(detail="thời gian ân hạn phải từ 0 đến 120 giây")
     if rs.max_attempts is not None and not 1 <= rs.max_attempts <= 100:
         raise ConfigInvalid(detail="số lượt thi phải từ 1 đến 100 (để trống: không giới hạn)")
+    if rs.kind not in KINDS:
+        raise ConfigInvalid(detail="loại đợt thi phải là ranked (tính điểm) hoặc practice")
     if rs.counting not in COUNTINGS:
         raise ConfigInvalid(detail="lượt được tính phải là cao nhất, đầu tiên hoặc cuối cùng")
     if rs.prediction_kind is not None and rs.prediction_kind not in PREDICTION_KINDS:
@@ -144,7 +149,7 @@ async def save_round(ctx: Services, contest_id: int, round_id: int | None, rs: R
 
     Raises NotFound, ConfigInvalid (including quotas the bank cannot fill).
     """
-    await _check_round(ctx, rs)
+    await check_round(ctx, rs)
     values = {k: getattr(rs, k) for k in RoundSettings.__dataclass_fields__}
     async with transaction(ctx.sm) as s:
         if await s.get(Contest, contest_id) is None:
@@ -164,10 +169,25 @@ async def save_round(ctx: Services, contest_id: int, round_id: int | None, rs: R
                 setattr(r, k, v)
         s.add(r)
         await s.flush()
+        await store_nulls(s, r, values)
         audit_log.record(s, ctx.now(), actor, "round.create" if round_id is None else
                          "round.update", f"round:{r.id}", ip=ip, before=before,
                          after={k: _jsonable(v) for k, v in values.items()})
     return r
+
+
+async def store_nulls(s: AsyncSession, r: Round, values: dict[str, Any]) -> None:
+    """Write None explicitly where a column has a default (max_attempts: None is unlimited).
+
+    The ORM leaves a None out of an INSERT when the column has a default, so the default (1)
+    would be stored instead of "unlimited".
+    """
+    nulls = {k: None for k, v in values.items() if v is None
+             and Round.__table__.c[k].default is not None}  # type: ignore[attr-defined]
+    if nulls:
+        await s.execute(update(Round).where(col(Round.id) == r.id).values(**nulls))
+        for k in nulls:
+            setattr(r, k, None)
 
 
 def _jsonable(v: Any) -> Any:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select as sa_select
@@ -114,8 +116,9 @@ async def build(ctx: Services, staff: Staff, round_id: int, unit: str | None = N
         unit_of = dict(people)
         d.participants = len(people)
         rows = (await s.execute(
-            sa_select(Attempt.id, Attempt.participant_id, Attempt.submitted_at, Attempt.score_milli,
-                   Attempt.max_score_milli, Attempt.user_agent, Attempt.started_at)
+            sa_select(col(Attempt.id), col(Attempt.participant_id), col(Attempt.submitted_at),
+                      col(Attempt.score_milli), col(Attempt.max_score_milli),
+                      col(Attempt.user_agent), col(Attempt.started_at))
             .join(Participant, col(Participant.id) == Attempt.participant_id)
             .where(col(Attempt.round_id) == round_id, col(Attempt.status) == "submitted",
                    in_scope(col(Participant.unit_code), codes)))).all()
@@ -138,9 +141,11 @@ async def build(ctx: Services, staff: Staff, round_id: int, unit: str | None = N
         qinfo: dict[int, tuple[str, str]] = {}
         if qids:
             for qid, ext, qtext, oid, ok in (await s.execute(
-                    sa_select(Question.id, Question.ext_id, Question.text, Option.id, Option.correct)  # noqa: E501
+                    sa_select(col(Question.id), col(Question.ext_id), col(Question.text),
+                              col(Option.id), col(Option.correct))
                     .join(Option, col(Option.question_id) == Question.id)
                     .where(col(Question.id).in_(sorted(qids))))).all():
+                assert qid is not None and oid is not None  # primary keys of stored rows
                 qinfo[qid] = (ext, qtext)
                 if ok:
                     correct_of[qid].add(oid)
@@ -157,18 +162,26 @@ async def build(ctx: Services, staff: Staff, round_id: int, unit: str | None = N
     return d
 
 
-def _fill(d: Dashboard, rows: list, aq: list, answers: list,  # type: ignore[type-arg]
+AttemptRow = tuple[str, str, datetime | None, int | None, int | None, str | None, datetime]
+QuestionRow = tuple[str, int, str, list[list[Any]]]
+AnswerRow = tuple[str, str, list[str], datetime]
+
+
+def _fill(d: Dashboard, rows: Sequence[Any], aq: Sequence[Any], answers: Sequence[Any],
           correct_of: dict[int, set[int]], qinfo: dict[int, tuple[str, str]],
           unit_of: dict[str, str], tz: ZoneInfo) -> None:
     """Aggregate the raw rows into the dashboard's figures."""
     d.attempts = len(rows)
     people: set[str] = set()
     hourly: dict[datetime, list[int]] = defaultdict(lambda: [0, 0])
-    by_unit: dict[str, list[set[str] | int]] = {}
+    unit_people: dict[str, set[str]] = defaultdict(set)
+    unit_counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     percents: list[float] = []
     pct_of: dict[str, float] = {}
     started: dict[str, datetime] = {}
-    for aid, pid, submitted, score, top, ua, start in rows:
+    row: AttemptRow
+    for row in rows:
+        aid, pid, submitted, score, top, ua, start = row
         people.add(pid)
         started[aid] = start
         perfect = bool(top) and score == top
@@ -177,13 +190,13 @@ def _fill(d: Dashboard, rows: list, aq: list, answers: list,  # type: ignore[typ
             d.mobile += 1
         else:
             d.desktop += 1
-        hour = submitted.astimezone(tz).replace(minute=0, second=0, microsecond=0)
+        hour = (submitted or start).astimezone(tz).replace(minute=0, second=0, microsecond=0)
         hourly[hour][0] += 1
         hourly[hour][1] += perfect
-        u = by_unit.setdefault(unit_of.get(pid, "?"), [set(), 0, 0])
-        u[0].add(pid)  # type: ignore[union-attr]
-        u[1] += 1  # type: ignore[operator]
-        u[2] += perfect  # type: ignore[operator]
+        unit = unit_of.get(pid, "?")
+        unit_people[unit].add(pid)
+        unit_counts[unit][0] += 1
+        unit_counts[unit][1] += perfect
         pct = 100.0 * (score or 0) / top if top else 0.0
         percents.append(pct)
         pct_of[aid] = pct
@@ -192,15 +205,18 @@ def _fill(d: Dashboard, rows: list, aq: list, answers: list,  # type: ignore[typ
         first, last = min(hourly), max(hourly)
         h = first
         while h <= last:  # fill silent hours so the time axis is honest
-            d.hourly.append((h, *hourly.get(h, [0, 0])))
+            attempts, perfects = hourly.get(h, [0, 0])
+            d.hourly.append((h, attempts, perfects))
             h += timedelta(hours=1)
-    d.by_unit = sorted(((unit, len(v[0]), v[1], v[2])  # type: ignore[arg-type]
-                        for unit, v in by_unit.items()), key=lambda x: -x[2])
+    d.by_unit = sorted(((unit, len(unit_people[unit]), n, p)
+                        for unit, (n, p) in unit_counts.items()), key=lambda x: -x[2])
     d.histogram = score_bands(percents)
     # Per-question statistics.
     chosen: dict[tuple[str, str], list[str]] = {}
     saves: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
-    for aid, qpub, opts, saved in answers:
+    ans: AnswerRow
+    for ans in answers:
+        aid, qpub, opts, saved = ans
         chosen[(aid, qpub)] = opts
         saves[aid].append((saved, qpub))
     gap: dict[tuple[str, str], float] = {}
@@ -213,7 +229,9 @@ def _fill(d: Dashboard, rows: list, aq: list, answers: list,  # type: ignore[typ
     stats: dict[int, QuestionStat] = {}
     results: dict[int, list[tuple[float, bool]]] = defaultdict(list)
     times: dict[int, list[float]] = defaultdict(list)
-    for aid, qid, qpub, options in aq:
+    paper: QuestionRow
+    for paper in aq:
+        aid, qid, qpub, options = paper
         ext, qtext = qinfo.get(qid, (str(qid), ""))
         st = stats.setdefault(qid, QuestionStat(ext, qtext))
         pub_to_opt = {pub: oid for oid, pub in options}
