@@ -201,6 +201,7 @@ async def stream(request: Request) -> StreamingResponse:
     last_id = request.headers.get("last-event-id")
     hub = hub_of(request)
     feed, event = hub.join(round_id)
+    event.set()  # re-check once: a change between the first read and joining is not lost
 
     async def events() -> AsyncIterator[str]:
         sent: str | None = first if last_id == str(version) else None
