@@ -23,6 +23,7 @@ class DataCipher:
 
     fernet: MultiFernet
     lookup_key: bytes
+    primary: Fernet  # the first key of CONTEST_DATA_KEYS: every new ciphertext uses it
 
     def encrypt(self, value: str | None) -> str | None:
         """The ciphertext of value (None stays None)."""
@@ -38,8 +39,23 @@ class DataCipher:
             raise DataKeyError("stored personal data does not match CONTEST_DATA_KEYS") from exc
 
     def rotate(self, token: str | None) -> str | None:
-        """token re-encrypted under the newest key."""
-        return None if token is None else self.fernet.rotate(token.encode()).decode()
+        """token re-encrypted under the newest key; raises DataKeyError for an unknown key."""
+        if token is None:
+            return None
+        try:
+            return self.fernet.rotate(token.encode()).decode()
+        except InvalidToken as exc:
+            raise DataKeyError("stored personal data does not match CONTEST_DATA_KEYS") from exc
+
+    def is_current(self, token: str | None) -> bool:
+        """True when token is None or already encrypted under the newest key."""
+        if token is None:
+            return True
+        try:
+            self.primary.decrypt(token.encode())
+        except InvalidToken:
+            return False
+        return True
 
     def lookup(self, kind: str, value: str) -> str:
         """Keyed hash of a normalised value, for uniqueness and look-ups without the clear text."""
@@ -58,7 +74,8 @@ def cipher(settings: Settings) -> DataCipher:
         keys = [base64.urlsafe_b64encode(_derived(settings.secret_key, "data-key")).decode()]
     lookup = (settings.lookup_key.encode() if settings.lookup_key
               else _derived(settings.secret_key, "lookup-key"))
-    return DataCipher(MultiFernet([Fernet(k) for k in keys]), lookup)
+    fernets = [Fernet(k) for k in keys]
+    return DataCipher(MultiFernet(fernets), lookup, fernets[0])
 
 
 def new_key() -> str:
