@@ -7,10 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
-from contest.domain.people import mask_name
 from contest.services.attempts import PaperView, SubmitResult
 from contest.services.catalog import RoundInfo
-from contest.services.standings import PublicEntry
+from contest.services.consent import Consent
 from contest.storage.tables import Attempt, Contest, Unit
 
 
@@ -70,9 +69,13 @@ def round_out(info: RoundInfo) -> dict[str, Any]:
             "has_prediction": bool(r.prediction_prompt)}
 
 
-def contest_out(c: Contest, rounds: list[RoundInfo], full: bool = False) -> dict[str, Any]:
+def contest_out(c: Contest, rounds: list[RoundInfo], full: bool = False,
+                consent: Consent | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"slug": c.slug, "title": c.title,
                            "rounds": [round_out(r) for r in rounds]}
+    if consent is not None:  # issue 6: the text registration shows and records the version of
+        out["consent"] = {"version": consent.version, "text": consent.text,
+                          "purposes": list(consent.purposes)}
     if full:
         out["rules"] = c.rules
         out["groups"] = [{"code": g["code"], "name": g["name"]} for g in c.groups]
@@ -131,9 +134,3 @@ def submit_out(r: SubmitResult) -> dict[str, Any]:
             "max_score": points(a.max_score_milli), "duration_ms": a.duration_ms,
             "counted": r.counted, "rank": r.rank, "auto_submitted": a.auto_submitted,
             "submitted_at": iso(a.submitted_at)}
-
-
-def board_out(total: int, entries: list[PublicEntry]) -> dict[str, Any]:
-    return {"total": total, "entries": [
-        {"rank": e.rank, "name": mask_name(e.full_name), "unit": e.unit_name,
-         "score": points(e.score_milli), "duration_ms": e.duration_ms} for e in entries]}
