@@ -26,6 +26,9 @@ class DrawQuestion:
     option_ids: tuple[int, ...]
     topic: str = ""
     difficulty: str = ""
+    # False keeps the bank's option order (true/false: "Đúng" before "Sai" reads naturally);
+    # the public ids still differ per attempt.
+    shuffle_options: bool = True
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,11 @@ def draw_paper(
             public_id=_public_id(seed, f"q:{q.id}"),
             options=tuple(
                 PaperOption(option_id=o, public_id=_public_id(seed, f"o:{q.id}:{o}"))
-                for o in sorted(q.option_ids, key=lambda o: _key(seed, f"opt:{q.id}:{o}"))
+                for o in (
+                    sorted(q.option_ids, key=lambda o: _key(seed, f"opt:{q.id}:{o}"))
+                    if q.shuffle_options
+                    else q.option_ids
+                )
             ),
         )
         for q in chosen

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+from sqlmodel import col
 
 from contest.domain.draw import DrawQuestion, PaperQuestion, Quota, attempt_seed, draw_paper
 from contest.services.context import Services
@@ -22,16 +23,23 @@ async def bank_questions(
         return cached
     rows = (
         await s.execute(
-            select(Question.id, Question.topic, Question.difficulty, Option.id)
+            sa_select(
+                col(Question.id), col(Question.topic), col(Question.difficulty),
+                col(Question.kind), col(Option.id),
+            )
             .join(Option, col(Option.question_id) == Question.id)
-            .where(Question.bank_version_id == bank_version_id)
+            .where(col(Question.bank_version_id) == bank_version_id)
             .order_by(col(Question.id), col(Option.position))
         )
     ).all()
-    by_q: dict[int, tuple[str, str, list[int]]] = {}
-    for qid, topic, difficulty, oid in rows:
-        by_q.setdefault(qid, (topic, difficulty, []))[2].append(oid)
-    out = [DrawQuestion(q, tuple(o), t, d) for q, (t, d, o) in by_q.items()]
+    by_q: dict[int, tuple[str, str, str, list[int]]] = {}
+    for qid, topic, difficulty, kind, oid in rows:
+        assert qid is not None and oid is not None  # primary keys of stored rows
+        by_q.setdefault(qid, (topic, difficulty, kind, []))[3].append(oid)
+    out = [
+        DrawQuestion(q, tuple(o), t, d, shuffle_options=kind != "true_false")
+        for q, (t, d, kind, o) in by_q.items()
+    ]
     ctx.bank_cache[bank_version_id] = out
     return out
 

@@ -131,3 +131,19 @@ def test_check_quotas_reports() -> None:
     ]
     joint = check_quotas(bank, [Quota(count=2), Quota(count=2, topic="a")])
     assert len(joint) == 1 and "after the earlier quotas" in joint[0]
+
+
+def test_true_false_options_keep_their_order_but_not_their_ids() -> None:
+    """Đúng stays before Sai on every paper; the ids still differ between attempts."""
+    from contest.domain.draw import DrawQuestion, Quota, draw_paper
+
+    bank = [DrawQuestion(1, (10, 11), shuffle_options=False),
+            DrawQuestion(2, (20, 21, 22, 23))]
+    papers = [draw_paper(bytes([n]) * 32, bank, [Quota(2)]) for n in range(20)]
+    for paper in papers:
+        tf = next(q for q in paper if q.question_id == 1)
+        assert [o.option_id for o in tf.options] == [10, 11]
+    assert len({p[0].options[0].public_id for p in papers}) == 20
+    orders = {tuple(o.option_id for o in next(q for q in p if q.question_id == 2).options)
+              for p in papers}
+    assert len(orders) > 1  # the other question's options are still shuffled
