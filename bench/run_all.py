@@ -18,6 +18,7 @@ import os
 import platform
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,20 +52,27 @@ def components() -> list[Path]:
 
 
 def run(cmd: list[str], timeout_s: float, env: dict[str, str]) -> tuple[int, str, float]:
-    """Run a command with a time bound; (exit code, output, seconds). Output is echoed."""
+    """Run a command with a time bound, echoing its output as it comes; (exit code, output,
+    seconds)."""
     t = time.monotonic()
     print(f"\n$ {' '.join(cmd)}", flush=True)
+    lines: list[str] = []
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    timer = threading.Timer(timeout_s, proc.kill)
+    timer.start()
     try:
-        done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True,
-                              timeout=timeout_s)
-        code, out = done.returncode, done.stdout + (done.stderr[-3000:] if done.returncode
-                                                    else "")
-    except subprocess.TimeoutExpired as exc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            print(line, end="", flush=True)
+            lines.append(line)
+        code = proc.wait()
+    finally:
+        timer.cancel()
+    if time.monotonic() - t >= timeout_s:
+        lines.append(f"\n[stopped after {timeout_s:g} s]\n")
         code = 124
-        out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
-        out += f"\n[stopped after {timeout_s:g} s]"
-    print(out, flush=True)
-    return code, out, time.monotonic() - t
+    return code, "".join(lines[-400:]), time.monotonic() - t
 
 
 def main(argv: list[str] | None = None) -> int:
