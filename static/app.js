@@ -323,7 +323,12 @@
         h('input', { type: 'radio', name: 'group', value: g.code, id: i ? null : 'f-group' }), h('span', {}, g.name))),
       h('p', { class: 'field-error', id: 'e-group', hidden: true }));
     const consent = h('div', { class: 'field consent', 'data-field': 'consent' },
-      h('p', { id: 'consent-text', class: 'consent-text' }, t('reg.consent_text', { title: c.title })),
+      // the contest's published consent text and purposes (Decree 13/2023); the server stores its version
+      c.consent
+        ? h('div', { id: 'consent-text', class: 'consent-text', 'data-version': c.consent.version },
+          c.consent.text.split(/\n+/).map((line) => h('p', {}, line)),
+          h('ul', {}, c.consent.purposes.map((p) => h('li', {}, p))))
+        : h('p', { id: 'consent-text', class: 'consent-text' }, t('reg.consent_text', { title: c.title })),
       h('label', { class: 'choice' }, h('input', { type: 'checkbox', name: 'consent', id: 'f-consent',
         'aria-describedby': 'consent-text e-consent' }), h('span', {}, t('reg.consent'))),
       h('p', { class: 'field-error', id: 'e-consent', hidden: true }));

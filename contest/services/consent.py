@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from sqlmodel import col, select
 
+from contest.errors import ConfigInvalid, NotFound
 from contest.services import audit_log
 from contest.services.context import Services
 from contest.storage.console_tables import ConsentText
 from contest.storage.db import transaction
+from contest.storage.tables import Contest
 
 DEFAULT_VERSION = "mac-dinh-2026-11"
 DEFAULT_TEXT = (
@@ -46,10 +48,37 @@ async def current(ctx: Services, contest_id: int) -> Consent:
     return Consent(row.version, row.text, tuple(row.purposes))
 
 
+async def history(ctx: Services, contest_id: int) -> list[ConsentText]:
+    """Every published version of a contest's consent text, newest first."""
+    async with ctx.sm() as s:
+        return list((await s.scalars(select(ConsentText)
+                                     .where(col(ConsentText.contest_id) == contest_id)
+                                     .order_by(col(ConsentText.id).desc()))).all())
+
+
 async def publish(ctx: Services, contest_id: int, version: str, text: str,
                   purposes: list[str], actor: str, ip: str | None = None) -> Consent:
-    """Store a new version of a contest's consent text (versions are never edited)."""
+    """Store a new version of a contest's consent text (versions are never edited).
+
+    Raises NotFound (no such contest), ConfigInvalid (empty text, no purpose, a version
+    already used).
+    """
+    version, text = version.strip(), text.strip()
+    purposes = [p.strip() for p in purposes if p.strip()]
+    if not version or len(version) > 64:
+        raise ConfigInvalid(detail="phiên bản cần từ 1 đến 64 ký tự")
+    if not text:
+        raise ConfigInvalid(detail="nội dung văn bản đồng ý không được để trống")
+    if not purposes:
+        raise ConfigInvalid(detail="cần ít nhất một mục đích xử lý dữ liệu (mỗi dòng một mục)")
     async with transaction(ctx.sm) as s:
+        if await s.get(Contest, contest_id) is None:
+            raise NotFound()
+        used = await s.scalar(select(ConsentText.id).where(
+            col(ConsentText.contest_id) == contest_id, col(ConsentText.version) == version))
+        if used is not None:
+            raise ConfigInvalid(detail=f"phiên bản {version} đã được công bố; đặt tên phiên bản "
+                                       "mới")
         s.add(ConsentText(contest_id=contest_id, version=version, text=text, purposes=purposes,
                           created_at=ctx.now()))
         audit_log.record(s, ctx.now(), actor, "consent.publish", f"contest:{contest_id}",

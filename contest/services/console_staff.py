@@ -9,12 +9,15 @@ from dataclasses import dataclass
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
 
 from contest.errors import (
     ConfigInvalid,
+    Forbidden,
+    NotFound,
     NotLoggedIn,
     RateLimited,
     StaffLoginFailed,
@@ -49,7 +52,8 @@ class NewStaff:
 
 async def create_staff(ctx: Services, username: str, password: str, role: str,
                        unit_code: str | None = None, full_name: str = "",
-                       totp: bool = False, actor: str = "cli") -> NewStaff:
+                       totp: bool = False, actor: str = "cli",
+                       ip: str | None = None) -> NewStaff:
     """Create a staff account; raises ConfigInvalid for a bad role, unit, name or password."""
     username = username.strip().lower()
     if not _USERNAME.match(username):
@@ -71,7 +75,7 @@ async def create_staff(ctx: Services, username: str, password: str, role: str,
                           role=role, unit_code=unit_code or None, totp_secret=secret,
                           created_at=ctx.now())
             s.add(staff)
-            audit_log.record(s, ctx.now(), actor, "staff.create", f"staff:{username}",
+            audit_log.record(s, ctx.now(), actor, "staff.create", f"staff:{username}", ip=ip,
                              role=role, unit_code=unit_code, totp=totp)
     except IntegrityError as exc:
         raise ConfigInvalid(detail=f"tên đăng nhập {username} đã có") from exc
@@ -182,3 +186,107 @@ async def close_all_sessions(ctx: Services, staff_id: int) -> None:
     if names:
         await ctx.redis.delete(*names)
     await ctx.redis.delete(keys.staff_sessions_of(staff_id))
+
+
+TOTP_PENDING_TTL_S = 10 * 60
+
+
+async def list_staff(ctx: Services) -> list[Staff]:
+    """Every staff account, active first, by username."""
+    async with ctx.sm() as s:
+        return list((await s.scalars(select(Staff).order_by(col(Staff.active).desc(),
+                                                            col(Staff.username)))).all())
+
+
+async def get_staff(ctx: Services, staff_id: int) -> Staff:
+    """One staff account; raises NotFound."""
+    async with ctx.sm() as s:
+        staff = await s.get(Staff, staff_id)
+    if staff is None:
+        raise NotFound()
+    return staff
+
+
+async def update_staff(ctx: Services, staff_id: int, *, role: str, unit_code: str | None,
+                       active: bool, reset_totp: bool, actor: str,
+                       ip: str | None = None) -> Staff:
+    """Change an account's role, unit, active flag, or remove its TOTP; audited.
+
+    Deactivating ends the account's sessions at once. Raises NotFound, ConfigInvalid (bad role
+    or unit, or a change that would leave no active admin).
+    """
+    unit_code = (unit_code or "").strip() or None
+    if role not in ROLES:
+        raise ConfigInvalid(detail=f"vai trò phải là một trong {', '.join(ROLES)}")
+    if role == "unit_officer" and not unit_code:
+        raise ConfigInvalid(detail="cán bộ đơn vị cần có mã đơn vị")
+    async with transaction(ctx.sm) as s:
+        staff = await s.get(Staff, staff_id)
+        if staff is None:
+            raise NotFound()
+        if unit_code and await s.scalar(select(Unit.id).where(col(Unit.code) == unit_code)) \
+                is None:
+            raise ConfigInvalid(detail=f"không có đơn vị mã {unit_code}")
+        if staff.role == "admin" and staff.active and (role != "admin" or not active):
+            admins = await s.scalar(select(func.count()).select_from(Staff).where(
+                col(Staff.role) == "admin", col(Staff.active)))
+            if int(admins or 0) <= 1:
+                raise ConfigInvalid(detail="phải còn ít nhất một quản trị đang hoạt động")
+        before = {"role": staff.role, "unit_code": staff.unit_code, "active": staff.active,
+                  "totp": staff.totp_secret is not None}
+        staff.role, staff.unit_code, staff.active = role, unit_code, active
+        if reset_totp:
+            staff.totp_secret = None
+        s.add(staff)
+        audit_log.record(s, ctx.now(), actor, "staff.update", f"staff:{staff.username}", ip=ip,
+                         before=before, after={"role": role, "unit_code": unit_code,
+                                               "active": active,
+                                               "totp": staff.totp_secret is not None})
+    if not active:
+        await close_all_sessions(ctx, staff_id)
+    return staff
+
+
+async def begin_totp(ctx: Services, staff: Staff) -> tuple[str, str]:
+    """A new TOTP secret for staff to scan, held until confirmed: (secret, otpauth URI).
+
+    Raises Forbidden for roles without a second factor.
+    """
+    if staff.role not in TOTP_ROLES or staff.id is None:
+        raise Forbidden()
+    secret = pyotp.random_base32()
+    await ctx.redis.set(keys.staff_totp_pending(staff.id), secret, ex=TOTP_PENDING_TTL_S)
+    return secret, pyotp.TOTP(secret).provisioning_uri(name=staff.username,
+                                                         issuer_name="Contest")
+
+
+async def pending_totp(ctx: Services, staff: Staff) -> str | None:
+    """The secret shown to staff and not yet confirmed (None when expired or none)."""
+    if staff.id is None:
+        return None
+    raw = await ctx.redis.get(keys.staff_totp_pending(staff.id))
+    return raw.decode() if isinstance(raw, bytes) else raw
+
+
+async def confirm_totp(ctx: Services, staff: Staff, code: str, ip: str | None = None) -> None:
+    """Turn on the pending TOTP secret once a code from it is right; audited.
+
+    Raises Forbidden (role), ConfigInvalid (no pending secret, or a wrong code).
+    """
+    if staff.role not in TOTP_ROLES or staff.id is None:
+        raise Forbidden()
+    secret = await pending_totp(ctx, staff)
+    if secret is None:
+        raise ConfigInvalid(detail="mã QR đã hết hạn; mở lại trang để lấy mã mới")
+    if not pyotp.TOTP(secret).verify(code.strip(), for_time=ctx.now(), valid_window=1):
+        raise ConfigInvalid(detail="mã xác thực không đúng; nhập mã 6 số đang hiện trong ứng "
+                                   "dụng xác thực")
+    async with transaction(ctx.sm) as s:
+        row = await s.get(Staff, staff.id)
+        if row is None:
+            raise NotFound()
+        row.totp_secret = secret
+        s.add(row)
+        audit_log.record(s, ctx.now(), f"staff:{staff.username}", "staff.totp_enrol",
+                         f"staff:{staff.username}", ip=ip)
+    await ctx.redis.delete(keys.staff_totp_pending(staff.id))

@@ -97,6 +97,11 @@ def staff_login_failures(kind: str, ident: str) -> str:
     return f"{PREFIX}:staff:login-fail:{kind}:{ident}"
 
 
+def staff_totp_pending(staff_id: int) -> str:
+    """A TOTP secret shown for enrolment, kept until confirmed with a code (short TTL)."""
+    return f"{PREFIX}:staff:totp-pending:{staff_id}"
+
+
 # --- throttles and integrity signals (issue 5); each script touches one key ---
 
 

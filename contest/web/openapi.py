@@ -52,6 +52,9 @@ CONTEST_FULL = _obj(
         **CONTEST["properties"],
         "rules": _S,
         "groups": {"type": "array", "items": _obj({"code": _S, "name": _S})},
+        # issue 6: the consent text to show at registration; its version is stored with it
+        "consent": _obj({"version": _S, "text": _S,
+                         "purposes": {"type": "array", "items": _S}}),
         "registration_fields": {
             "type": "array",
             "items": _obj({"name": _S, "label": _S, "required": {"type": "boolean"}, "kind": _S}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from contest.services import accounts, attempts, catalog
+from contest.services import accounts, attempts, catalog, consent
 from contest.services.context import Services
 from contest.web import guard, schemas
 from contest.web.parsing import parse_body, participant_id, path_int
@@ -23,7 +23,9 @@ async def list_contests(request: Request) -> JSONResponse:
 
 async def get_contest(request: Request) -> JSONResponse:
     c, rounds = await catalog.get_contest(_ctx(request), request.path_params["slug"])
-    return JSONResponse(schemas.contest_out(c, rounds, full=True))
+    assert c.id is not None
+    shown = await consent.current(_ctx(request), c.id)
+    return JSONResponse(schemas.contest_out(c, rounds, full=True, consent=shown))
 
 
 async def list_units(request: Request) -> JSONResponse:

@@ -15,6 +15,7 @@ from tests.console.conftest import Console
 
 ALL = frozenset({"admin", "organiser", "officer", "viewer"})
 ORG = frozenset({"admin", "organiser"})
+ADMIN = frozenset({"admin"})
 OWN_UNIT, OTHER_UNIT = "BP-BUDANG", "BP-DONGXOAI"
 
 
@@ -54,6 +55,14 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/console/participants"): Entry(ALL, unit="query"),
     ("GET", "/console/participants/{participant_id}"): Entry(ORG, unit="participant"),
     ("GET", "/console/audit"): Entry(frozenset({"admin"})),
+    ("GET", "/console/contests/{contest_id}/consent"): Entry(ORG),
+    ("POST", "/console/contests/{contest_id}/consent"): Entry(ORG),
+    ("GET", "/console/staff"): Entry(ADMIN),
+    ("POST", "/console/staff"): Entry(ADMIN),
+    ("GET", "/console/staff/{staff_id}"): Entry(ADMIN),
+    ("POST", "/console/staff/{staff_id}"): Entry(ADMIN),
+    ("GET", "/console/account/totp"): Entry(ORG),
+    ("POST", "/console/account/totp"): Entry(ORG),
     # issue 5: integrity review
     ("GET", "/api/staff/review/rounds/{round_id}"): Entry(frozenset({"admin", "organiser",
                                                                     "viewer"})),
@@ -86,7 +95,7 @@ async def test_every_staff_route_has_a_matrix_entry(console: Console) -> None:
 
 def _url(path: str, ids: dict[str, str], unit: str | None, entry: Entry) -> str:
     url = path.format(contest_id=ids["contest"], round_id=ids["round"], kind="hourly",
-                      fmt="csv", name="console.css",
+                      fmt="csv", name="console.css", staff_id=ids["staff"],
                       participant_id=ids["pid_" + (unit or OWN_UNIT)])
     if "/exports/" in path:
         url = url.replace("hourly.csv", "participation.csv")
@@ -107,7 +116,7 @@ async def test_matrix(console: Console) -> None:
     w = console.world
     own = await w.register(w.make_client(), phone="0911111111", unit_code="BP-BUDANG-THPT")
     other = await w.register(w.make_client(), phone="0922222222", unit_code=OTHER_UNIT)
-    ids = {"contest": "1", "round": str(w.round_id),
+    ids = {"contest": "1", "round": str(w.round_id), "staff": "2",
            "pid_" + OWN_UNIT: own.json()["participant_id"],
            "pid_" + OTHER_UNIT: other.json()["participant_id"]}
     anonymous = w.make_client()

@@ -14,7 +14,7 @@ from contest.banks.io import detect_format, parse_bytes
 from contest.banks.messages import message, where
 from contest.banks.problems import BankInvalid, Loc, error
 from contest.errors import ConfigInvalid
-from contest.services import audit_log, console_config
+from contest.services import audit_log, consent, console_config
 from contest.services.banks import import_bank
 from contest.services.units import UnitFileError, load_units, parse_units
 from contest.storage.db import transaction
@@ -266,3 +266,40 @@ async def round_save(request: Request) -> Response:
                     versions=await console_config.bank_versions(ctx),
                     error=text("error.config_invalid", locale_of(request), **exc.params))
     return RedirectResponse(f"/console/contests/{cid}/rounds/{r.id}?saved=1", status_code=303)
+
+
+@html
+async def consent_page(request: Request) -> Response:
+    await require_staff(request, *ORGANISERS)
+    ctx = ctx_of(request)
+    c, _ = await console_config.contest(ctx, path_int(request, "contest_id"))
+    assert c.id is not None
+    current = await consent.current(ctx, c.id)
+    versions = await consent.history(ctx, c.id)
+    form = {"version": f"{ctx.now().astimezone(request.app.state.settings.tz):%Y-%m-%d}"
+                       f"-v{len(versions) + 1}",
+            "text": current.text, "purposes": "\n".join(current.purposes)}
+    return page(request, "consent.html", contest=c, current=current, versions=versions,
+                form=form, saved=request.query_params.get("saved") == "1")
+
+
+@html
+async def consent_publish(request: Request) -> Response:
+    staff = await require_staff(request, *ORGANISERS)
+    ctx = ctx_of(request)
+    cid = path_int(request, "contest_id")
+    c, _ = await console_config.contest(ctx, cid)
+    form = {"version": await form_str(request, "version"),
+            "text": await form_str(request, "text"),
+            "purposes": await form_str(request, "purposes")}
+    try:
+        await consent.publish(ctx, cid, form["version"], form["text"],
+                              form["purposes"].splitlines(), _actor(staff), client_ip(request))
+    except ConfigInvalid as exc:
+        from contest.web.console.messages import text
+
+        return page(request, "consent.html", status=422, contest=c,
+                    current=await consent.current(ctx, cid),
+                    versions=await consent.history(ctx, cid), form=form,
+                    error=text("error.config_invalid", locale_of(request), **exc.params))
+    return RedirectResponse(f"/console/contests/{cid}/consent?saved=1", status_code=303)

@@ -15,6 +15,7 @@ VI: dict[str, str] = {
     "nav.staff": "Cán bộ",
     "nav.audit": "Nhật ký",
     "nav.logout": "Đăng xuất",
+    "nav.totp": "Xác thực hai lớp",
     "role.admin": "Quản trị",
     "role.organiser": "Ban tổ chức",
     "role.unit_officer": "Cán bộ đơn vị",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from contest.web.console import auth, manage, monitor, pages
+from contest.web.console import auth, manage, monitor, pages, people
 
 STAFF_API = "/api/staff"
 
@@ -33,6 +33,8 @@ ROUTES = [
           methods=["GET"]),
     Route("/console/contests/{contest_id}/rounds/{round_id}", manage.round_save,
           methods=["POST"]),
+    Route("/console/contests/{contest_id}/consent", manage.consent_page, methods=["GET"]),
+    Route("/console/contests/{contest_id}/consent", manage.consent_publish, methods=["POST"]),
     Route("/console/dashboard", monitor.dashboard_index, methods=["GET"]),
     Route("/console/dashboard/{round_id}", monitor.dashboard_page, methods=["GET"]),
     Route("/console/dashboard/{round_id}/{kind}.csv", monitor.dashboard_csv, methods=["GET"]),
@@ -40,4 +42,10 @@ ROUTES = [
     Route("/console/participants/{participant_id}", monitor.participant_reveal,
           methods=["GET"]),
     Route("/console/audit", monitor.audit, methods=["GET"]),
+    Route("/console/staff", people.staff_list, methods=["GET"]),
+    Route("/console/staff", people.staff_create, methods=["POST"]),
+    Route("/console/staff/{staff_id}", people.staff_edit, methods=["GET"]),
+    Route("/console/staff/{staff_id}", people.staff_update, methods=["POST"]),
+    Route("/console/account/totp", people.totp_page, methods=["GET"]),
+    Route("/console/account/totp", people.totp_confirm, methods=["POST"]),
 ]
