@@ -115,9 +115,14 @@ async def reconcile(settings: Settings, round_id: int, rec: Recording,
              f"attempt {score_diff[0]}" if score_diff else None)
         # 4. client addresses survived the proxy
         if expect_ips:
-            wrong = [(a, s, ips.get(a)) for a, s in rec.sources if ips.get(a) != s]
-            rc.checked["client addresses"] = len(rec.sources)
-            _bad(rc, "client address lost", len(wrong), f"{wrong[0]}" if wrong else None)
+            # an address recorded wrong (the proxy's, or another client's) is a failure; a
+            # start never noted at all (the note failed after the attempt was committed) is
+            # counted on its own: it is a gap in the integrity data, not a lost address
+            wrong = [(a, s, ips[a]) for a, s in rec.sources if a in ips and ips[a] != s]
+            rc.checked["client addresses"] = sum(1 for a, _s in rec.sources if a in ips)
+            _bad(rc, "client address wrong", len(wrong), f"{wrong[0]}" if wrong else None)
+            rc.checked["starts without integrity note"] = sum(1 for a, _s in rec.sources
+                                                              if a not in ips)
         # 5. the live board equals the ranking computed from SQL (after the sweep settles)
         sql: list[tuple[str, int, int]] = []
         board: list[str] = []
