@@ -78,7 +78,7 @@ class RateLimited(ContestError):
     status, code = 429, "rate_limited"
 
     def __init__(self, retry_after: int, **params: object) -> None:
-        super().__init__(retry_after=retry_after, **params)
+        super().__init__(fields=None, retry_after=retry_after, **params)
         self.headers["Retry-After"] = str(retry_after)
 
 
@@ -86,12 +86,16 @@ class ServiceUnavailable(ContestError):
     status, code = 503, "unavailable"
 
     def __init__(self, **params: object) -> None:
-        super().__init__(**params)
+        super().__init__(fields=None, **params)
         self.headers["Retry-After"] = "5"
 
 
 class MethodNotAllowed(ContestError):
     status, code = 405, "method_not_allowed"
+
+
+class ReviewNotAvailable(ContestError):
+    status, code = 403, "review_not_available"
 
 
 class Forbidden(ContestError):
@@ -148,7 +152,3 @@ class AnswerKeyNotAvailable(ContestError):
 
 class ExportUnknown(ContestError):
     status, code = 404, "export_unknown"
-
-
-class ReviewNotAvailable(ContestError):
-    status, code = 403, "review_not_available"

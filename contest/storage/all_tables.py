@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contest.storage.integrity_tables  # noqa: F401
-import contest.storage.results_tables  # noqa: F401
-import contest.storage.console_tables  # noqa: F401
+import contest.storage.console_tables
+import contest.storage.integrity_tables
+import contest.storage.results_tables
 import contest.storage.tables  # noqa: F401
