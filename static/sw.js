@@ -2,7 +2,9 @@
    Release {{version}}; the server fills in this release's hashed assets. */
 'use strict';
 const CACHE = 'shell-{{version}}';
-const ASSETS = Object.values({{manifest}});
+// the shell; scripts loaded only when needed (js/: the registration proof-of-work) are cached
+// on first use by the fetch handler below
+const ASSETS = Object.entries({{manifest}}).filter(([name]) => !name.startsWith('js/')).map(([, url]) => url);
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(['/', ...ASSETS])).then(() => self.skipWaiting()));

@@ -2,10 +2,11 @@
 
 The files in static/ are read once (again whenever they change in dev mode); each gets a name
 carrying its content hash (``app.3f2a9c1b0d.js``) served under /assets/ with a one-year
-immutable cache, pre-compressed with gzip at level 9. ``index.html`` and ``sw.js`` are
-templates: ``{{asset:NAME}}`` becomes the hashed URL, ``{{manifest}}`` the JSON map of every
-asset, ``{{version}}`` a hash of them all. Those two are served with ``no-cache`` so a new
-release reaches phones on their next visit.
+immutable cache, pre-compressed with gzip at level 9. ``index.html``, ``sw.js`` and
+``projector/index.html`` are templates: ``{{asset:NAME}}`` becomes the hashed URL,
+``{{manifest}}`` the JSON map of the participant page's assets, ``{{version}}`` a hash of them
+all. The templates are served with ``no-cache`` so a new release reaches phones on their next
+visit.
 """
 
 from __future__ import annotations
@@ -22,7 +23,12 @@ from starlette.responses import Response
 
 from contest.errors import NotFound
 
-HASHED = ("app.js", "app.css", "embed.js")  # plus every i18n/*.json
+# the participant page's assets (its manifest), plus every i18n/*.json; js/pow.js is loaded
+# by the page only when registering needs a proof-of-work
+HASHED = ("app.js", "app.css", "embed.js", "js/pow.js")
+# hashed too, but only named by their own page's template (not in the participant manifest)
+OTHERS = ("projector/projector.js", "projector/projector.css")
+PAGES = ("projector/index.html",)  # extra templates served no-cache at their folder's URL
 YEAR = "public, max-age=31536000, immutable"
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".json": "application/json; charset=utf-8", ".html": "text/html; charset=utf-8"}
@@ -47,6 +53,7 @@ class Bundle:
     files: dict[str, Asset]  # hashed name -> asset
     index: Asset
     sw: Asset
+    pages: dict[str, Asset]  # other templates by source name (projector/index.html)
 
 
 def _asset(body: bytes, media_type: str) -> Asset:
@@ -59,8 +66,12 @@ def _sources(root: Path) -> list[str]:
     return names
 
 
+def _others(root: Path) -> list[str]:
+    return [n for n in OTHERS if (root / n).is_file()]
+
+
 def _stamp(root: Path) -> tuple[tuple[str, float], ...]:
-    names = [*_sources(root), "index.html", "sw.js"]
+    names = [*_sources(root), *_others(root), "index.html", "sw.js", *PAGES]
     return tuple((n, (root / n).stat().st_mtime) for n in names if (root / n).is_file())
 
 
@@ -68,7 +79,7 @@ def build(root: Path) -> Bundle:
     """Hash, compress and index the static folder; raises FileNotFoundError without index.html."""
     urls: dict[str, str] = {}
     files: dict[str, Asset] = {}
-    for name in _sources(root):
+    for name in [*_sources(root), *_others(root)]:
         body = (root / name).read_bytes()
         digest = hashlib.sha256(body).hexdigest()[:10]
         stem, ext = name.rsplit(".", 1)
@@ -76,7 +87,8 @@ def build(root: Path) -> Bundle:
         urls[name] = f"/assets/{hashed}"
         files[hashed] = _asset(body, TYPES["." + ext])
     version = hashlib.sha256("".join(sorted(urls.values())).encode()).hexdigest()[:10]
-    manifest = json.dumps(urls, separators=(",", ":"))
+    shown = set(_sources(root))
+    manifest = json.dumps({k: v for k, v in urls.items() if k in shown}, separators=(",", ":"))
 
     def render(text: str) -> bytes:
         text = _TOKEN.sub(lambda m: urls.get(m.group(1), m.group(1)), text)
@@ -85,7 +97,9 @@ def build(root: Path) -> Bundle:
     index = _asset(render((root / "index.html").read_text("utf-8")), TYPES[".html"])
     sw_src = root / "sw.js"
     sw = _asset(render(sw_src.read_text("utf-8")) if sw_src.is_file() else b"", TYPES[".js"])
-    return Bundle(_stamp(root), urls, files, index, sw)
+    pages = {n: _asset(render((root / n).read_text("utf-8")), TYPES[".html"])
+             for n in PAGES if (root / n).is_file()}
+    return Bundle(_stamp(root), urls, files, index, sw, pages)
 
 
 def bundle(request: Request) -> Bundle:
@@ -119,6 +133,14 @@ async def service_worker(request: Request) -> Response:
     resp = _send(request, bundle(request).sw, "no-cache")
     resp.headers["Service-Worker-Allowed"] = "/"
     return resp
+
+
+async def projector(request: Request) -> Response:
+    """GET /projector/ : the projector page naming its hashed assets; raises NotFound."""
+    found = bundle(request).pages.get("projector/index.html")
+    if found is None:
+        raise NotFound()
+    return _send(request, found, "no-cache")
 
 
 async def asset(request: Request) -> Response:

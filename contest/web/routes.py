@@ -47,6 +47,8 @@ ROUTES = [
     Route("/index.html", assets.index, methods=["GET", "HEAD"]),
     Route("/sw.js", assets.service_worker, methods=["GET", "HEAD"]),
     Route("/assets/{name:path}", assets.asset, methods=["GET", "HEAD"]),
+    Route("/projector/", assets.projector, methods=["GET", "HEAD"]),
+    Route("/projector/index.html", assets.projector, methods=["GET", "HEAD"]),
 ]
 
 # The organiser console and the staff API (issue 6); every route there is in the access matrix.

@@ -40,3 +40,24 @@ async def test_unknown_asset_is_404_and_sw_lists_the_release(world: World) -> No
     en_url = re.search(r'"i18n/en.json":"([^"]+)"', vi).group(1)  # type: ignore[union-attr]
     en_json = (await world.client.get(en_url)).json()
     assert set(vi_json) == set(en_json)  # every string exists in both languages
+
+
+async def test_pow_solver_and_projector_go_through_the_hashed_pipeline(world: World) -> None:
+    html = (await world.client.get("/")).text
+    manifest = json.loads(re.search(r'id="assets">(.*?)</script>', html).group(1))  # type: ignore[union-attr]
+    assert re.fullmatch(r"/assets/js/pow\.[0-9a-f]{10}\.js", manifest["js/pow.js"])
+    assert html.count(manifest["js/pow.js"]) == 1  # only in the manifest: loaded on demand
+    assert not any(k.startswith("projector/") for k in manifest)  # not the phone's business
+    sw = (await world.client.get("/sw.js")).text
+    assert "!name.startsWith('js/')" in sw  # the solver is cached on first use, not at install
+    page = await world.client.get("/projector/")
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-cache"
+    assert "{{" not in page.text and "Bảng xếp hạng trực tiếp" in page.text
+    urls = re.findall(r'(?:href|src)="(/assets/projector/[^"]+)"', page.text)
+    assert len(urls) == 2, page.text
+    for url in urls:
+        assert re.fullmatch(r"/assets/projector/projector\.[0-9a-f]{10}\.(js|css)", url)
+        got = await world.client.get(url)
+        assert got.status_code == 200
+        assert got.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert (await world.client.get("/projector/index.html")).text == page.text
