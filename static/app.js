@@ -7,6 +7,8 @@
   const LANGS = Object.keys(ASSETS).filter((k) => k.startsWith('i18n/')).map((k) => k.slice(5, -5));
   const TZ = 'Asia/Ho_Chi_Minh';
   const POLL_MS = 15000;
+  const VISIBILITY_MS = 5000;
+  let lastHiddenSent = 0; // outside the attempt route so re-entering it does not reset the pace
   const main = document.getElementById('main');
   let S = {};
   let lang = 'vi';
@@ -92,6 +94,21 @@
       throw new ApiError(resp.status, data);
     }
     return data;
+  }
+
+  // the registration proof-of-work solver, loaded only when the server asks for one
+  let powLib = null;
+  function loadPow() {
+    if (window.ContestPow) return Promise.resolve(window.ContestPow);
+    if (!powLib) {
+      powLib = new Promise((resolve, reject) => {
+        const s = h('script', { src: ASSETS['js/pow.js'], async: true });
+        s.onload = () => (window.ContestPow ? resolve(window.ContestPow) : reject(new ApiError(0, null)));
+        s.onerror = () => { s.remove(); powLib = null; reject(new ApiError(0, null)); };
+        document.head.append(s);
+      });
+    }
+    return powLib;
   }
 
   const cache = {};
@@ -299,6 +316,15 @@
 
   async function register(slug) {
     store.set('slug', slug);
+    // the registration gate: during a rush the server wants a proof-of-work with the form
+    const getChallenge = () => api('GET', `/contests/${encodeURIComponent(slug)}/challenge`)
+      .then((g) => ({ ...g, at: Date.now() }));
+    const nextGate = () => {
+      const p = getChallenge().catch(() => null); // unknown: the register answer will say
+      p.then((g) => { if (g && g.required) loadPow().catch(() => {}); }); // fetch the solver while typing
+      return p;
+    };
+    let gate = nextGate();
     const c = await contest(slug);
     const units = await api('GET', `/contests/${encodeURIComponent(slug)}/units`);
     const byCode = Object.fromEntries(units.map((u) => [u.code, u]));
@@ -342,8 +368,27 @@
       }
       const btn = form.querySelector('button[type=submit]');
       btn.disabled = true;
+      const checking = form.querySelector('#reg-check');
+      const proof = async (g) => {
+        checking.textContent = t('reg.checking');
+        try {
+          const nonce = await (await loadPow()).solve(g.challenge, g.bits);
+          return { challenge: g.challenge, nonce };
+        } finally { checking.textContent = ''; }
+      };
+      const send = () => api('POST', `/contests/${encodeURIComponent(slug)}/register`, body);
       try {
-        await api('POST', `/contests/${encodeURIComponent(slug)}/register`, body);
+        let g = await gate;
+        gate = null; // a challenge buys one request, accepted or not
+        if (g && g.required) {
+          if (Date.now() - g.at > g.expires_in_ms - 60000) g = await getChallenge(); // the form took long
+          body.pow = await proof(g);
+        }
+        try { await send(); } catch (e) {
+          if (e.code !== 'challenge_required' && e.code !== 'challenge_failed') throw e;
+          body.pow = await proof(await getChallenge()); // a rush began, or the solution was refused: once more
+          await send();
+        }
         store.set('who', { slug, name: body.full_name });
         say(t('reg.done'));
         afterLogin(slug);
@@ -356,6 +401,7 @@
         if (!body.consent) local.consent = t('reg.consent_required');
         if (e.status === 422) e.fields = { ...local, ...e.fields };
         formError(form, e);
+        if (!gate) gate = nextGate();
       } finally { btn.disabled = false; }
     } },
     h('p', { class: 'form-error', role: 'alert', tabindex: '-1', hidden: true }),
@@ -375,6 +421,7 @@
     field('id_number', t('reg.id_number'), h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off' }), t('reg.id_number_hint')),
     field('email', t('reg.email'), h('input', { type: 'email', autocomplete: 'email' })),
     consent,
+    h('p', { class: 'checking', id: 'reg-check', role: 'status', 'aria-live': 'polite' }),
     h('button', { type: 'submit', class: 'btn primary wide' }, t('btn.register')));
     unitSelect.setAttribute('aria-describedby', 'unit-count e-unit_code');
     page(t('reg.title'), h('p', {}, c.title), form,
@@ -497,6 +544,16 @@
         }
       } finally { busy = false; paint(); }
     }
+    // a weak integrity signal: the page went to the background (another app, another tab).
+    // Fire-and-forget, at most one report per VISIBILITY_MS; answering never waits for it.
+    const hidden = () => {
+      if (document.visibilityState !== 'hidden' || A.over || Date.now() - lastHiddenSent < VISIBILITY_MS) return;
+      lastHiddenSent = Date.now();
+      fetch(`/api/v1/attempts/${encodeURIComponent(id)}/visibility`, { method: 'POST', credentials: 'same-origin', keepalive: true,
+        headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ state: 'hidden' }) }).catch(() => {});
+    };
+    document.addEventListener('visibilitychange', hidden);
+    onCleanup(() => document.removeEventListener('visibilitychange', hidden));
     const online = () => { failures = 0; renderNet(); flush(); };
     const offline = () => renderNet();
     window.addEventListener('online', online);

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,12 +70,21 @@ def chromium_path() -> str:
     return _chromium()
 
 
-@pytest.fixture(scope="session")
-def base_url(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@dataclass(frozen=True)
+class Server:
+    """A running e2e server: its base URL and its SQLite file (to read what it stored)."""
+
+    url: str
+    db: Path
+
+
+@contextmanager
+def _serve(tmp: Path, env_extra: dict[str, str]) -> Iterator[Server]:
     """Start the demo server on a free port with a temporary SQLite file; stop it afterwards."""
     port = _free_port()
-    db = tmp_path_factory.mktemp("e2e") / "e2e.sqlite3"
+    db = tmp / "e2e.sqlite3"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(env_extra)
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.e2e.server", str(port), f"sqlite+aiosqlite:///{db}"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -90,7 +101,7 @@ def base_url(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> It
                 out = proc.stdout.read().decode() if proc.stdout else ""
                 pytest.fail(f"e2e server did not start:\n{out}")
             time.sleep(0.2)
-        yield url
+        yield Server(url, db)
     finally:
         proc.terminate()
         try:
@@ -100,6 +111,25 @@ def base_url(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> It
             proc.wait(5)
         if proc.stdout:
             proc.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The suite's server with the default settings."""
+    with _serve(tmp_path_factory.mktemp("e2e"), {}) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def base_url(server: Server) -> str:
+    return server.url
+
+
+@pytest.fixture(scope="session")
+def gated_server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A second server whose registrations always need the proof-of-work (threshold 0)."""
+    with _serve(tmp_path_factory.mktemp("e2e-pow"), {"CONTEST_POW_THRESHOLD": "0"}) as s:
+        yield s
 
 
 @pytest.fixture(scope="session")
@@ -126,6 +156,17 @@ FAILED = pytest.StashKey[bool]()
 @pytest.fixture
 def phone(browser: Any, base_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh phone-sized page on a slow 3G network, Vietnamese by default."""
+    yield from _phone(browser, base_url, request)
+
+
+@pytest.fixture
+def gated_phone(browser: Any, gated_server: Server,
+                request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A phone on the server that always asks for the registration proof-of-work."""
+    yield from _phone(browser, gated_server.url, request)
+
+
+def _phone(browser: Any, base_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
     ctx = browser.new_context(viewport=PHONE, locale="vi-VN", base_url=base_url,
                               timezone_id="Asia/Ho_Chi_Minh", device_scale_factor=1,
                               is_mobile=True, has_touch=True)

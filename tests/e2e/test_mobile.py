@@ -299,5 +299,6 @@ def test_attempt_first_load_under_budget(browser: Any, base_url: str) -> None:
         print(f"\nattempt page first load: {total} bytes compressed over the wire: {detail}")
         assert total <= BUDGET, f"first load {total} B > {BUDGET} B: {detail}"
         assert any("/assets/app." in u for u in detail), detail
+        assert not any("/assets/js/pow." in u for u in detail), detail  # loaded only to register
     finally:
         ctx.close()
