@@ -73,6 +73,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/staff/rounds/{round_id}/finalise"): Entry(ORG, body="json"),
     ("POST", "/api/staff/rounds/{round_id}/draw-commitment"): Entry(ORG, body="json"),
     ("GET", "/api/staff/rounds/{round_id}/exports/{kind}.{fmt}"): Entry(ALL, unit="query"),
+    # issue 7: the console's results pages (the open test round: finalising is refused, 409)
+    ("GET", "/console/results"): Entry(ALL),
+    ("GET", "/console/rounds/{round_id}/results"): Entry(ALL, unit="query"),
+    ("POST", "/console/rounds/{round_id}/results/finalise"): Entry(ORG),
+    ("POST", "/console/rounds/{round_id}/results/draw-commitment"): Entry(ORG),
 }
 
 

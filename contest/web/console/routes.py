@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from contest.web.console import auth, manage, monitor, pages, people
+from contest.web.console import auth, manage, monitor, pages, people, results_pages
 
 STAFF_API = "/api/staff"
 
@@ -48,4 +48,11 @@ ROUTES = [
     Route("/console/staff/{staff_id}", people.staff_update, methods=["POST"]),
     Route("/console/account/totp", people.totp_page, methods=["GET"]),
     Route("/console/account/totp", people.totp_confirm, methods=["POST"]),
+    # issue 7: results of a round (state, draw commitment, finalisation, exports)
+    Route("/console/results", results_pages.results_index, methods=["GET"]),
+    Route("/console/rounds/{round_id}/results", results_pages.results_page, methods=["GET"]),
+    Route("/console/rounds/{round_id}/results/finalise", results_pages.finalise_submit,
+          methods=["POST"]),
+    Route("/console/rounds/{round_id}/results/draw-commitment",
+          results_pages.commitment_submit, methods=["POST"]),
 ]

@@ -1,0 +1,98 @@
+"""Console pages for a round's results: state, draw commitment, finalisation, exports.
+
+The actions call the same services as the staff JSON endpoints (contest.web.results);
+exports are links to those endpoints, which apply the unit scope and write the audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from contest.errors import ConfigInvalid, DrawCommitted, RoundFinalised, RoundNotClosed
+from contest.services import console_results, finalise
+from contest.web.console.messages import text
+from contest.web.console.render import page
+from contest.web.console.views import ctx_of, form_str, html
+from contest.web.errors import locale_of
+from contest.web.parsing import path_int
+from contest.web.results import EXPORT_ROLES
+from contest.web.staff_auth import require_staff
+
+ORGANISERS = ("admin", "organiser")
+# (kind in the URL, title, what it holds), in the order the page lists them.
+EXPORTS = (
+    ("winners", "Danh sách đạt giải (công khai)",
+     "tên đã che, đơn vị, xã/huyện, nhóm, điểm, thời gian, giải"),
+    ("winners-internal", "Danh sách đạt giải (nội bộ)",
+     "thêm họ tên đầy đủ, ngày sinh, điện thoại, e-mail, CCCD — để liên hệ trao giải"),
+    ("participation", "Tham gia và kết quả theo đơn vị",
+     "người dự thi, lượt thi, điểm tuyệt đối, điểm trung bình, tỉ lệ tham gia"),
+    ("ranking", "Bảng xếp hạng đầy đủ",
+     "mọi bài được tính theo thứ tự cuối cùng, kèm cờ và lý do loại"),
+)
+NEEDS_RESULTS = frozenset({"winners", "winners-internal", "ranking"})
+
+
+def _level(request: Request) -> int:
+    raw = request.query_params.get("level", "2")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 10 else 2
+
+
+async def _render(request: Request, round_id: int, status: int = 200,
+                  **extra: Any) -> Response:
+    staff = request.state.staff
+    unit = request.query_params.get("unit") or None
+    ov = await console_results.overview(ctx_of(request), staff, round_id, unit)
+    level = _level(request)
+    query = "&".join(x for x in (f"unit={unit}" if unit else "", f"level={level}") if x)
+    exports = [(kind, title, holds) for kind, title, holds in EXPORTS
+               if staff.role in EXPORT_ROLES[kind.replace("-", "_")]
+               and (ov.result is not None or kind not in NEEDS_RESULTS)]
+    values: dict[str, Any] = {"confirm": request.query_params.get("confirm") == "1",
+                              "done": request.query_params.get("done", "")}
+    values.update(extra)
+    return page(request, "results.html", status=status, ov=ov, unit=unit or "", level=level,
+                query=query, exports=exports, can_act=staff.role in ORGANISERS, **values)
+
+
+@html
+async def results_index(request: Request) -> Response:
+    await require_staff(request)
+    return page(request, "results_index.html",
+                rounds=await console_results.ranked_rounds(ctx_of(request)))
+
+
+@html
+async def results_page(request: Request) -> Response:
+    await require_staff(request)
+    return await _render(request, path_int(request, "round_id"))
+
+
+@html
+async def finalise_submit(request: Request) -> Response:
+    staff = await require_staff(request, *ORGANISERS)
+    rid = path_int(request, "round_id")
+    if await form_str(request, "confirm") != "yes":
+        # The button only opens the confirmation step; finalising needs its explicit "yes".
+        return await _render(request, rid, status=422, confirm=True, need_confirm=True)
+    try:
+        await finalise.finalise(ctx_of(request), rid, actor=f"staff:{staff.username}")
+    except (RoundNotClosed, RoundFinalised, ConfigInvalid) as exc:
+        return await _render(request, rid, status=exc.status,
+                             error=text(f"error.{exc.code}", locale_of(request), **exc.params))
+    return RedirectResponse(f"/console/rounds/{rid}/results?done=finalised", status_code=303)
+
+
+@html
+async def commitment_submit(request: Request) -> Response:
+    staff = await require_staff(request, *ORGANISERS)
+    rid = path_int(request, "round_id")
+    try:
+        await finalise.commit_draw(ctx_of(request), rid, actor=f"staff:{staff.username}")
+    except DrawCommitted as exc:
+        return await _render(request, rid, status=exc.status,
+                             error=text(f"error.{exc.code}", locale_of(request)))
+    return RedirectResponse(f"/console/rounds/{rid}/results?done=committed", status_code=303)
