@@ -12,6 +12,7 @@ VI: dict[str, str] = {
     "nav.units": "Đơn vị",
     "nav.dashboard": "Theo dõi trực tiếp",
     "nav.participants": "Người dự thi",
+    "nav.results": "Kết quả",
     "nav.staff": "Cán bộ",
     "nav.audit": "Nhật ký",
     "nav.logout": "Đăng xuất",
