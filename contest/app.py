@@ -23,6 +23,7 @@ from contest.services.context import Services, log, utc_now
 from contest.settings import Settings
 from contest.storage.db import make_engine, make_sessionmaker
 from contest.storage.redis_client import make_redis
+from contest.web.admission import AdmissionLimit
 from contest.web.clientinfo import DeviceCookie
 from contest.web.errors import HANDLERS
 from contest.web.routes import ROUTES
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None,
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(AdmissionLimit, limit=settings.max_inflight, wait_s=settings.queue_wait_s),
             Middleware(GZipMiddleware, minimum_size=500),
             Middleware(DeviceCookie, secure=not settings.dev_mode),
             Middleware(SessionMiddleware, secret_key=settings.secret_key,

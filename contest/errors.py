@@ -90,6 +90,22 @@ class ServiceUnavailable(ContestError):
         self.headers["Retry-After"] = "5"
 
 
+class Conflict(ContestError):
+    """Two requests changed the same thing at once and this one lost; retrying is safe."""
+
+    status, code = 409, "conflict"
+
+
+class ServerBusy(ContestError):
+    """This worker has too many requests in flight; the client should retry shortly."""
+
+    status, code = 503, "busy"
+
+    def __init__(self, retry_after: int = 2, **params: object) -> None:
+        super().__init__(fields=None, retry_after=retry_after, **params)
+        self.headers["Retry-After"] = str(retry_after)
+
+
 class MethodNotAllowed(ContestError):
     status, code = 405, "method_not_allowed"
 

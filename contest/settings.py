@@ -151,6 +151,17 @@ class Settings:
                        "(16: about 65 000 hashes, a fraction of a second on a phone).",
                        "CONTEST_POW_BITS"),
     )
+    max_inflight: int = field(
+        default=64,
+        metadata=_help("API requests one worker serves at once; more wait up to "
+                       "CONTEST_QUEUE_WAIT seconds, then get 503 busy with Retry-After "
+                       "(0: no cap).", "CONTEST_MAX_INFLIGHT"),
+    )
+    queue_wait_s: float = field(
+        default=2.0,
+        metadata=_help("How long a request waits for a free slot before 503 busy, in seconds.",
+                       "CONTEST_QUEUE_WAIT"),
+    )
     static_dir: str = field(
         default=str(Path(__file__).resolve().parent.parent / "static"),
         metadata=_help("Folder served at / (the participant pages).", "CONTEST_STATIC_DIR"),
@@ -222,5 +233,6 @@ def settings_table() -> list[tuple[str, str, str]]:
     rows = []
     for f in fields(Settings):
         default = f.default if f.name != "static_dir" else "<repo>/static"
-        rows.append((f.metadata["env"], "" if default is None else str(default), f.metadata["help"]))
+        shown = "" if default is None else str(default)
+        rows.append((f.metadata["env"], shown, f.metadata["help"]))
     return rows

@@ -8,8 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
 from sqlmodel import col, select
 
 from contest.domain import policy, scoring
@@ -22,6 +25,7 @@ from contest.errors import (
     NotFound,
     PredictionRequired,
     RoundNotOpen,
+    ServiceUnavailable,
     UnknownOption,
     ValidationFailed,
 )
@@ -91,10 +95,14 @@ async def start(
     for _ in range(3):
         try:
             return await _start_once(ctx, participant_id, round_id, user_agent)
-        except IntegrityError:
+        except (IntegrityError, _StartRace):
             # A concurrent start by the same participant won the unique index: return theirs.
             continue
-    raise RoundNotOpen()  # pragma: no cover - three lost races in a row
+    raise ServiceUnavailable()  # pragma: no cover - three lost races in a row: retry later
+
+
+class _StartRace(Exception):
+    """Another start of the same participant committed while this one was deciding."""
 
 
 async def _start_once(
@@ -130,19 +138,23 @@ async def _start_once(
             raise NotEligible(min_age=contest.min_age)
         previous = (
             await s.execute(
-                select(Attempt.number, Attempt.id).where(
+                select(Attempt.number, Attempt.id, Attempt.status).where(
                     Attempt.participant_id == participant_id, Attempt.round_id == round_id
                 )
             )
         ).all()
+        if any(status == "running" for _, _, status in previous):
+            # A concurrent start (often this client's own retry) committed in between:
+            # go round again and return that attempt rather than count it as used up.
+            raise _StartRace()
         if r.kind != "practice" and not policy.may_start(len(previous), r.max_attempts):
             raise AttemptsExhausted(max_attempts=r.max_attempts)
-        number = max((n for n, _ in previous), default=0) + 1
+        number = max((n for n, _, _ in previous), default=0) + 1
         seen = (
             (
                 await s.scalars(
                     select(AttemptQuestion.question_id).where(
-                        col(AttemptQuestion.attempt_id).in_([a for _, a in previous])
+                        col(AttemptQuestion.attempt_id).in_([a for _, a, _ in previous])
                     )
                 )
             ).all()
@@ -231,46 +243,68 @@ async def save_answer(
     now = ctx.now()
     chosen = list(dict.fromkeys(option_ids))  # de-duplicate, keep order
     async with transaction(ctx.sm) as s:
-        att = await _own_attempt(s, participant_id, attempt_id)
-        r = await _round(s, att.round_id)
+        found = (
+            await s.execute(
+                select(Attempt, Round.grace_s)
+                .join(Round, col(Round.id) == Attempt.round_id)
+                .where(col(Attempt.id) == attempt_id)
+            )
+        ).first()
+        if found is None or found[0].participant_id != participant_id:
+            raise NotFound()
+        att, grace_s = found
         if att.status != "running":
             raise AttemptSubmitted()
-        if not policy.accepts_answers(now, att.deadline, r.grace_s):
+        if not policy.accepts_answers(now, att.deadline, grace_s):
             raise DeadlinePassed()
         row = (
             await s.execute(
-                select(AttemptQuestion, Question.kind)
+                select(AttemptQuestion.options, Question.kind)
                 .join(Question, col(Question.id) == AttemptQuestion.question_id)
                 .where(
-                    AttemptQuestion.attempt_id == att.id,
-                    AttemptQuestion.public_id == question_public_id,
+                    col(AttemptQuestion.attempt_id) == att.id,
+                    col(AttemptQuestion.public_id) == question_public_id,
                 )
             )
         ).first()
         if row is None:
             raise NotFound()
-        aq, kind = row
-        offered = {pub for _oid, pub in aq.options}
+        paper_options, kind = row
+        offered = {pub for _oid, pub in paper_options}
         if not set(chosen) <= offered:
             raise UnknownOption()
         if not scoring.is_valid_choice(
             "multiple" if kind == "multiple" else "single", set(chosen), offered
         ):
             raise ValidationFailed(fields={"option_ids": "field.single_choice"})
-        answer = await s.get(Answer, (att.id, question_public_id))
-        if answer is None:
-            answer = Answer(
-                attempt_id=att.id,
-                question_public_id=question_public_id,
-                option_ids=chosen,
-                saved_at=now,
-            )
-            s.add(answer)
-        else:
-            answer.option_ids = chosen
-            answer.saved_at = now
-            answer.saves += 1
+        answer = Answer(
+            attempt_id=att.id, question_public_id=question_public_id, option_ids=chosen,
+            saved_at=now,
+        )
+        # One upsert: two saves of the same question at once (a double tap, a retry after a
+        # time-out) both succeed, the later one winning, instead of colliding on the key.
+        await s.execute(_upsert_answer(s, answer))
     return answer
+
+
+def _upsert_answer(s: AsyncSession, answer: Answer) -> Insert:
+    """INSERT ... ON CONFLICT DO UPDATE of one answer, in the session's SQL dialect."""
+    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(Answer).values(
+        attempt_id=answer.attempt_id,
+        question_public_id=answer.question_public_id,
+        option_ids=answer.option_ids,
+        saved_at=answer.saved_at,
+        saves=1,
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["attempt_id", "question_public_id"],
+        set_={
+            "option_ids": stmt.excluded.option_ids,
+            "saved_at": stmt.excluded.saved_at,
+            "saves": col(Answer.saves) + 1,
+        },
+    )
 
 
 async def submit(

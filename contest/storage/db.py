@@ -47,7 +47,10 @@ def make_engine(url: str) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # A short pool timeout sheds overload as a quick 503 before clients give up waiting.
+    return create_async_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=5
+    )
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

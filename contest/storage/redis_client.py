@@ -14,7 +14,12 @@ def make_redis(url: str | None) -> aioredis.Redis:
     use it, which Settings.check enforces.
     """
     if url:
-        return aioredis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+        # A blocking pool waits (up to 5 s) for a free connection instead of failing at the
+        # default cap of 100 when many SSE streams or a herd of starts arrive at once.
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=256, timeout=5, decode_responses=True, health_check_interval=30
+        )
+        return aioredis.Redis(connection_pool=pool)
     import fakeredis
 
     client: Any = fakeredis.FakeAsyncRedis(decode_responses=True)

@@ -6,7 +6,7 @@ import logging
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -62,6 +62,12 @@ async def unavailable(request: Request, exc: Exception) -> Response:
     return render(request, errors.ServiceUnavailable())
 
 
+async def conflict(request: Request, exc: Exception) -> Response:
+    """Handler for a constraint another request won: 409, safe to retry (never a 503)."""
+    log.info("integrity conflict on %s %s: %s", request.method, request.url.path, exc)
+    return render(request, errors.Conflict())
+
+
 async def unexpected(request: Request, exc: Exception) -> Response:
     """Last resort: log the bug, answer 500 in the error shape."""
     log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -77,6 +83,7 @@ async def unexpected(request: Request, exc: Exception) -> Response:
 HANDLERS: dict[int | type[Exception], ExceptionHandler] = {
     errors.ContestError: contest_error,
     HTTPException: http_error,
+    IntegrityError: conflict,
     OperationalError: unavailable,
     PoolTimeout: unavailable,
     DBAPIError: unavailable,

@@ -59,10 +59,13 @@ def login(request: Request, phone: str) -> AbstractAsyncContextManager[None]:
 
 
 async def started(request: Request, view: PaperView, created: bool) -> None:
-    """Note where a new attempt came from (IP, device cookie, browser)."""
-    if created:
-        await integrity.note_start(_ctx(request), view.attempt, client_ip(request),
-                                   device_id(request), request.headers.get("user-agent"))
+    """Note where an attempt came from (IP, device cookie, browser), once.
+
+    Also on a resume: when the note of the creating request was lost (its client timed out
+    and retried), the retry records it; note_start keeps the first note it finds.
+    """
+    await integrity.note_start(_ctx(request), view.attempt, client_ip(request),
+                               device_id(request), request.headers.get("user-agent"))
 
 
 async def answered(request: Request, attempt_id: str, question_public_id: str) -> None:

@@ -77,3 +77,15 @@ async def test_many_participants_submitting_at_once_all_ranked(world: World) -> 
     assert board["total"] == 12
     stats, _ = await standings.stats(world.ctx, world.round_id)
     assert stats["attempts"] == 12 and stats["participants"] == 12
+
+
+async def test_simultaneous_starts_with_one_attempt_allowed_are_never_refused(
+    world: World,
+) -> None:
+    """A retry landing while the first start commits gets that attempt, not 403 exhausted."""
+    rid = await world.add_round(max_attempts=1)
+    await world.register()
+    url = f"/api/v1/rounds/{rid}/attempts"
+    responses = await asyncio.gather(*(world.client.post(url) for _ in range(30)))
+    assert sorted({r.status_code for r in responses}) in ([200, 201], [201])
+    assert len({r.json()["attempt_id"] for r in responses}) == 1
