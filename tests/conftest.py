@@ -217,7 +217,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Everything under tests/e2e drives a browser: mark it e2e (CI runs it once)."""
+    """Mark tests/e2e as e2e (CI runs it once) and run it last.
+
+    Its session-scoped Playwright keeps an event loop running in the main thread until the
+    session ends, which would break every later test that calls asyncio.run().
+    """
     for item in items:
         if "/tests/e2e/" in str(item.path):
             item.add_marker(pytest.mark.e2e)
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.path))  # stable: e2e to the end
