@@ -11,9 +11,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from contest.banks.decode import decode_text
-from contest.banks.problems import BankInvalid, Loc, Problem, error
-from contest.banks.validate import LETTERS, BankMeta, Draft, build_bank, clean, fold
+from contest.banks.problems import Loc, Problem, error
+from contest.banks.textformat import load_text, parse_text
+from contest.banks.validate import LETTERS, BankMeta, Draft, clean, fold
 from contest.domain.bank import Bank
 
 Progress = Callable[[int], None]
@@ -93,16 +93,9 @@ def parse_aiken(
 
     Raises BankInvalid when the bytes are binary or undecodable.
     """
-    text = data if isinstance(data, str) else decode_text(data, file)
-    meta, drafts, problems = read_aiken(text, file, progress)
-    bank, more = build_bank(meta, drafts, file)
-    problems += more
-    return (None if any(p.is_error for p in problems) else bank), problems
+    return parse_text(read_aiken, data, file, progress)
 
 
 def load_aiken(path: str | Path) -> Bank:
     """Load an Aiken bank file; raises BankInvalid listing every problem."""
-    bank, problems = parse_aiken(Path(path).read_bytes(), str(path))
-    if bank is None:
-        raise BankInvalid(problems)
-    return bank
+    return load_text(parse_aiken, path)

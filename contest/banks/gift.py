@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from contest.banks.decode import decode_text
-from contest.banks.problems import BankInvalid, Loc, Problem, error, warning
-from contest.banks.validate import LETTERS, BankMeta, Draft, build_bank, clean, fold
+from contest.banks.problems import Loc, Problem, error, warning
+from contest.banks.textformat import load_text, parse_text
+from contest.banks.validate import LETTERS, BankMeta, Draft, clean, fold
 from contest.domain.bank import Bank
 
 Progress = Callable[[int], None]
@@ -260,23 +260,16 @@ def read_gift(
 def parse_gift(
     data: bytes | str, file: str, progress: Progress | None = None
 ) -> tuple[Bank | None, list[Problem]]:
-    """Parse a GIFT file into a Bank (None when any error) and its problems.
+    """Parse an GIFT file into a Bank (None when any error) and its problems.
 
     Raises BankInvalid when the bytes are binary or undecodable.
     """
-    text = data if isinstance(data, str) else decode_text(data, file)
-    meta, drafts, problems = read_gift(text, file, progress)
-    bank, more = build_bank(meta, drafts, file)
-    problems += more
-    return (None if any(p.is_error for p in problems) else bank), problems
+    return parse_text(read_gift, data, file, progress)
 
 
 def load_gift(path: str | Path) -> Bank:
-    """Load a GIFT bank file; raises BankInvalid listing every problem."""
-    bank, problems = parse_gift(Path(path).read_bytes(), str(path))
-    if bank is None:
-        raise BankInvalid(problems)
-    return bank
+    """Load an GIFT bank file; raises BankInvalid listing every problem."""
+    return load_text(parse_gift, path)
 
 
 # ---- export ------------------------------------------------------------------------------
