@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, Integer, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from contest.storage.types import UTCDateTime
@@ -113,7 +113,9 @@ class Round(SQLModel, table=True):
     quotas: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     time_limit_s: int = 900
     grace_s: int = 5
-    max_attempts: int | None = 1  # None: unlimited
+    # None: unlimited. No column default, so an explicit None is stored as NULL (with a
+    # column default the ORM would drop the None and store the default instead).
+    max_attempts: int | None = Field(default=1, sa_column=Column(Integer, nullable=True))
     counting: str = Field(default="best", max_length=8)  # best | first | last
     partial_credit: bool = False
     prediction_prompt: str | None = None

@@ -397,3 +397,18 @@ async def test_best_attempt_counts_and_ranks_follow(world: World) -> None:
     board = (await other.get(f"/api/v1/rounds/{world.round_id}/leaderboard")).json()
     assert [e["rank"] for e in board["entries"]] == [1, 2]
     assert board["entries"][0]["score"] == 5
+
+
+async def test_unlimited_attempts_are_stored_as_unlimited(world: World) -> None:
+    """max_attempts=None must reach SQL as NULL, not as the column's usual default of 1."""
+    rid = await world.add_round(max_attempts=None)
+    await world.register()
+    for _ in range(3):
+        resp = await world.client.post(f"/api/v1/rounds/{rid}/attempts")
+        assert resp.status_code == 201, resp.text
+        sub = await world.client.post(
+            f"/api/v1/attempts/{resp.json()['attempt_id']}/submit", json={"prediction": 1}
+        )
+        assert sub.status_code == 200
+    me = (await world.client.get(f"/api/v1/rounds/{rid}/me")).json()
+    assert me["attempts_left"] is None and len(me["attempts"]) == 3
