@@ -32,7 +32,7 @@ from contest.errors import (
 from contest.services import standings
 from contest.services.accounts import new_id
 from contest.services.context import Services
-from contest.services.papers import derive_paper
+from contest.services.papers import bank_texts, derive_paper, render_paper
 from contest.storage.db import transaction
 from contest.storage.tables import (
     Answer,
@@ -183,7 +183,14 @@ async def _start_once(
             )
             for i, pq in enumerate(paper)
         )
-    return await view(ctx, participant_id, att.id), True
+        texts = await bank_texts(ctx, s, r.bank_version_id)
+    # A new attempt has no answers yet: render it from the paper just drawn (no re-read).
+    questions = render_paper(
+        [(pq.question_id, pq.public_id, [(o.option_id, o.public_id) for o in pq.options])
+         for pq in paper],
+        texts,
+    )
+    return PaperView(att, r, questions, {}), True
 
 
 async def view(ctx: Services, participant_id: str, attempt_id: str) -> PaperView:
@@ -201,31 +208,15 @@ async def view(ctx: Services, participant_id: str, attempt_id: str) -> PaperView
         att = await _own_attempt(s, participant_id, attempt_id)
         rows = (
             await s.execute(
-                select(AttemptQuestion, Question)
-                .join(Question, col(Question.id) == AttemptQuestion.question_id)
-                .where(AttemptQuestion.attempt_id == att.id)
+                select(AttemptQuestion.question_id, AttemptQuestion.public_id,
+                       AttemptQuestion.options)
+                .where(col(AttemptQuestion.attempt_id) == att.id)
                 .order_by(col(AttemptQuestion.position))
             )
         ).all()
-        option_ids = [oid for aq, _ in rows for oid, _pub in aq.options]
-        texts: dict[int, str] = {
-            oid: text
-            for oid, text in (
-                await s.execute(
-                    select(Option.id, Option.text).where(col(Option.id).in_(option_ids))
-                )
-            ).all()
-        }
         answers = (await s.scalars(select(Answer).where(Answer.attempt_id == att.id))).all()
-    questions = [
-        {
-            "id": aq.public_id,
-            "text": q.text,
-            "kind": "multiple" if q.kind == "multiple" else "single",
-            "options": [{"id": pub, "text": texts[oid]} for oid, pub in aq.options],
-        }
-        for aq, q in rows
-    ]
+        texts = await bank_texts(ctx, s, r.bank_version_id)
+    questions = render_paper([tuple(row) for row in rows], texts)
     return PaperView(att, r, questions, {a.question_public_id: list(a.option_ids) for a in answers})
 
 

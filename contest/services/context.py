@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -13,6 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from contest.domain.draw import DrawQuestion
 from contest.settings import Settings
 from contest.storage.live import LiveBoards
+
+if TYPE_CHECKING:
+    from contest.services.papers import QuestionText
 
 log = logging.getLogger("contest")
 
@@ -33,6 +37,8 @@ class Services:
     boards: LiveBoards = field(init=False)
     # bank version id -> the draw's view of its questions (bank versions never change)
     bank_cache: dict[int, list[DrawQuestion]] = field(default_factory=dict)
+    # bank version id -> question id -> what participants read (texts never change either)
+    text_cache: dict[int, dict[int, QuestionText]] = field(default_factory=dict)
     # unit code -> (codes of the unit and its ancestors), refreshed when the tree is loaded
     unit_chains: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # rounds whose boards missed an update while Redis was unreachable

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select as sa_select
@@ -12,6 +13,58 @@ from sqlmodel import col
 from contest.domain.draw import DrawQuestion, PaperQuestion, Quota, attempt_seed, draw_paper
 from contest.services.context import Services
 from contest.storage.tables import Option, Question, Round
+
+
+@dataclass(frozen=True)
+class QuestionText:
+    """What a participant reads of a question: its text, kind and option texts (no key)."""
+
+    text: str
+    kind: str  # single | multiple, as the API shows it (true/false is single)
+    options: dict[int, str]
+
+
+async def bank_texts(
+    ctx: Services, s: AsyncSession, bank_version_id: int
+) -> dict[int, QuestionText]:
+    """Question and option texts of a bank version by question id (cached: immutable)."""
+    cached = ctx.text_cache.get(bank_version_id)
+    if cached is not None:
+        return cached
+    rows = (
+        await s.execute(
+            sa_select(
+                col(Question.id), col(Question.text), col(Question.kind), col(Option.id),
+                col(Option.text),
+            )
+            .join(Option, col(Option.question_id) == Question.id)
+            .where(col(Question.bank_version_id) == bank_version_id)
+        )
+    ).all()
+    out: dict[int, QuestionText] = {}
+    for qid, qtext, kind, oid, otext in rows:
+        assert qid is not None and oid is not None  # primary keys of stored rows
+        shown = "multiple" if kind == "multiple" else "single"
+        out.setdefault(qid, QuestionText(qtext, shown, {})).options[oid] = otext
+    ctx.text_cache[bank_version_id] = out
+    return out
+
+
+def render_paper(
+    rows: Sequence[tuple[int, str, Sequence[Sequence[Any]]]], texts: dict[int, QuestionText]
+) -> list[dict[str, Any]]:
+    """The questions of a paper as the API shows them, from (question id, public id,
+    [[option id, public option id], ...]) rows in paper order."""
+    out = []
+    for question_id, public_id, options in rows:
+        qt = texts[question_id]
+        out.append({
+            "id": public_id,
+            "text": qt.text,
+            "kind": qt.kind,
+            "options": [{"id": pub, "text": qt.options[oid]} for oid, pub in options],
+        })
+    return out
 
 
 async def bank_questions(
