@@ -34,7 +34,6 @@ def _port() -> int:
 
 
 def test_organiser_journey(tmp_path: Path) -> None:
-
     port = _port()
     env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/b.sqlite3",
            "CONTEST_DEV": "1", "SECRET_KEY": "b" * 40}
@@ -86,6 +85,9 @@ def _participants(base: str, n: int) -> None:
 
 
 def _play(base: str, tmp: Path) -> None:
+    # Screenshots land in docs/screenshots only when asked (CONTEST_SCREENSHOTS=1), so a
+    # test run never leaves the work tree changed.
+    shots = SHOTS if os.environ.get("CONTEST_SCREENSHOTS") else tmp
     from playwright.sync_api import sync_playwright
 
     _participants(base, 12)
@@ -100,7 +102,7 @@ def _play(base: str, tmp: Path) -> None:
         assert "/console/login" in page.url
         page.fill("input[name=username]", "bantochuc")
         page.fill("input[name=password]", "mat-khau-ban-to-chuc")
-        page.screenshot(path=str(SHOTS / "console-login.png"))
+        page.screenshot(path=str(shots / "console-login.png"))
         page.click("button[type=submit]")
         page.wait_for_url(f"{base}/console")
         page.goto(f"{base}/console/banks")
@@ -110,7 +112,7 @@ def _play(base: str, tmp: Path) -> None:
         assert rows.count() >= 2
         text = page.inner_text("#report")
         assert "Lỗi" in text and "3" in text
-        page.screenshot(path=str(SHOTS / "console-bank-errors.png"), full_page=True)
+        page.screenshot(path=str(shots / "console-bank-errors.png"), full_page=True)
         fixed = BAD_CSV
         for wrong, right in FIXES:
             fixed = fixed.replace(wrong, right)
@@ -118,7 +120,7 @@ def _play(base: str, tmp: Path) -> None:
         page.set_input_files("input[name=file]", str(bad))
         page.click("form[action='/console/banks'] button")
         assert "Đã nhập" in page.inner_text("main")
-        page.screenshot(path=str(SHOTS / "console-bank-imported.png"), full_page=True)
+        page.screenshot(path=str(shots / "console-bank-imported.png"), full_page=True)
         page.goto(f"{base}/console/contests")
         page.click("text=Thêm đợt thi")
         page.fill("input[name=title]", "Đợt 2: tuần từ 01/12")
@@ -134,14 +136,14 @@ def _play(base: str, tmp: Path) -> None:
         page.click("form button[type=submit] >> nth=-1")
         page.wait_for_url("**/rounds/*?saved=1")
         assert "Đã lưu" in page.inner_text("main")
-        page.screenshot(path=str(SHOTS / "console-round.png"), full_page=True)
+        page.screenshot(path=str(shots / "console-round.png"), full_page=True)
         page.goto(f"{base}/console/dashboard")
         page.locator("main a").first.click()
         page.wait_for_selector("figure.chart svg")
         assert page.locator("figure.chart svg").count() == 3
-        page.screenshot(path=str(SHOTS / "console-dashboard.png"), full_page=True)
+        page.screenshot(path=str(shots / "console-dashboard.png"), full_page=True)
         phone = browser.new_page(viewport={"width": 390, "height": 844})
         phone.context.add_cookies(page.context.cookies())
         phone.goto(page.url)
-        phone.screenshot(path=str(SHOTS / "console-dashboard-phone.png"), full_page=True)
+        phone.screenshot(path=str(shots / "console-dashboard-phone.png"), full_page=True)
         browser.close()
