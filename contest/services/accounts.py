@@ -43,8 +43,12 @@ class Registration:
 
 
 def new_id() -> str:
-    """An opaque, unguessable id."""
-    return secrets.token_urlsafe(12)
+    """An opaque, unguessable id (96 random bits in hex).
+
+    Hex, not URL-safe base64: an id starting with "-" reads as an option on a command line
+    (`contest paper show --attempt -x...`) and trips simple URL routers.
+    """
+    return secrets.token_hex(12)
 
 
 async def register(ctx: Services, slug: str, reg: Registration) -> Participant:

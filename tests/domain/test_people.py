@@ -52,3 +52,11 @@ def test_clean_name_and_age() -> None:
     assert clean_name("  Lê   Văn  An ") == "Lê Văn An"
     assert age_on(date(2008, 11, 28), date(2026, 11, 27)) == 17
     assert age_on(date(2008, 11, 27), date(2026, 11, 27)) == 18
+
+
+def test_new_ids_are_hex_and_never_look_like_options() -> None:
+    from contest.services.accounts import new_id
+
+    ids = {new_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    assert all(len(i) == 24 and all(c in "0123456789abcdef" for c in i) for i in ids)
