@@ -8,15 +8,13 @@ they are noticed, with Moodle's wording in English.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
-from contest.banks.problems import Loc, Problem, error
+from contest.banks.problems import Loc, Problem, Progress, error
 from contest.banks.textformat import load_text, parse_text
 from contest.banks.validate import LETTERS, BankMeta, Draft, clean, fold
 from contest.domain.bank import Bank
 
-Progress = Callable[[int], None]
 _ANSWER_LINE = re.compile(r"^([A-Z])[).][ \t]*(.*)$")
 _KEY_LINE = re.compile(r"^ANSWER:\s*(.*)$")
 

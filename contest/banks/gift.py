@@ -9,16 +9,13 @@ Bank fields GIFT has no syntax for travel in comment lines (`// basis: ...`), to
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from contest.banks.problems import Loc, Problem, error, warning
+from contest.banks.problems import Loc, Problem, Progress, error, warning
 from contest.banks.textformat import load_text, parse_text
 from contest.banks.validate import LETTERS, BankMeta, Draft, clean, fold
 from contest.domain.bank import Bank
-
-Progress = Callable[[int], None]
 
 _ESCAPES = {
     "\\\\": "\ue000",
@@ -260,7 +257,7 @@ def read_gift(
 def parse_gift(
     data: bytes | str, file: str, progress: Progress | None = None
 ) -> tuple[Bank | None, list[Problem]]:
-    """Parse an GIFT file into a Bank (None when any error) and its problems.
+    """Parse a GIFT file into a Bank (None when any error) and its problems.
 
     Raises BankInvalid when the bytes are binary or undecodable.
     """
@@ -268,7 +265,7 @@ def parse_gift(
 
 
 def load_gift(path: str | Path) -> Bank:
-    """Load an GIFT bank file; raises BankInvalid listing every problem."""
+    """Load a GIFT bank file; raises BankInvalid listing every problem."""
     return load_text(parse_gift, path)
 
 

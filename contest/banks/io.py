@@ -5,18 +5,16 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 from contest.banks.aiken import parse_aiken
 from contest.banks.decode import decode_text
 from contest.banks.gift import parse_gift
 from contest.banks.native import parse_native
-from contest.banks.problems import BankInvalid, Loc, Problem, error
+from contest.banks.problems import BankInvalid, Loc, Problem, Progress, error
 from contest.banks.tabular import parse_csv, parse_xlsx
 from contest.domain.bank import Bank
 
-Progress = Callable[[int], None]
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNZIPPED = 50 * 1024 * 1024
 MAX_RATIO = 100  # real workbooks compress 5-20x; a bomb compresses 1000x

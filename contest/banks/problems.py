@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+# Called with the number of questions read so far, for progress on large files.
+Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from contest.banks.decode import decode_text
-from contest.banks.problems import BankInvalid, Loc, Problem, error, warning
+from contest.banks.problems import BankInvalid, Loc, Problem, Progress, error, warning
 from contest.banks.validate import (
     LETTERS,
     MAX_OPTIONS,
@@ -27,7 +27,6 @@ from contest.banks.validate import (
 )
 from contest.domain.bank import Bank
 
-Progress = Callable[[int], None]
 QUESTIONS_SHEET = "Câu hỏi"
 INFO_SHEET = "Thông tin"
 GUIDE_SHEET = "Hướng dẫn"

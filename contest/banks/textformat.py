@@ -6,11 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from contest.banks.decode import decode_text
-from contest.banks.problems import BankInvalid, Problem
+from contest.banks.problems import BankInvalid, Problem, Progress
 from contest.banks.validate import BankMeta, Draft, build_bank
 from contest.domain.bank import Bank
 
-Progress = Callable[[int], None]
 Reader = Callable[[str, str, Progress | None], tuple[BankMeta, list[Draft], list[Problem]]]
 Parser = Callable[[bytes, str], tuple[Bank | None, list[Problem]]]
 
