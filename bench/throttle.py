@@ -1,12 +1,12 @@
-"""Median latency the throttle adds to a participant request (and the answer-time note).
+"""Median latency the throttle adds to a participant request.
 
     .venv/bin/python bench/throttle.py                 # embedded Redis (fakeredis)
     REDIS_URL=redis://127.0.0.1:6379/9 .venv/bin/python bench/throttle.py
 
-Times the exact calls the handlers make (guard.limit -> throttle.participant, and
-integrity.note_answer) on a warm worker: one Lua call, resp. one pipelined round trip.
-Uses its own temporary SQLite file; with REDIS_URL it writes keys under contest:t:* and
-contest:a:* of that database index only.
+Times the exact call the handlers make (throttle.participant) on a warm worker: one Lua call.
+(The answer-time note that used to be a second round trip per save is now a column written by
+the save's own statement.) Uses its own temporary SQLite file; with REDIS_URL it writes keys
+under contest:t:* of that database index only.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import tempfile
 import time
 from datetime import UTC, date, datetime
 
-from contest.services import integrity, throttle
+from contest.services import throttle
 from contest.services.context import Services
 from contest.settings import Settings
 from contest.storage import keys
@@ -60,16 +60,13 @@ async def main() -> None:
         return out
 
     limit = await timed(lambda i: throttle.participant(ctx, "bench-participant", "answer"))
-    note = await timed(lambda i: integrity.note_answer(ctx, "bench-attempt", f"q{i % 30}"))
     backend = "real Redis " + redis_url if redis_url else "embedded Redis (fakeredis)"
     print(f"throttle bench: {N} calls each, {backend}")
-    for name, xs in (("throttle.participant (per start/save/submit)", limit),
-                     ("integrity.note_answer (per answer save)", note)):
+    for name, xs in (("throttle.participant (per start/save/submit)", limit),):
         xs.sort()
         print(f"  {name}: median {statistics.median(xs):.3f} ms, "
               f"p95 {xs[int(len(xs) * 0.95)]:.3f} ms")
-    await redis.delete(keys.throttle("answer", "bench-participant"),
-                       keys.answer_first_saves("bench-attempt"))
+    await redis.delete(keys.throttle("answer", "bench-participant"))
     await redis.aclose()
     await engine.dispose()
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -25,6 +24,7 @@ from contest.storage.db import make_engine, make_sessionmaker
 from contest.storage.redis_client import make_redis
 from contest.web.admission import AdmissionLimit
 from contest.web.clientinfo import DeviceCookie
+from contest.web.compression import CompressLarge
 from contest.web.errors import HANDLERS
 from contest.web.routes import ROUTES
 
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None,
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await ctx.close()
             await redis.aclose()
             await engine.dispose()
 
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None,
         routes=routes,
         middleware=[
             Middleware(AdmissionLimit, limit=settings.max_inflight, wait_s=settings.queue_wait_s),
-            Middleware(GZipMiddleware, minimum_size=500),
+            Middleware(CompressLarge, minimum_size=500),
             Middleware(DeviceCookie, secure=not settings.dev_mode),
             Middleware(SessionMiddleware, secret_key=settings.secret_key,
                        session_cookie="contest_session", max_age=settings.session_max_age_s,

@@ -116,6 +116,7 @@ async def services(settings: Settings, clock: Clock) -> AsyncIterator[Services]:
     await redis.flushdb()
     ctx = Services(settings=settings, sm=make_sessionmaker(engine), redis=redis, now=clock.now)
     yield ctx
+    await ctx.close()
     await redis.aclose()
     await engine.dispose()
 

@@ -7,33 +7,29 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import and_, func, insert, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import Insert
 from sqlmodel import col, select
 
 from contest.domain import policy, scoring
 from contest.domain.people import age_on
 from contest.errors import (
     AttemptsExhausted,
-    AttemptSubmitted,
-    DeadlinePassed,
     NotEligible,
     NotFound,
     PredictionRequired,
     RoundNotOpen,
     ServiceUnavailable,
-    UnknownOption,
-    ValidationFailed,
 )
 from contest.services import standings
 from contest.services.accounts import new_id
 from contest.services.context import Services
-from contest.services.papers import bank_texts, derive_paper, render_paper
+from contest.services.paper_cache import cached_paper
+from contest.services.papers import QuestionText, bank_texts, derive_paper, render_paper
 from contest.storage.db import transaction
+from contest.storage.integrity_tables import AttemptSignals
 from contest.storage.tables import (
     Answer,
     Attempt,
@@ -85,8 +81,17 @@ def _expired(att: Attempt, r: Round, now: datetime) -> bool:
     return att.status == "running" and not policy.accepts_answers(now, att.deadline, r.grace_s)
 
 
+@dataclass(frozen=True)
+class StartNote:
+    """Where a start came from, noted for the integrity review in the start's transaction."""
+
+    ip: str | None = None
+    device: str | None = None
+    user_agent: str | None = None
+
+
 async def start(
-    ctx: Services, participant_id: str, round_id: int, user_agent: str | None = None
+    ctx: Services, participant_id: str, round_id: int, note: StartNote | None = None
 ) -> tuple[PaperView, bool]:
     """Start an attempt or return the running one (created flag).
 
@@ -94,7 +99,9 @@ async def start(
     """
     for _ in range(3):
         try:
-            return await _start_once(ctx, participant_id, round_id, user_agent)
+            return await _start_once(ctx, participant_id, round_id, note or StartNote())
+        except _RunningExpired as expired:
+            await finish(ctx, expired.attempt_id, ctx.now(), prediction=None, auto=True)
         except (IntegrityError, _StartRace):
             # A concurrent start by the same participant won the unique index: return theirs.
             continue
@@ -105,197 +112,127 @@ class _StartRace(Exception):
     """Another start of the same participant committed while this one was deciding."""
 
 
+class _RunningExpired(Exception):
+    """The participant's running attempt is past its time: finish it, then start again."""
+
+    def __init__(self, attempt_id: str) -> None:
+        super().__init__(attempt_id)
+        self.attempt_id = attempt_id
+
+
 async def _start_once(
-    ctx: Services, participant_id: str, round_id: int, user_agent: str | None
+    ctx: Services, participant_id: str, round_id: int, note: StartNote
 ) -> tuple[PaperView, bool]:
+    """One transaction: read the round and the participant's attempts (two statements), then
+    insert the attempt, its paper (one multi-row insert) and the integrity note; nothing is
+    read back. Resuming a running attempt reads its paper and answers instead (one more)."""
     now = ctx.now()
-    async with ctx.sm() as s:
-        r = await _round(s, round_id)
-        running = await s.scalar(
-            select(Attempt).where(
-                Attempt.participant_id == participant_id,
-                Attempt.round_id == round_id,
-                Attempt.status == "running",
-            )
-        )
-    if running is not None:
-        if not _expired(running, r, now):
-            return await view(ctx, participant_id, running.id), False
-        await finish(ctx, running.id, now, prediction=None, auto=True)
     async with transaction(ctx.sm) as s:
-        r = await _round(s, round_id)
-        participant = await s.get(Participant, participant_id)
-        if participant is None or participant.contest_id != r.contest_id:
+        found = (await s.execute(
+            sa_select(Round, col(Contest.min_age), col(Participant.birth_date))
+            .join(Contest, col(Contest.id) == Round.contest_id)
+            .outerjoin(Participant, and_(col(Participant.id) == participant_id,
+                                         col(Participant.contest_id) == Round.contest_id))
+            .where(col(Round.id) == round_id)
+        )).first()
+        if found is None or found[2] is None:
             raise NotFound()
+        r, min_age, birth_date = found
+        previous = (await s.execute(
+            select(Attempt, AttemptQuestion.question_id)
+            .outerjoin(AttemptQuestion, col(AttemptQuestion.attempt_id) == Attempt.id)
+            .where(Attempt.participant_id == participant_id, Attempt.round_id == round_id)
+        )).all()
+        attempts_seen = {a.id: a for a, _ in previous}
+        running = next((a for a in attempts_seen.values() if a.status == "running"), None)
+        if running is not None:
+            if _expired(running, r, now):
+                raise _RunningExpired(running.id)
+            return await _paper_view(ctx, s, running, r), False
         if not r.opens_at <= now < r.closes_at:
             raise RoundNotOpen()
-        contest = await s.get(Contest, r.contest_id)
-        if (
-            contest
-            and contest.min_age
-            and age_on(participant.birth_date, now.date()) < contest.min_age
-        ):
-            raise NotEligible(min_age=contest.min_age)
-        previous = (
-            await s.execute(
-                select(Attempt.number, Attempt.id, Attempt.status).where(
-                    Attempt.participant_id == participant_id, Attempt.round_id == round_id
-                )
-            )
-        ).all()
-        if any(status == "running" for _, _, status in previous):
-            # A concurrent start (often this client's own retry) committed in between:
-            # go round again and return that attempt rather than count it as used up.
-            raise _StartRace()
-        if r.kind != "practice" and not policy.may_start(len(previous), r.max_attempts):
+        if min_age and age_on(birth_date, now.date()) < min_age:
+            raise NotEligible(min_age=min_age)
+        if r.kind != "practice" and not policy.may_start(len(attempts_seen), r.max_attempts):
             raise AttemptsExhausted(max_attempts=r.max_attempts)
-        number = max((n for n, _, _ in previous), default=0) + 1
-        seen = (
-            (
-                await s.scalars(
-                    select(AttemptQuestion.question_id).where(
-                        col(AttemptQuestion.attempt_id).in_([a for _, a, _ in previous])
-                    )
-                )
-            ).all()
-            if previous
-            else []
-        )
+        number = max((a.number for a in attempts_seen.values()), default=0) + 1
+        seen = [qid for _, qid in previous if qid is not None]
         paper = await derive_paper(ctx, s, r, participant_id, number, seen)
         att = Attempt(
             id=new_id(),
             round_id=round_id,
             participant_id=participant_id,
             number=number,
+            status="running",
             started_at=now,
             deadline=policy.deadline(now, r.time_limit_s, r.closes_at),
-            user_agent=(user_agent or "")[:255] or None,
+            user_agent=(note.user_agent or "")[:255] or None,
         )
-        s.add(att)
-        await s.flush()  # the attempt row first: attempt_questions reference it
-        s.add_all(
-            AttemptQuestion(
-                attempt_id=att.id,
-                position=i,
-                question_id=pq.question_id,
-                public_id=pq.public_id,
-                options=[[o.option_id, o.public_id] for o in pq.options],
-            )
+        await s.execute(insert(Attempt).values(att.model_dump()))
+        await s.execute(insert(AttemptQuestion).values([
+            {"attempt_id": att.id, "position": i, "question_id": pq.question_id,
+             "public_id": pq.public_id,
+             "options": [[o.option_id, o.public_id] for o in pq.options]}
             for i, pq in enumerate(paper)
-        )
+        ]))
+        await s.execute(insert(AttemptSignals).values(
+            attempt_id=att.id, round_id=round_id, participant_id=participant_id, ip=note.ip,
+            device=note.device, user_agent=att.user_agent, started_at=now, hidden_changes=0))
         texts = await bank_texts(ctx, s, r.bank_version_id)
     # A new attempt has no answers yet: render it from the paper just drawn (no re-read).
-    questions = render_paper(
-        [(pq.question_id, pq.public_id, [(o.option_id, o.public_id) for o in pq.options])
-         for pq in paper],
-        texts,
-    )
-    return PaperView(att, r, questions, {}), True
+    rows = [(pq.question_id, pq.public_id, [(o.option_id, o.public_id) for o in pq.options])
+            for pq in paper]
+    _remember(ctx, att, r, rows, texts)
+    return PaperView(att, r, render_paper(rows, texts), {}), True
+
+
+def _remember(ctx: Services, att: Attempt, r: Round,
+              rows: Sequence[tuple[int, str, Sequence[Sequence[Any]]]],
+              texts: dict[int, QuestionText]) -> None:
+    """Put a running attempt's paper in this worker's cache, ready for its answer saves."""
+    if att.status != "running":
+        return
+    ctx.papers.put(att.id, cached_paper(
+        att.participant_id, r.contest_id, att.round_id, att.deadline, r.grace_s,
+        [(pub, texts[qid].kind, options) for qid, pub, options in rows]))
+
+
+async def _paper_view(ctx: Services, s: AsyncSession, att: Attempt, r: Round) -> PaperView:
+    """The attempt's paper with its saved answers: one statement (texts are cached)."""
+    rows = (await s.execute(
+        select(AttemptQuestion.question_id, AttemptQuestion.public_id, AttemptQuestion.options,
+               Answer.option_ids)
+        .outerjoin(Answer, and_(col(Answer.attempt_id) == AttemptQuestion.attempt_id,
+                                col(Answer.question_public_id) == AttemptQuestion.public_id))
+        .where(col(AttemptQuestion.attempt_id) == att.id)
+        .order_by(col(AttemptQuestion.position))
+    )).all()
+    texts = await bank_texts(ctx, s, r.bank_version_id)
+    paper = [(qid, pub, options) for qid, pub, options, _ in rows]
+    _remember(ctx, att, r, paper, texts)
+    answers = {pub: list(chosen) for _, pub, _, chosen in rows if chosen is not None}
+    return PaperView(att, r, render_paper(paper, texts), answers)
 
 
 async def view(ctx: Services, participant_id: str, attempt_id: str) -> PaperView:
-    """The attempt as its participant left it; expires it first if its time is up.
-
-    Raises NotFound.
-    """
+    """The attempt as its participant left it (two statements); expires it first if its time
+    is up. Raises NotFound."""
     now = ctx.now()
-    async with ctx.sm() as s:
-        att = await _own_attempt(s, participant_id, attempt_id)
-        r = await _round(s, att.round_id)
-    if _expired(att, r, now):
-        await finish(ctx, att.id, now, prediction=None, auto=True)
-    async with ctx.sm() as s:
-        att = await _own_attempt(s, participant_id, attempt_id)
-        rows = (
-            await s.execute(
-                select(AttemptQuestion.question_id, AttemptQuestion.public_id,
-                       AttemptQuestion.options)
-                .where(col(AttemptQuestion.attempt_id) == att.id)
-                .order_by(col(AttemptQuestion.position))
-            )
-        ).all()
-        answers = (await s.scalars(select(Answer).where(Answer.attempt_id == att.id))).all()
-        texts = await bank_texts(ctx, s, r.bank_version_id)
-    questions = render_paper([tuple(row) for row in rows], texts)
-    return PaperView(att, r, questions, {a.question_public_id: list(a.option_ids) for a in answers})
-
-
-async def save_answer(
-    ctx: Services,
-    participant_id: str,
-    attempt_id: str,
-    question_public_id: str,
-    option_ids: Sequence[str],
-) -> Answer:
-    """Store the participant's choice for one question (idempotent; [] clears).
-
-    Raises NotFound, AttemptSubmitted, DeadlinePassed, UnknownOption, ValidationFailed.
-    """
-    now = ctx.now()
-    chosen = list(dict.fromkeys(option_ids))  # de-duplicate, keep order
-    async with transaction(ctx.sm) as s:
-        found = (
-            await s.execute(
-                select(Attempt, Round.grace_s)
+    for _ in range(2):
+        async with ctx.sm() as s:
+            found = (await s.execute(
+                select(Attempt, Round)
                 .join(Round, col(Round.id) == Attempt.round_id)
                 .where(col(Attempt.id) == attempt_id)
-            )
-        ).first()
-        if found is None or found[0].participant_id != participant_id:
-            raise NotFound()
-        att, grace_s = found
-        if att.status != "running":
-            raise AttemptSubmitted()
-        if not policy.accepts_answers(now, att.deadline, grace_s):
-            raise DeadlinePassed()
-        row = (
-            await s.execute(
-                select(AttemptQuestion.options, Question.kind)
-                .join(Question, col(Question.id) == AttemptQuestion.question_id)
-                .where(
-                    col(AttemptQuestion.attempt_id) == att.id,
-                    col(AttemptQuestion.public_id) == question_public_id,
-                )
-            )
-        ).first()
-        if row is None:
-            raise NotFound()
-        paper_options, kind = row
-        offered = {pub for _oid, pub in paper_options}
-        if not set(chosen) <= offered:
-            raise UnknownOption()
-        if not scoring.is_valid_choice(
-            "multiple" if kind == "multiple" else "single", set(chosen), offered
-        ):
-            raise ValidationFailed(fields={"option_ids": "field.single_choice"})
-        answer = Answer(
-            attempt_id=att.id, question_public_id=question_public_id, option_ids=chosen,
-            saved_at=now,
-        )
-        # One upsert: two saves of the same question at once (a double tap, a retry after a
-        # time-out) both succeed, the later one winning, instead of colliding on the key.
-        await s.execute(_upsert_answer(s, answer))
-    return answer
-
-
-def _upsert_answer(s: AsyncSession, answer: Answer) -> Insert:
-    """INSERT ... ON CONFLICT DO UPDATE of one answer, in the session's SQL dialect."""
-    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(Answer).values(
-        attempt_id=answer.attempt_id,
-        question_public_id=answer.question_public_id,
-        option_ids=answer.option_ids,
-        saved_at=answer.saved_at,
-        saves=1,
-    )
-    return stmt.on_conflict_do_update(
-        index_elements=["attempt_id", "question_public_id"],
-        set_={
-            "option_ids": stmt.excluded.option_ids,
-            "saved_at": stmt.excluded.saved_at,
-            "saves": col(Answer.saves) + 1,
-        },
-    )
+                .execution_options(populate_existing=True)
+            )).first()
+            if found is None or found[0].participant_id != participant_id:
+                raise NotFound()
+            att, r = found
+            if not _expired(att, r, now):
+                return await _paper_view(ctx, s, att, r)
+        await finish(ctx, att.id, now, prediction=None, auto=True)
+    raise ServiceUnavailable()  # pragma: no cover - finished yet still running
 
 
 async def submit(
@@ -362,6 +299,7 @@ async def finish(
         if getattr(done, "rowcount", 0) != 1:
             return False  # a concurrent submit won; its transaction records the result
         await _update_entry(s, r, att.participant_id, None if auto else prediction)
+    ctx.papers.drop(att.id)
     if r.kind != "practice":
         await standings.after_submit(ctx, r, att.participant_id)
     return True

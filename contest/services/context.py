@@ -16,7 +16,9 @@ from contest.settings import Settings
 from contest.storage.live import LiveBoards
 
 if TYPE_CHECKING:
+    from contest.services.paper_cache import PaperCache
     from contest.services.papers import QuestionText
+    from contest.storage.answer_writes import AnswerWriter
 
 log = logging.getLogger("contest")
 
@@ -44,5 +46,20 @@ class Services:
     # rounds whose boards missed an update while Redis was unreachable
     stale_rounds: set[int] = field(default_factory=set)
 
+    # attempt id -> its immutable paper and facts, for answer saves (bounded LRU)
+    papers: PaperCache = field(init=False)
+    # the one-statement answer upsert (asyncpg on PostgreSQL), opened lazily
+    answer_writer: AnswerWriter = field(init=False)
+
     def __post_init__(self) -> None:
+        from contest.services.paper_cache import PaperCache
+        from contest.storage.answer_writes import make_answer_writer
+
         self.boards = LiveBoards(self.redis)
+        self.papers = PaperCache()
+        engine = self.sm.kw["bind"]
+        self.answer_writer = make_answer_writer(engine)
+
+    async def close(self) -> None:
+        """Release what the services opened themselves (the answer writer's pool)."""
+        await self.answer_writer.close()

@@ -25,7 +25,7 @@ from contest.storage.db import transaction
 from contest.storage.integrity_tables import AttemptSignals, IntegrityFlag
 from contest.storage.tables import Answer, Attempt, AttemptQuestion, Option, Question, RoundEntry
 
-_FIRST_SAVES_TTL_S = 3 * 24 * 3600  # outlives any attempt; the SQL row keeps the result
+_EVENTS_TTL_S = 3 * 24 * 3600  # outlives any attempt; the SQL row keeps the result
 
 THRESHOLDS = Thresholds()
 
@@ -49,15 +49,6 @@ async def note_start(ctx: Services, attempt: Attempt, ip: str | None, device: st
         return  # a simultaneous request for the same attempt noted it first: keep that note
 
 
-async def note_answer(ctx: Services, attempt_id: str, question_public_id: str) -> None:
-    """Remember the server time of the first save of an answer to a question (one round trip)."""
-    key = keys.answer_first_saves(attempt_id)
-    pipe = ctx.redis.pipeline(transaction=False)
-    pipe.hsetnx(key, question_public_id, _ms(ctx.now()))
-    pipe.expire(key, _FIRST_SAVES_TTL_S)
-    await pipe.execute()
-
-
 async def note_visibility(ctx: Services, participant_id: str, attempt_id: str) -> int:
     """Count a 'page hidden' event the client reported; raises NotFound for others' attempts."""
     async with ctx.sm() as s:
@@ -67,7 +58,7 @@ async def note_visibility(ctx: Services, participant_id: str, attempt_id: str) -
     key = keys.attempt_visibility(attempt_id)
     pipe = ctx.redis.pipeline(transaction=False)
     pipe.incr(key)
-    pipe.expire(key, _FIRST_SAVES_TTL_S)
+    pipe.expire(key, _EVENTS_TTL_S)
     count, _ = await pipe.execute()
     return int(count)
 
@@ -113,7 +104,6 @@ async def compute_attempt(ctx: Services, attempt_id: str) -> list[Flag]:
                 col(Option.question_id).in_(qids)))).all():
             option_chars[qid] += len(text)
         answers = (await s.scalars(select(Answer).where(Answer.attempt_id == attempt_id))).all()
-    first = await ctx.redis.hgetall(keys.answer_first_saves(attempt_id))
     hidden = int(await ctx.redis.get(keys.attempt_visibility(attempt_id)) or 0)
     by_public = {aq.public_id: aq for aq in paper}
     saves: list[tuple[int, int, int]] = []
@@ -125,8 +115,8 @@ async def compute_attempt(ctx: Services, attempt_id: str) -> list[Flag]:
         public_to_option = {pub: oid for oid, pub in aq.options}
         chosen[aq.question_id] = tuple(sorted(int(public_to_option[o]) for o in a.option_ids
                                               if o in public_to_option))
-        # The first save from Redis; if Redis lost it, the last save is the best we have.
-        at = int(first.get(a.question_public_id) or _ms(a.saved_at))
+        # The first save (a column the save writes); rows from before it: the last save.
+        at = _ms(a.first_saved_at or a.saved_at)
         chars = len(texts.get(aq.question_id, "")) + option_chars[aq.question_id]
         saves.append((aq.question_id, chars, at))
     timings = rules.answer_timings(_ms(att.started_at), saves)

@@ -168,9 +168,17 @@ def _refuse(wait_ms: int) -> RateLimited:
 
 async def participant(ctx: Services, participant_id: str, action: str) -> None:
     """Count one participant request (start, answer, submit, event); raises RateLimited."""
-    limits = await limits_for(ctx, await contest_of_participant(ctx, participant_id))
+    await participant_in(ctx, await contest_of_participant(ctx, participant_id), participant_id,
+                         action)
+
+
+async def participant_in(ctx: Services, contest_id: int, participant_id: str, action: str,
+                         quantity: int = 1) -> None:
+    """Count `quantity` requests of a participant of a known contest (one Redis round trip
+    when the contest's limits are cached); raises RateLimited."""
+    limits = await limits_for(ctx, contest_id)
     rate: Rate = getattr(limits, action)
-    wait = await _state(ctx).limiter.hit(action, participant_id, rate, now_ms(ctx))
+    wait = await _state(ctx).limiter.hit(action, participant_id, rate, now_ms(ctx), quantity)
     if wait:
         raise _refuse(wait)
 

@@ -48,9 +48,11 @@ def make_engine(url: str) -> AsyncEngine:
 
         return engine
     # A short pool timeout sheds overload as a quick 503 before clients give up waiting.
-    return create_async_engine(
-        url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=5
-    )
+    # No pre-ping (a round trip at every checkout): connections are recycled after 30 minutes,
+    # and a connection found dead invalidates the pool's older ones, so a database restart
+    # costs at most one failed request (503, retried by the page) per worker.
+    return create_async_engine(url, pool_size=10, max_overflow=20, pool_timeout=5,
+                               pool_recycle=1800)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -125,11 +125,6 @@ def pow_used(challenge_sig: str) -> str:
     return f"{PREFIX}:pow:{challenge_sig}"
 
 
-def answer_first_saves(attempt_id: str) -> str:
-    """Hash: public question id -> server ms of the first save of an answer to it."""
-    return f"{PREFIX}:a:{{{attempt_id}}}:first"
-
-
 def attempt_visibility(attempt_id: str) -> str:
     """Counter of 'page hidden' events the client reported during an attempt."""
     return f"{PREFIX}:a:{{{attempt_id}}}:hidden"

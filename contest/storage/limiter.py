@@ -12,10 +12,11 @@ import redis.asyncio as aioredis
 from contest.domain.rates import Rate
 from contest.storage import keys
 
-# KEYS[1] the limit's key; ARGV now ms, interval ms, burst ms. Returns ms to wait (0: allowed).
+# KEYS[1] the limit's key; ARGV now ms, interval ms, burst ms, quantity (requests counted at
+# once, e.g. a batch of answers). Returns ms to wait (0: allowed).
 _GCRA = """
 local now = tonumber(ARGV[1])
-local interval = tonumber(ARGV[2])
+local interval = tonumber(ARGV[2]) * tonumber(ARGV[4] or '1')
 local burst = tonumber(ARGV[3])
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < now then tat = now end
@@ -59,10 +60,11 @@ class Limiter:
         self._locked = redis.register_script(_LOCKED)
         self._fail = redis.register_script(_FAIL)
 
-    async def hit(self, action: str, ident: str, rate: Rate, now_ms: int) -> int:
-        """Count one request against (action, ident); the ms to wait, 0 if it is allowed."""
+    async def hit(self, action: str, ident: str, rate: Rate, now_ms: int,
+                  quantity: int = 1) -> int:
+        """Count `quantity` requests against (action, ident); the ms to wait, 0 if allowed."""
         wait = await self._gcra(keys=[keys.throttle(action, ident)],
-                                args=[now_ms, rate.interval_ms, rate.burst_ms])
+                                args=[now_ms, rate.interval_ms, rate.burst_ms, quantity])
         return int(wait)
 
     async def locked_ms(self, contest_id: int, phone: str, now_ms: int) -> int:

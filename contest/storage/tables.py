@@ -217,6 +217,8 @@ class Answer(SQLModel, table=True):
     question_public_id: str = Field(primary_key=True, max_length=32)
     option_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     saved_at: datetime = Field(sa_column=_utc())
+    # The server time of the first save (kept by later saves): the integrity review's timing.
+    first_saved_at: datetime | None = Field(default=None, sa_column=_utc_null())
     saves: int = 1
 
 

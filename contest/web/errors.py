@@ -10,11 +10,12 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ExceptionHandler
 
 from contest import errors
 from contest.i18n import t
+from contest.web.responses import JSONResponse
 
 log = logging.getLogger("contest.web")
 

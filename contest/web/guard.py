@@ -1,5 +1,5 @@
 """One-line hooks the participant handlers call: throttles, the registration gate, and the
-integrity notes (where an attempt came from, when each answer was first saved)."""
+integrity notes (where an attempt came from)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from contextlib import AbstractAsyncContextManager
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from contest.services import gate, integrity, throttle
-from contest.services.attempts import PaperView
+from contest.services.attempts import StartNote
 from contest.services.context import Services
 from contest.web import schemas
 from contest.web.clientinfo import client_ip, device_id
 from contest.web.parsing import parse_body, participant_id
+from contest.web.responses import JSONResponse
 
 
 def _ctx(request: Request) -> Services:
@@ -58,19 +58,9 @@ def login(request: Request, phone: str) -> AbstractAsyncContextManager[None]:
                                   client_ip(request))
 
 
-async def started(request: Request, view: PaperView, created: bool) -> None:
-    """Note where an attempt came from (IP, device cookie, browser), once.
-
-    Also on a resume: when the note of the creating request was lost (its client timed out
-    and retried), the retry records it; note_start keeps the first note it finds.
-    """
-    await integrity.note_start(_ctx(request), view.attempt, client_ip(request),
-                               device_id(request), request.headers.get("user-agent"))
-
-
-async def answered(request: Request, attempt_id: str, question_public_id: str) -> None:
-    """Note the server time of the first save of an answer."""
-    await integrity.note_answer(_ctx(request), attempt_id, question_public_id)
+def start_note(request: Request) -> StartNote:
+    """Where a start comes from (IP, device cookie, browser), noted with the attempt."""
+    return StartNote(client_ip(request), device_id(request), request.headers.get("user-agent"))
 
 
 async def submitted(request: Request, attempt_id: str) -> None:

@@ -18,13 +18,14 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, StreamingResponse
+from starlette.responses import StreamingResponse
 
 from contest.domain.people import mask_name
 from contest.services import standings
 from contest.services.context import Services, log
 from contest.storage import keys
 from contest.web.parsing import int_param, participant_id, path_int
+from contest.web.responses import JSONResponse
 from contest.web.schemas import points
 
 KEEPALIVE_S = 15.0

@@ -283,6 +283,17 @@ def build() -> dict[str, Any]:
                 [aid, _path("question_id")],
             )
         },
+        "/api/v1/attempts/{attempt_id}/answers": {
+            "put": _op(
+                "Save several answers at once, all or none (the page's offline queue)",
+                (200, _obj({"answers": {"type": "array", "items": _obj({
+                    "question_id": _S, "option_ids": {"type": "array", "items": _S},
+                    "saved_at": _S})}})),
+                (401, 404, 409, 422),
+                schemas.AnswersIn,
+                [aid],
+            )
+        },
         "/api/v1/attempts/{attempt_id}/submit": {
             "post": _op(
                 "Submit an attempt", (200, SUBMIT), (401, 404, 422), schemas.SubmitIn, [aid]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
-from contest.services import accounts, attempts, catalog, consent
+from contest.services import accounts, answers, attempts, catalog, consent
 from contest.services.context import Services
 from contest.web import guard, schemas
 from contest.web.parsing import parse_body, participant_id, path_int
+from contest.web.responses import JSONResponse
 
 
 def _ctx(request: Request) -> Services:
@@ -61,8 +61,7 @@ async def start_attempt(request: Request) -> JSONResponse:
     pid = participant_id(request)
     await guard.limit(request, pid, "start")
     view, created = await attempts.start(_ctx(request), pid, path_int(request, "round_id"),
-                                         request.headers.get("user-agent"))
-    await guard.started(request, view, created)
+                                         guard.start_note(request))
     return JSONResponse(schemas.paper_out(view, _ctx(request).now(), with_answers=not created),
                         status_code=201 if created else 200)
 
@@ -75,14 +74,19 @@ async def get_attempt(request: Request) -> JSONResponse:
 
 async def save_answer(request: Request) -> JSONResponse:
     pid = participant_id(request)
-    await guard.limit(request, pid, "answer")
     body = await parse_body(request, schemas.AnswerIn)
-    answer = await attempts.save_answer(_ctx(request), pid, request.path_params["attempt_id"],
-                                        request.path_params["question_id"], body.option_ids)
-    await guard.answered(request, request.path_params["attempt_id"], answer.question_public_id)
-    return JSONResponse({"question_id": answer.question_public_id,
-                         "option_ids": answer.option_ids,
-                         "saved_at": schemas.iso(answer.saved_at)})
+    qid = request.path_params["question_id"]
+    saved = await answers.save(_ctx(request), pid, request.path_params["attempt_id"],
+                               [(qid, body.option_ids)])
+    return JSONResponse(schemas.answer_out(saved[0]))
+
+
+async def save_answers(request: Request) -> JSONResponse:
+    pid = participant_id(request)
+    body = await parse_body(request, schemas.AnswersIn)
+    saved = await answers.save(_ctx(request), pid, request.path_params["attempt_id"],
+                               [(a.question_id, a.option_ids) for a in body.answers])
+    return JSONResponse({"answers": [schemas.answer_out(a) for a in saved]})
 
 
 async def submit_attempt(request: Request) -> JSONResponse:

@@ -35,6 +35,7 @@ ROUTES = [
     Route(f"{API}/attempts/{{attempt_id}}", participant.get_attempt, methods=["GET"]),
     Route(f"{API}/attempts/{{attempt_id}}/answers/{{question_id}}", participant.save_answer,
           methods=["PUT"]),
+    Route(f"{API}/attempts/{{attempt_id}}/answers", participant.save_answers, methods=["PUT"]),
     Route(f"{API}/attempts/{{attempt_id}}/submit", participant.submit_attempt, methods=["POST"]),
     Route(f"{API}/attempts/{{attempt_id}}/visibility", guard.visibility, methods=["POST"]),
     Route(f"{API}/contests/{{slug}}/challenge", guard.challenge, methods=["GET"]),

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
+from contest.services.answers import SavedAnswer
 from contest.services.attempts import PaperView, SubmitResult
 from contest.services.catalog import RoundInfo
 from contest.services.consent import Consent
@@ -39,6 +40,15 @@ class LoginIn(Body):
 
 class AnswerIn(Body):
     option_ids: list[StrictStr] = Field(max_length=16)
+
+
+class BatchAnswerIn(Body):
+    question_id: StrictStr = Field(max_length=32)
+    option_ids: list[StrictStr] = Field(max_length=16)
+
+
+class AnswersIn(Body):
+    answers: list[BatchAnswerIn] = Field(min_length=1, max_length=50)
 
 
 class SubmitIn(Body):
@@ -126,6 +136,11 @@ def paper_out(v: PaperView, now: datetime, with_answers: bool) -> dict[str, Any]
             out["result"] = {"score": points(a.score_milli), "max_score": points(a.max_score_milli),
                              "duration_ms": a.duration_ms, "auto_submitted": a.auto_submitted}
     return out
+
+
+def answer_out(a: SavedAnswer) -> dict[str, Any]:
+    return {"question_id": a.question_public_id, "option_ids": a.option_ids,
+            "saved_at": iso(a.saved_at)}
 
 
 def submit_out(r: SubmitResult) -> dict[str, Any]:

@@ -40,14 +40,14 @@ async def test_requests_beyond_the_cap_get_503_busy_with_retry_after(world: Worl
 
 async def test_simultaneous_saves_of_one_question_all_succeed(world: World) -> None:
     """A double tap or a retry after a time-out: every save succeeds, the row is upserted."""
-    from contest.services import attempts
+    from contest.services import answers
 
     pid = (await world.register()).json()["participant_id"]
     paper = (await world.client.post(f"/api/v1/rounds/{world.round_id}/attempts")).json()
     q = paper["questions"][0]
     results = await asyncio.gather(
-        *(attempts.save_answer(world.ctx, pid, paper["attempt_id"], q["id"],
-                               [q["options"][i % 2]["id"]]) for i in range(10)),
+        *(answers.save(world.ctx, pid, paper["attempt_id"],
+                       [(q["id"], [q["options"][i % 2]["id"]])]) for i in range(10)),
         return_exceptions=True)
     assert all(not isinstance(r, BaseException) for r in results), results
     async with world.ctx.sm() as s:
