@@ -1,8 +1,13 @@
-"""Baselines on this machine: a bare Starlette endpoint and one doing a single Redis round
-trip, served by uvicorn like the app, so answer-save throughput can be read as a ratio.
+"""Baselines on this machine, served by uvicorn like the app, so the engine's throughput can
+be read as a ratio measured in the same run:
+
+- GET /bare: no I/O at all, the framework's and server's own cost;
+- PUT /redis/{key}: a small JSON body and one HSET;
+- POST /submit: the reference of issue 13 (shared/perf/app_redis.py's shape): parse a ~200 B
+  JSON body with orjson, ZADD + ZREVRANK through redis.asyncio (hiredis), orjson response.
 
 Run as the app of `uvicorn bench.baseline:app --workers N` (REDIS_URL in the env); the
-harness (bench/load.py) starts it and measures it with bench.rawhttp in the same run.
+harnesses (bench/load.py, bench/ratio.py) start it and measure it in the same run.
 """
 
 from __future__ import annotations
@@ -11,10 +16,11 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import orjson
 import redis.asyncio as aioredis
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 
@@ -38,6 +44,18 @@ async def one_redis(request: Request) -> JSONResponse:
     return JSONResponse({"ok": True})
 
 
+async def submit(request: Request) -> Response:
+    """The issue's reference endpoint: orjson body, ZADD + ZREVRANK, orjson response."""
+    body = orjson.loads(await request.body())
+    member = body["user_id"]
+    redis = request.app.state.redis
+    await redis.zadd("bench:baseline:lb", {member: body["score"]})
+    rank = await redis.zrevrank("bench:baseline:lb", member)
+    return Response(orjson.dumps({"member": member, "rank": rank}),
+                    media_type="application/json")
+
+
 app = Starlette(routes=[Route("/bare", bare, methods=["GET"]),
-                        Route("/redis/{key}", one_redis, methods=["PUT"])],
+                        Route("/redis/{key}", one_redis, methods=["PUT"]),
+                        Route("/submit", submit, methods=["POST"])],
                 lifespan=_lifespan)

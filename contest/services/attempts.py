@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import and_, func, insert, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -169,12 +171,14 @@ async def _start_once(
             user_agent=(note.user_agent or "")[:255] or None,
         )
         await s.execute(insert(Attempt).values(att.model_dump()))
-        await s.execute(insert(AttemptQuestion).values([
+        # executemany of one cached statement: one round trip (asyncpg pipelines it), and
+        # no per-start compile of a 100-parameter multi-VALUES statement.
+        await s.execute(insert(AttemptQuestion), [
             {"attempt_id": att.id, "position": i, "question_id": pq.question_id,
              "public_id": pq.public_id,
              "options": [[o.option_id, o.public_id] for o in pq.options]}
             for i, pq in enumerate(paper)
-        ]))
+        ])
         await s.execute(insert(AttemptSignals).values(
             attempt_id=att.id, round_id=round_id, participant_id=participant_id, ip=note.ip,
             device=note.device, user_agent=att.user_agent, started_at=now, hidden_changes=0))
@@ -238,24 +242,14 @@ async def view(ctx: Services, participant_id: str, attempt_id: str) -> PaperView
 async def submit(
     ctx: Services, participant_id: str, attempt_id: str, prediction: int | None
 ) -> SubmitResult:
-    """End an attempt and score it; a repeated submit returns the first result.
-
-    Raises NotFound, PredictionRequired.
-    """
-    now = ctx.now()
-    async with ctx.sm() as s:
-        att = await _own_attempt(s, participant_id, attempt_id)
-        r = await _round(s, att.round_id)
-    if (
-        att.status == "running"
-        and not _expired(att, r, now)
-        and r.prediction_prompt
-        and prediction is None
-        and r.kind != "practice"
-    ):
-        raise PredictionRequired(fields={"prediction": "field.prediction"})
-    await finish(ctx, att.id, now, prediction, auto=_expired(att, r, now))
-    return await result(ctx, participant_id, attempt_id)
+    """End an attempt and score it in one transaction; a repeated submit returns the first
+    result. Raises NotFound, PredictionRequired."""
+    closed = await _close(ctx, attempt_id, ctx.now(), prediction, auto=False,
+                          participant_id=participant_id)
+    rank = (None if closed.round.kind == "practice" else
+            await standings.live_rank(ctx, closed.attempt.round_id, participant_id,
+                                      known=closed.round))
+    return SubmitResult(closed.attempt, closed.counted_id == attempt_id, rank)
 
 
 async def result(ctx: Services, participant_id: str, attempt_id: str) -> SubmitResult:
@@ -275,103 +269,149 @@ async def finish(
 
     An automatic finish ends the attempt at its deadline and ignores any prediction.
     """
+    try:
+        return (await _close(ctx, attempt_id, now, prediction, auto)).closed_now
+    except NotFound:
+        return False
+
+
+@dataclass(frozen=True)
+class _Closed:
+    """An attempt after a close: as submitted, its round, the round's counted attempt id."""
+
+    attempt: Attempt
+    round: Round
+    counted_id: str | None
+    closed_now: bool
+
+
+class _ClosedElsewhere(Exception):
+    """A concurrent close of the same attempt committed first (READ COMMITTED re-check)."""
+
+
+async def _close(
+    ctx: Services, attempt_id: str, now: datetime, prediction: int | None, auto: bool,
+    participant_id: str | None = None,
+) -> _Closed:
+    """Close an attempt (see _close_once); when a concurrent close won, its result.
+
+    Raises NotFound, PredictionRequired.
+    """
+    try:
+        return await _close_once(ctx, attempt_id, now, prediction, auto, participant_id)
+    except _ClosedElsewhere:
+        return await _close_once(ctx, attempt_id, now, prediction, auto, participant_id)
+
+
+async def _close_once(
+    ctx: Services, attempt_id: str, now: datetime, prediction: int | None, auto: bool,
+    participant_id: str | None,
+) -> _Closed:
+    """One transaction: read the attempt with its round and owner, score it from its paper
+    and answers, close it (guarded on 'running'), and upsert the round entry; then put the
+    counted attempt on the live boards. With participant_id it is a participant's submit
+    (the prediction is required while the attempt is in time).
+
+    Raises NotFound, PredictionRequired.
+    """
     async with transaction(ctx.sm) as s:
-        att = await s.get(Attempt, attempt_id, populate_existing=True)
-        if att is None or att.status != "running":
-            return False
-        r = await _round(s, att.round_id)
+        found = (await s.execute(
+            sa_select(Attempt, Round, col(Participant.unit_code), col(Participant.group_code))
+            .join(Round, col(Round.id) == Attempt.round_id)
+            .join(Participant, col(Participant.id) == Attempt.participant_id)
+            .where(col(Attempt.id) == attempt_id)
+            .execution_options(populate_existing=True)
+        )).first()
+        if found is None or participant_id not in (None, found[0].participant_id):
+            raise NotFound()
+        att, r, unit_code, group_code = found
+        if att.status != "running":
+            counted = await s.scalar(select(RoundEntry.counted_attempt_id).where(
+                RoundEntry.round_id == att.round_id,
+                RoundEntry.participant_id == att.participant_id))
+            return _Closed(att, r, counted, False)
+        auto = auto or _expired(att, r, now)
+        if participant_id and not auto and r.prediction_prompt and prediction is None \
+                and r.kind != "practice":
+            raise PredictionRequired(fields={"prediction": "field.prediction"})
+        kept = None if auto else prediction
         ended = att.deadline if auto else min(now, att.deadline)
         score, max_score = await _score(s, att.id, r.partial_credit)
-        duration = policy.duration_ms(att.started_at, ended)
         done = await s.execute(
             update(Attempt)
             .where(col(Attempt.id) == att.id, col(Attempt.status) == "running")
-            .values(
-                status="submitted",
-                submitted_at=ended,
-                auto_submitted=auto,
-                score_milli=score,
-                max_score_milli=max_score,
-                duration_ms=duration,
-                prediction=None if auto else prediction,
-            )
+            .values(status="submitted", submitted_at=ended, auto_submitted=auto,
+                    score_milli=score, max_score_milli=max_score,
+                    duration_ms=policy.duration_ms(att.started_at, ended), prediction=kept)
         )
         if getattr(done, "rowcount", 0) != 1:
-            return False  # a concurrent submit won; its transaction records the result
-        await _update_entry(s, r, att.participant_id, None if auto else prediction)
+            raise _ClosedElsewhere()
+        submitted, counted = await _update_entry(s, r, att.participant_id, kept)
     ctx.papers.drop(att.id)
-    if r.kind != "practice":
-        await standings.after_submit(ctx, r, att.participant_id)
-    return True
+    mine = next(a for a in submitted if a.id == att.id)
+    best = next((a for a in submitted if a.id == counted), None)
+    if r.kind != "practice" and best is not None:
+        await standings.publish(ctx, r, best, len(submitted), unit_code, group_code)
+    return _Closed(mine, r, counted, True)
 
 
 async def _score(s: AsyncSession, attempt_id: str, partial: bool) -> tuple[int, int]:
-    rows = (
-        await s.execute(
-            select(AttemptQuestion, Question.kind)
-            .join(Question, col(Question.id) == AttemptQuestion.question_id)
-            .where(AttemptQuestion.attempt_id == attempt_id)
-        )
-    ).all()
-    qids = [aq.question_id for aq, _ in rows]
-    correct_opts = set(
-        (
-            await s.scalars(
-                select(Option.id).where(col(Option.question_id).in_(qids), col(Option.correct))
-            )
-        ).all()
-    )
-    answers = {
-        a.question_public_id: set(a.option_ids)
-        for a in (await s.scalars(select(Answer).where(Answer.attempt_id == attempt_id))).all()
-    }
+    """The attempt's score from its paper, answers (one statement) and key (one more)."""
+    rows = (await s.execute(
+        sa_select(col(AttemptQuestion.question_id), col(AttemptQuestion.options),
+                  col(Question.kind), col(Answer.option_ids))
+        .join(Question, col(Question.id) == AttemptQuestion.question_id)
+        .outerjoin(Answer, and_(col(Answer.attempt_id) == AttemptQuestion.attempt_id,
+                                col(Answer.question_public_id) == AttemptQuestion.public_id))
+        .where(col(AttemptQuestion.attempt_id) == attempt_id)
+    )).all()
+    correct_opts = set((await s.scalars(
+        select(Option.id).where(col(Option.question_id).in_([r[0] for r in rows]),
+                                col(Option.correct))
+    )).all())
     markings = []
-    for aq, kind in rows:
-        pub = {oid: p for oid, p in aq.options}
-        markings.append(
-            scoring.Marking(
-                kind="multiple" if kind == "multiple" else "single",
-                correct=frozenset(pub[o] for o in pub if o in correct_opts),
-                chosen=frozenset(answers.get(aq.public_id, set())),
-            )
-        )
+    for _qid, options, kind, chosen in rows:
+        pub = {oid: p for oid, p in options}
+        markings.append(scoring.Marking(
+            kind="multiple" if kind == "multiple" else "single",
+            correct=frozenset(pub[o] for o in pub if o in correct_opts),
+            chosen=frozenset(chosen or ()),
+        ))
     return scoring.score_attempt(markings, partial)
 
 
 async def _update_entry(
     s: AsyncSession, r: Round, participant_id: str, prediction: int | None
-) -> None:
+) -> tuple[list[Attempt], str | None]:
+    """Upsert the participant's round entry (two statements): the counted attempt, how many
+    were submitted, and the first prediction, which stays locked for the round. Returns the
+    submitted attempts and the counted one's id."""
     assert r.id is not None
-    entry = await s.get(RoundEntry, (r.id, participant_id), populate_existing=True)
-    if entry is None:
-        entry = RoundEntry(round_id=r.id, participant_id=participant_id)
-        s.add(entry)
-    if entry.prediction is None and prediction is not None:
-        entry.prediction = prediction  # the first prediction is locked for the round
-    submitted = (
-        await s.scalars(
-            select(Attempt).where(
-                Attempt.participant_id == participant_id,
-                Attempt.round_id == r.id,
-                Attempt.status == "submitted",
-            )
-        )
-    ).all()
-    entry.attempts_submitted = len(submitted)
+    submitted = list((await s.scalars(
+        select(Attempt).where(
+            Attempt.participant_id == participant_id,
+            Attempt.round_id == r.id,
+            Attempt.status == "submitted",
+        ).execution_options(populate_existing=True)
+    )).all())
     best = policy.counted(
-        [
-            policy.Result(
-                a.id,
-                a.number,
-                a.score_milli or 0,
-                a.duration_ms or 0,
-                a.submitted_at or a.started_at,
-            )
-            for a in submitted
-        ],
+        [policy.Result(a.id, a.number, a.score_milli or 0, a.duration_ms or 0,
+                       a.submitted_at or a.started_at) for a in submitted],
         r.counting,
     )
-    entry.counted_attempt_id = best.attempt_id if best else None
+    counted = best.attempt_id if best else None
+    insert_ = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert_(RoundEntry).values(round_id=r.id, participant_id=participant_id,
+                                      prediction=prediction, counted_attempt_id=counted,
+                                      attempts_submitted=len(submitted))
+    table = RoundEntry.__table__  # type: ignore[attr-defined]
+    await s.execute(stmt.on_conflict_do_update(
+        index_elements=["round_id", "participant_id"],
+        set_={"prediction": func.coalesce(table.c.prediction, stmt.excluded.prediction),
+              "counted_attempt_id": stmt.excluded.counted_attempt_id,
+              "attempts_submitted": stmt.excluded.attempts_submitted},
+    ))
+    return submitted, counted
 
 
 async def expire_due(ctx: Services, limit: int = 200) -> int:

@@ -90,11 +90,8 @@ def is_frozen(r: Round, now: datetime) -> bool:
 
 
 async def after_submit(ctx: Services, r: Round, participant_id: str) -> None:
-    """Put the participant's counted attempt on the live boards; never raises for Redis.
-
-    SQL already holds the result; when Redis is unreachable the round is marked stale in SQL
-    and any process's sweep rebuilds its boards once Redis answers again.
-    """
+    """Put the participant's counted attempt on the live boards (read from SQL); never
+    raises for Redis."""
     assert r.id is not None
     async with ctx.sm() as s:
         row = (await s.execute(
@@ -105,15 +102,25 @@ async def after_submit(ctx: Services, r: Round, participant_id: str) -> None:
             .where(col(RoundEntry.round_id) == r.id,
                    col(RoundEntry.participant_id) == participant_id)
         )).first()
-    if row is None:
-        return
-    att, version, unit_code, group_code = row
+    if row is not None:
+        await publish(ctx, r, *row)
+
+
+async def publish(ctx: Services, r: Round, att: Attempt, version: int, unit_code: str,
+                  group_code: str) -> None:
+    """Put a counted attempt (the entry's version-th submit) on the live boards; never raises
+    for Redis.
+
+    SQL already holds the result; when Redis is unreachable the round is marked stale in SQL
+    and any process's sweep rebuilds its boards once Redis answers again.
+    """
+    assert r.id is not None
     entry = Entry(_standing(r, att), await _scopes(ctx, unit_code, group_code), version,
                   _perfect(att))
     try:
         await ctx.boards.upsert(r.id, entry)
         if is_frozen(r, ctx.now()):
-            await _refresh_frozen(ctx, r, participant_id)
+            await _refresh_frozen(ctx, r, att.participant_id)
     except RedisError as exc:
         log.warning("board update for round %s deferred: %s", r.id, exc)
         await _mark_stale(ctx, r.id)
@@ -344,13 +351,15 @@ async def _view(ctx: Services, r: Round, staff: bool) -> str:
 
 
 async def live_rank(ctx: Services, round_id: int, participant_id: str,
-                    staff: bool = False) -> int | None:
+                    staff: bool = False, known: Round | None = None) -> int | None:
     """The participant's rank as the public board shows it, or None (not ranked, or pending).
 
     Never waits for a rebuild: when the boards are missing it starts one and answers None.
+    `known` is the round when the caller has just read it (no second read).
     """
     try:
-        r = await _round(ctx, round_id)
+        r = known if known is not None and known.kind != "practice" else \
+            await _round(ctx, round_id)
         if not staff and is_frozen(r, ctx.now()):
             view = await _view(ctx, r, staff)
         elif await ctx.boards.is_built(round_id):

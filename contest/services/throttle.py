@@ -20,7 +20,7 @@ from contest.errors import BadCredentials, LoginLocked, NotFound, RateLimited
 from contest.services.context import Services, log
 from contest.storage.integrity_tables import ContestLimits
 from contest.storage.limiter import Limiter
-from contest.storage.tables import Contest, Participant
+from contest.storage.tables import Contest, Participant, Round
 
 _LIMITS_TTL_S = 30.0  # how long a worker trusts its copy of a contest's limits
 _CACHE_MAX = 50_000  # participant -> contest entries kept per worker
@@ -78,6 +78,7 @@ class _State:
         self.limits: dict[int, tuple[float, Limits]] = {}
         self.contest_of: OrderedDict[str, int] = OrderedDict()  # participant -> contest (fixed)
         self.slugs: dict[str, tuple[float, int]] = {}
+        self.round_contest: dict[int, int] = {}  # round -> contest (fixed)
 
 
 def _state(ctx: Services) -> _State:
@@ -145,6 +146,20 @@ async def contest_of_participant(ctx: Services, participant_id: str) -> int:
     st.contest_of[participant_id] = cid
     if len(st.contest_of) > _CACHE_MAX:
         st.contest_of.popitem(last=False)
+    return cid
+
+
+async def contest_of_round(ctx: Services, round_id: int) -> int:
+    """The contest a round belongs to (never changes, so cached); raises NotFound."""
+    st = _state(ctx)
+    cid = st.round_contest.get(round_id)
+    if cid is not None:
+        return cid
+    async with ctx.sm() as s:
+        cid = await s.scalar(select(Round.contest_id).where(Round.id == round_id))
+    if cid is None:
+        raise NotFound()
+    st.round_contest[round_id] = cid
     return cid
 
 

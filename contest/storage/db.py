@@ -47,11 +47,14 @@ def make_engine(url: str) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    # A short pool timeout sheds overload as a quick 503 before clients give up waiting.
+    # A fixed pool: overflow connections were opened and closed under every burst, and a new
+    # asyncpg connection (TLS probe, authentication, type introspection, statements prepared
+    # anew) cost more CPU than the requests it served. Requests past the pool wait for a
+    # connection; a short pool timeout sheds overload as a quick 503 before clients give up.
     # No pre-ping (a round trip at every checkout): connections are recycled after 30 minutes,
     # and a connection found dead invalidates the pool's older ones, so a database restart
     # costs at most one failed request (503, retried by the page) per worker.
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_timeout=5,
+    return create_async_engine(url, pool_size=20, max_overflow=0, pool_timeout=5,
                                pool_recycle=1800)
 
 

@@ -41,6 +41,25 @@ async def limit(request: Request, pid: str, action: str) -> None:
     await throttle.participant(_ctx(request), pid, action)
 
 
+async def limit_attempt(request: Request, pid: str, attempt_id: str, action: str) -> None:
+    """Count a request on an attempt; the contest comes from the cached paper when this worker
+    has it (no read). Raises RateLimited, NotFound."""
+    ctx = _ctx(request)
+    paper = ctx.papers.get(attempt_id)
+    if paper is not None and paper.participant_id == pid:
+        await throttle.participant_in(ctx, paper.contest_id, pid, action)
+    else:
+        await throttle.participant(ctx, pid, action)
+
+
+async def limit_start(request: Request, pid: str, round_id: int) -> None:
+    """Count a start against the round's contest limits (no read for a known round); raises
+    RateLimited, NotFound."""
+    ctx = _ctx(request)
+    await throttle.participant_in(ctx, await throttle.contest_of_round(ctx, round_id), pid,
+                                  "start")
+
+
 async def registration(request: Request, body: RegisterIn) -> None:
     """The IP ceiling and, during a rush, the proof-of-work; raises RateLimited,
     ChallengeRequired, ChallengeFailed, NotFound."""
@@ -85,7 +104,7 @@ async def visibility(request: Request) -> JSONResponse:
     """POST /attempts/{attempt_id}/visibility: count 'hidden' (a weak, forgeable signal)."""
     pid = participant_id(request)
     body = await parse_body(request, VisibilityIn)
-    await limit(request, pid, "event")
+    await limit_attempt(request, pid, request.path_params["attempt_id"], "event")
     if body.state == "hidden":
         await integrity.note_visibility(_ctx(request), pid, request.path_params["attempt_id"])
     return JSONResponse({"ok": True})
