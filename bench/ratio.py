@@ -30,8 +30,7 @@ from sqlalchemy import text
 from bench import wrk
 from bench.load import ensure_database, machine_load
 from bench.seed import seed, session_cookie
-from bench.servers import BENCH_SECRET, REPO, VENV_BIN, app_server, bench_env, free_port, \
-    wait_http
+from bench.servers import BENCH_SECRET, REPO, VENV_BIN, app_server, bench_env, free_port, wait_http
 from contest.settings import Settings
 from contest.storage.db import make_engine
 

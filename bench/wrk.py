@@ -105,9 +105,8 @@ def _data_file(reqs: list[Request]) -> str:
     for method, path, headers, body in reqs:
         hs = ", ".join(f"[{_lua_str(k)}]={_lua_str(v)}" for k, v in headers.items())
         rows.append(f"{{{_lua_str(method)},{_lua_str(path)},{{{hs}}},{_lua_str(body)}}}")
-    f = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-    f.write("return {\n" + ",\n".join(rows) + "\n}\n")
-    f.close()
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write("return {\n" + ",\n".join(rows) + "\n}\n")
     return f.name
 
 
@@ -132,7 +131,7 @@ class WrkResult:
 
 
 def _raise_nofile() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
 
 
@@ -147,10 +146,8 @@ def run(base: str, reqs: list[Request], mode: str, connections: int,
                          "spacing": repr(spacing)}
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
-    if mode == "cycle":
-        dur = duration_s
-    else:  # long enough for everything; the script stops the thread when all are answered
-        dur = max(duration_s, arrivals_over_s + timeout_s, 20.0)
+    # once/arrivals: long enough for everything; the script stops when all are answered
+    dur = duration_s if mode == "cycle" else max(duration_s, arrivals_over_s + timeout_s, 20.0)
     cmd = ["wrk", "-t1", f"-c{min(connections, len(reqs))}", f"-d{dur:.0f}s",
            "--timeout", f"{timeout_s:.0f}s", "-s", f.name, base + "/"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)

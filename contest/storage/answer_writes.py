@@ -5,8 +5,8 @@ attempt, and only while that attempt is the caller's, running, not past its dead
 grace, and only for questions on its paper. It runs as its own transaction, so when it returns
 the answers are committed: an acknowledgement means the row is on disk. On PostgreSQL it goes
 straight through asyncpg (a prepared statement on a small pool of its own: SQLAlchemy's
-per-execute cost was most of a save's CPU); on SQLite, the embedded default, through
-SQLAlchemy Core on the engine, with the same shape (json_each instead of unnest).
+per-execute cost was most of a save's CPU), with group commit; on SQLite, the embedded
+default, through SQLAlchemy Core on the engine, with the same shape (json_each, not unnest).
 """
 
 from __future__ import annotations
@@ -47,16 +47,20 @@ class AnswerWriter(Protocol):
         ...  # pragma: no cover - protocol
 
 
+# Saves of many requests in one statement and one commit (group commit): each row carries its
+# own attempt, owner, deadline bound and time, and is written only if its attempt passes.
 _PG_UPSERT = """
 INSERT INTO answers (attempt_id, question_public_id, option_ids, saved_at, first_saved_at, saves)
-SELECT a.id, q.qid, q.opts::json, $4, $4, 1
-FROM attempts a CROSS JOIN unnest($5::text[], $6::text[]) AS q(qid, opts)
-WHERE a.id = $1 AND a.participant_id = $2 AND a.status = 'running' AND a.deadline >= $3
+SELECT a.id, q.qid, q.opts::json, q.at, q.at, 1
+FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[],
+            $6::text[]) AS q(aid, pid, earliest, at, qid, opts)
+JOIN attempts a ON a.id = q.aid
+WHERE a.participant_id = q.pid AND a.status = 'running' AND a.deadline >= q.earliest
   AND EXISTS (SELECT 1 FROM attempt_questions aq
               WHERE aq.attempt_id = a.id AND aq.public_id = q.qid)
 ON CONFLICT (attempt_id, question_public_id) DO UPDATE
 SET option_ids = EXCLUDED.option_ids, saved_at = EXCLUDED.saved_at, saves = answers.saves + 1
-RETURNING question_public_id
+RETURNING attempt_id, question_public_id
 """
 
 _SQLITE_UPSERT = text("""
@@ -104,10 +108,44 @@ class SqliteAnswerWriter:
         """Nothing of its own: the engine is disposed by its owner."""
 
 
-class PostgresAnswerWriter:
-    """The statement on PostgreSQL through a small asyncpg pool (autocommit, prepared)."""
+@dataclass(eq=False)
+class _Job:
+    """One request's answers waiting for the next group commit."""
 
-    def __init__(self, url: str, max_size: int = 10) -> None:
+    attempt_id: str
+    participant_id: str
+    earliest_deadline: datetime
+    now: datetime
+    answers: Sequence[AnswerWrite]
+    done: asyncio.Future[list[str]]
+
+
+def _rounds(jobs: list[_Job]) -> list[list[_Job]]:
+    """Split jobs so that no round writes the same answer twice (ON CONFLICT may touch a row
+    once per statement), keeping each answer's saves in arrival order across rounds."""
+    last_round: dict[tuple[str, str], int] = {}
+    rounds: list[list[_Job]] = []
+    for job in jobs:
+        keys_ = [(job.attempt_id, a.question_public_id) for a in job.answers]
+        k = max((last_round[key] + 1 for key in keys_ if key in last_round), default=0)
+        if k == len(rounds):
+            rounds.append([])
+        rounds[k].append(job)
+        for key in keys_:
+            last_round[key] = k
+    return rounds
+
+
+class PostgresAnswerWriter:
+    """The statement on PostgreSQL through asyncpg, with group commit.
+
+    Saves that arrive while a commit is in flight wait for it to finish and then go together
+    in one statement, one commit (one WAL flush). Nobody waits for a timer: at low load every
+    save is alone in its statement; at the peak, batches grow by themselves. Each save is
+    acknowledged only after the commit that holds it (autocommit statement).
+    """
+
+    def __init__(self, url: str, max_size: int = 4) -> None:
         self.dsn = make_url(url).set(drivername="postgresql").render_as_string(
             hide_password=False)
         self.max_size = max_size
@@ -116,6 +154,8 @@ class PostgresAnswerWriter:
         self.query_logger: Callable[[Any], None] | None = None
         self._pool: Any = None
         self._lock = asyncio.Lock()
+        self._queue: list[_Job] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     async def _get_pool(self) -> Any:
         if self._pool is None:
@@ -124,7 +164,7 @@ class PostgresAnswerWriter:
                     import asyncpg
 
                     self._pool = await asyncpg.create_pool(
-                        self.dsn, min_size=self.max_size, max_size=self.max_size,
+                        self.dsn, min_size=1, max_size=self.max_size,
                         max_inactive_connection_lifetime=300, init=self._init,
                         reset=_keep)
         return self._pool
@@ -135,24 +175,56 @@ class PostgresAnswerWriter:
 
     async def upsert(self, attempt_id: str, participant_id: str, earliest_deadline: datetime,
                      now: datetime, answers: Sequence[AnswerWrite]) -> list[str]:
-        """Upsert answers in one statement (its own transaction); returns the ids written.
+        """Upsert answers with the next group commit; returns the ids written once committed.
+
+        Raises ServiceUnavailable when the database does not answer.
+        """
+        done: asyncio.Future[list[str]] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Job(attempt_id, participant_id, earliest_deadline, now, answers,
+                                done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        return await done
+
+    async def _flush(self) -> None:
+        """Commit what is queued, again and again until the queue is empty."""
+        while self._queue:
+            jobs, self._queue = self._queue, []
+            for batch in _rounds([j for j in jobs if not j.done.done()]):
+                try:
+                    written = await self._write(batch)
+                except Exception as exc:  # every waiting save learns it was not stored
+                    for j in batch:
+                        if not j.done.done():
+                            j.done.set_exception(exc)
+                    continue
+                for j in batch:
+                    if not j.done.done():
+                        j.done.set_result([a.question_public_id for a in j.answers
+                                           if (j.attempt_id, a.question_public_id) in written])
+
+    async def _write(self, batch: list[_Job]) -> set[tuple[str, str]]:
+        """One statement for the batch; the (attempt, question) pairs written.
 
         A connection the server dropped (a restart, an idle cut) is retried once on a fresh one
-        instead of pinging before every use. Raises ServiceUnavailable when the database
-        does not answer.
+        instead of pinging before every use. Raises ServiceUnavailable past that.
         """
         import asyncpg
 
-        qids = [a.question_public_id for a in answers]
-        opts = [_options_json(a.option_ids) for a in answers]
+        cols: tuple[list[Any], ...] = ([], [], [], [], [], [])
+        for j in batch:
+            for a in j.answers:
+                for col_, value in zip(cols, (j.attempt_id, j.participant_id,
+                                              j.earliest_deadline, j.now, a.question_public_id,
+                                              _options_json(a.option_ids)), strict=True):
+                    col_.append(value)
         dropped = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)
         for try_ in (1, 2):
             try:
                 pool = await self._get_pool()
                 async with pool.acquire(timeout=5) as conn:
-                    rows = await conn.fetch(_PG_UPSERT, attempt_id, participant_id,
-                                            earliest_deadline, now, qids, opts)
-                return [r[0] for r in rows]
+                    rows = await conn.fetch(_PG_UPSERT, *cols)
+                return {(r[0], r[1]) for r in rows}
             except (*dropped, TimeoutError, asyncpg.CannotConnectNowError) as exc:
                 # The statement is idempotent (an upsert), so a retry after a cut is safe.
                 if try_ == 2 or not isinstance(exc, dropped):
@@ -162,7 +234,9 @@ class PostgresAnswerWriter:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def close(self) -> None:
-        """Close the pool."""
+        """Finish the queued saves, then close the pool."""
+        if self._flusher is not None:
+            await asyncio.gather(self._flusher, return_exceptions=True)
         if self._pool is not None:
             await self._pool.close()
             self._pool = None

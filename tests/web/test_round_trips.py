@@ -119,9 +119,18 @@ async def _started(world: World, phone: str) -> tuple[Any, dict[str, Any]]:
     return client, r.json()
 
 
+async def _save(client: Any, paper: dict[str, Any], k: int, choice: int = 0) -> None:
+    """Save answer k (its first save also opens this worker's save connection)."""
+    q = paper["questions"][k]
+    r = await client.put(f"/api/v1/attempts/{paper['attempt_id']}/answers/{q['id']}",
+                         json={"option_ids": [q["options"][choice]["id"]]})
+    assert r.status_code == 200, r.text
+
+
 async def test_answer_save_is_one_statement_and_one_redis_round_trip(
         world: World, counts: Counts) -> None:
     client, paper = await _started(world, "0912000001")
+    await _save(client, paper, 1)
     q = paper["questions"][0]
     url = f"/api/v1/attempts/{paper['attempt_id']}/answers/{q['id']}"
     counts.reset()
@@ -138,6 +147,7 @@ async def test_answer_save_on_a_cold_worker_reads_the_paper_once(
         world: World, counts: Counts) -> None:
     """Another worker (empty cache) reads the paper in one statement, then caches it."""
     client, paper = await _started(world, "0912000002")
+    await _save(client, paper, 4)
     world.ctx.papers.drop(paper["attempt_id"])
     qs = paper["questions"]
     counts.reset()
@@ -152,6 +162,7 @@ async def test_answer_save_on_a_cold_worker_reads_the_paper_once(
 async def test_batch_save_is_one_statement_for_many_answers(
         world: World, counts: Counts) -> None:
     client, paper = await _started(world, "0912000003")
+    await _save(client, paper, 0)
     body = {"answers": [{"question_id": q["id"], "option_ids": [q["options"][0]["id"]]}
                         for q in paper["questions"]]}
     counts.reset()
