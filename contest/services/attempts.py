@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, update
+from sqlalchemy import and_, bindparam, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -43,6 +43,92 @@ from contest.storage.tables import (
     Round,
     RoundEntry,
 )
+
+_ATTEMPTS = Attempt.__table__  # type: ignore[attr-defined]
+_PAPER_ROWS = AttemptQuestion.__table__  # type: ignore[attr-defined]
+_SIGNALS = AttemptSignals.__table__  # type: ignore[attr-defined]
+_ENTRIES = RoundEntry.__table__  # type: ignore[attr-defined]
+
+# The hot statements, built once with bound parameters: building a SQLAlchemy statement
+# (coercions, operators, cache key) cost more CPU per request than executing it.
+_START_READ = (
+    sa_select(Round, col(Contest.min_age), col(Participant.birth_date))
+    .join(Contest, col(Contest.id) == Round.contest_id)
+    .outerjoin(Participant, and_(col(Participant.id) == bindparam("pid"),
+                                 col(Participant.contest_id) == Round.contest_id))
+    .where(col(Round.id) == bindparam("rid"))
+)
+_PREVIOUS = (
+    sa_select(Attempt, col(AttemptQuestion.question_id))
+    .outerjoin(AttemptQuestion, col(AttemptQuestion.attempt_id) == Attempt.id)
+    .where(col(Attempt.participant_id) == bindparam("pid"),
+           col(Attempt.round_id) == bindparam("rid"))
+    .execution_options(populate_existing=True)
+)
+_PAPER_WITH_ANSWERS = (
+    sa_select(col(AttemptQuestion.question_id), col(AttemptQuestion.public_id),
+              col(AttemptQuestion.options), col(Answer.option_ids))
+    .outerjoin(Answer, and_(col(Answer.attempt_id) == AttemptQuestion.attempt_id,
+                            col(Answer.question_public_id) == AttemptQuestion.public_id))
+    .where(col(AttemptQuestion.attempt_id) == bindparam("aid"))
+    .order_by(col(AttemptQuestion.position))
+)
+_ATTEMPT_WITH_ROUND = (
+    sa_select(Attempt, Round)
+    .join(Round, col(Round.id) == Attempt.round_id)
+    .where(col(Attempt.id) == bindparam("aid"))
+    .execution_options(populate_existing=True)
+)
+_CLOSE_READ = (
+    sa_select(Attempt, Round, col(Participant.unit_code), col(Participant.group_code))
+    .join(Round, col(Round.id) == Attempt.round_id)
+    .join(Participant, col(Participant.id) == Attempt.participant_id)
+    .where(col(Attempt.id) == bindparam("aid"))
+    .execution_options(populate_existing=True)
+)
+_COUNTED = sa_select(col(RoundEntry.counted_attempt_id), col(RoundEntry.prediction)).where(
+    col(RoundEntry.round_id) == bindparam("rid"),
+    col(RoundEntry.participant_id) == bindparam("pid"))
+_SCORE_ROWS = (
+    sa_select(col(AttemptQuestion.question_id), col(AttemptQuestion.options),
+              col(Question.kind), col(Answer.option_ids))
+    .join(Question, col(Question.id) == AttemptQuestion.question_id)
+    .outerjoin(Answer, and_(col(Answer.attempt_id) == AttemptQuestion.attempt_id,
+                            col(Answer.question_public_id) == AttemptQuestion.public_id))
+    .where(col(AttemptQuestion.attempt_id) == bindparam("aid"))
+)
+_KEY = sa_select(col(Option.id)).where(
+    col(Option.question_id).in_(bindparam("qids", expanding=True)), col(Option.correct))
+_CLOSE = (
+    update(Attempt)
+    .where(col(Attempt.id) == bindparam("aid"), col(Attempt.status) == "running")
+    .values(status="submitted", submitted_at=bindparam("ended"), auto_submitted=bindparam("auto"),
+            score_milli=bindparam("score"), max_score_milli=bindparam("max_score"),
+            duration_ms=bindparam("duration"), prediction=bindparam("kept"))
+)
+_SUBMITTED = (
+    sa_select(Attempt)
+    .where(col(Attempt.participant_id) == bindparam("pid"),
+           col(Attempt.round_id) == bindparam("rid"), col(Attempt.status) == "submitted")
+    .execution_options(populate_existing=True)
+)
+
+
+def _entry_upsert(insert_: Any) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE of a round entry; the first prediction stays locked."""
+    stmt = insert_(_ENTRIES).values(
+        round_id=bindparam("rid"), participant_id=bindparam("pid"),
+        prediction=bindparam("kept"), counted_attempt_id=bindparam("counted"),
+        attempts_submitted=bindparam("n"))
+    return stmt.on_conflict_do_update(
+        index_elements=["round_id", "participant_id"],
+        set_={"prediction": func.coalesce(_ENTRIES.c.prediction, stmt.excluded.prediction),
+              "counted_attempt_id": stmt.excluded.counted_attempt_id,
+              "attempts_submitted": stmt.excluded.attempts_submitted},
+    )
+
+
+_ENTRY_UPSERT = {"postgresql": _entry_upsert(pg_insert), "sqlite": _entry_upsert(sqlite_insert)}
 
 
 @dataclass(frozen=True)
@@ -130,21 +216,11 @@ async def _start_once(
     read back. Resuming a running attempt reads its paper and answers instead (one more)."""
     now = ctx.now()
     async with transaction(ctx.sm) as s:
-        found = (await s.execute(
-            sa_select(Round, col(Contest.min_age), col(Participant.birth_date))
-            .join(Contest, col(Contest.id) == Round.contest_id)
-            .outerjoin(Participant, and_(col(Participant.id) == participant_id,
-                                         col(Participant.contest_id) == Round.contest_id))
-            .where(col(Round.id) == round_id)
-        )).first()
+        found = (await s.execute(_START_READ, {"pid": participant_id, "rid": round_id})).first()
         if found is None or found[2] is None:
             raise NotFound()
         r, min_age, birth_date = found
-        previous = (await s.execute(
-            select(Attempt, AttemptQuestion.question_id)
-            .outerjoin(AttemptQuestion, col(AttemptQuestion.attempt_id) == Attempt.id)
-            .where(Attempt.participant_id == participant_id, Attempt.round_id == round_id)
-        )).all()
+        previous = (await s.execute(_PREVIOUS, {"pid": participant_id, "rid": round_id})).all()
         attempts_seen = {a.id: a for a, _ in previous}
         running = next((a for a in attempts_seen.values() if a.status == "running"), None)
         if running is not None:
@@ -170,16 +246,17 @@ async def _start_once(
             deadline=policy.deadline(now, r.time_limit_s, r.closes_at),
             user_agent=(note.user_agent or "")[:255] or None,
         )
-        await s.execute(insert(Attempt).values(att.model_dump()))
-        # executemany of one cached statement: one round trip (asyncpg pipelines it), and
-        # no per-start compile of a 100-parameter multi-VALUES statement.
-        await s.execute(insert(AttemptQuestion), [
+        # Core inserts with their parameters apart: the statements compile once and are
+        # cached (values() inside the statement made SQLAlchemy walk them for a cache key at
+        # every start); the paper is one executemany, which asyncpg pipelines in one trip.
+        await s.execute(insert(_ATTEMPTS), att.model_dump())
+        await s.execute(insert(_PAPER_ROWS), [
             {"attempt_id": att.id, "position": i, "question_id": pq.question_id,
              "public_id": pq.public_id,
              "options": [[o.option_id, o.public_id] for o in pq.options]}
             for i, pq in enumerate(paper)
         ])
-        await s.execute(insert(AttemptSignals).values(
+        await s.execute(insert(_SIGNALS), dict(
             attempt_id=att.id, round_id=round_id, participant_id=participant_id, ip=note.ip,
             device=note.device, user_agent=att.user_agent, started_at=now, hidden_changes=0))
         texts = await bank_texts(ctx, s, r.bank_version_id)
@@ -203,14 +280,7 @@ def _remember(ctx: Services, att: Attempt, r: Round,
 
 async def _paper_view(ctx: Services, s: AsyncSession, att: Attempt, r: Round) -> PaperView:
     """The attempt's paper with its saved answers: one statement (texts are cached)."""
-    rows = (await s.execute(
-        select(AttemptQuestion.question_id, AttemptQuestion.public_id, AttemptQuestion.options,
-               Answer.option_ids)
-        .outerjoin(Answer, and_(col(Answer.attempt_id) == AttemptQuestion.attempt_id,
-                                col(Answer.question_public_id) == AttemptQuestion.public_id))
-        .where(col(AttemptQuestion.attempt_id) == att.id)
-        .order_by(col(AttemptQuestion.position))
-    )).all()
+    rows = (await s.execute(_PAPER_WITH_ANSWERS, {"aid": att.id})).all()
     texts = await bank_texts(ctx, s, r.bank_version_id)
     paper = [(qid, pub, options) for qid, pub, options, _ in rows]
     _remember(ctx, att, r, paper, texts)
@@ -224,12 +294,7 @@ async def view(ctx: Services, participant_id: str, attempt_id: str) -> PaperView
     now = ctx.now()
     for _ in range(2):
         async with ctx.sm() as s:
-            found = (await s.execute(
-                select(Attempt, Round)
-                .join(Round, col(Round.id) == Attempt.round_id)
-                .where(col(Attempt.id) == attempt_id)
-                .execution_options(populate_existing=True)
-            )).first()
+            found = (await s.execute(_ATTEMPT_WITH_ROUND, {"aid": attempt_id})).first()
             if found is None or found[0].participant_id != participant_id:
                 raise NotFound()
             att, r = found
@@ -315,35 +380,28 @@ async def _close_once(
     Raises NotFound, PredictionRequired.
     """
     async with transaction(ctx.sm) as s:
-        found = (await s.execute(
-            sa_select(Attempt, Round, col(Participant.unit_code), col(Participant.group_code))
-            .join(Round, col(Round.id) == Attempt.round_id)
-            .join(Participant, col(Participant.id) == Attempt.participant_id)
-            .where(col(Attempt.id) == attempt_id)
-            .execution_options(populate_existing=True)
-        )).first()
+        found = (await s.execute(_CLOSE_READ, {"aid": attempt_id})).first()
         if found is None or participant_id not in (None, found[0].participant_id):
             raise NotFound()
         att, r, unit_code, group_code = found
         if att.status != "running":
-            counted = await s.scalar(select(RoundEntry.counted_attempt_id).where(
-                RoundEntry.round_id == att.round_id,
-                RoundEntry.participant_id == att.participant_id))
-            return _Closed(att, r, counted, False)
+            entry = (await s.execute(_COUNTED, {"rid": att.round_id,
+                                                "pid": att.participant_id})).first()
+            return _Closed(att, r, entry[0] if entry else None, False)
         auto = auto or _expired(att, r, now)
         if participant_id and not auto and r.prediction_prompt and prediction is None \
                 and r.kind != "practice":
-            raise PredictionRequired(fields={"prediction": "field.prediction"})
+            # One locked prediction per person and round: a later attempt may omit it.
+            entry = (await s.execute(_COUNTED, {"rid": att.round_id,
+                                                "pid": att.participant_id})).first()
+            if entry is None or entry[1] is None:
+                raise PredictionRequired(fields={"prediction": "field.prediction"})
         kept = None if auto else prediction
         ended = att.deadline if auto else min(now, att.deadline)
         score, max_score = await _score(s, att.id, r.partial_credit)
-        done = await s.execute(
-            update(Attempt)
-            .where(col(Attempt.id) == att.id, col(Attempt.status) == "running")
-            .values(status="submitted", submitted_at=ended, auto_submitted=auto,
-                    score_milli=score, max_score_milli=max_score,
-                    duration_ms=policy.duration_ms(att.started_at, ended), prediction=kept)
-        )
+        done = await s.execute(_CLOSE, {
+            "aid": att.id, "ended": ended, "auto": auto, "score": score, "max_score": max_score,
+            "duration": policy.duration_ms(att.started_at, ended), "kept": kept})
         if getattr(done, "rowcount", 0) != 1:
             raise _ClosedElsewhere()
         submitted, counted = await _update_entry(s, r, att.participant_id, kept)
@@ -357,18 +415,8 @@ async def _close_once(
 
 async def _score(s: AsyncSession, attempt_id: str, partial: bool) -> tuple[int, int]:
     """The attempt's score from its paper, answers (one statement) and key (one more)."""
-    rows = (await s.execute(
-        sa_select(col(AttemptQuestion.question_id), col(AttemptQuestion.options),
-                  col(Question.kind), col(Answer.option_ids))
-        .join(Question, col(Question.id) == AttemptQuestion.question_id)
-        .outerjoin(Answer, and_(col(Answer.attempt_id) == AttemptQuestion.attempt_id,
-                                col(Answer.question_public_id) == AttemptQuestion.public_id))
-        .where(col(AttemptQuestion.attempt_id) == attempt_id)
-    )).all()
-    correct_opts = set((await s.scalars(
-        select(Option.id).where(col(Option.question_id).in_([r[0] for r in rows]),
-                                col(Option.correct))
-    )).all())
+    rows = (await s.execute(_SCORE_ROWS, {"aid": attempt_id})).all()
+    correct_opts = set((await s.scalars(_KEY, {"qids": [r[0] for r in rows]})).all())
     markings = []
     for _qid, options, kind, chosen in rows:
         pub = {oid: p for oid, p in options}
@@ -387,30 +435,16 @@ async def _update_entry(
     were submitted, and the first prediction, which stays locked for the round. Returns the
     submitted attempts and the counted one's id."""
     assert r.id is not None
-    submitted = list((await s.scalars(
-        select(Attempt).where(
-            Attempt.participant_id == participant_id,
-            Attempt.round_id == r.id,
-            Attempt.status == "submitted",
-        ).execution_options(populate_existing=True)
-    )).all())
+    submitted = list((await s.scalars(_SUBMITTED, {"pid": participant_id, "rid": r.id})).all())
     best = policy.counted(
         [policy.Result(a.id, a.number, a.score_milli or 0, a.duration_ms or 0,
                        a.submitted_at or a.started_at) for a in submitted],
         r.counting,
     )
     counted = best.attempt_id if best else None
-    insert_ = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert_(RoundEntry).values(round_id=r.id, participant_id=participant_id,
-                                      prediction=prediction, counted_attempt_id=counted,
-                                      attempts_submitted=len(submitted))
-    table = RoundEntry.__table__  # type: ignore[attr-defined]
-    await s.execute(stmt.on_conflict_do_update(
-        index_elements=["round_id", "participant_id"],
-        set_={"prediction": func.coalesce(table.c.prediction, stmt.excluded.prediction),
-              "counted_attempt_id": stmt.excluded.counted_attempt_id,
-              "attempts_submitted": stmt.excluded.attempts_submitted},
-    ))
+    await s.execute(_ENTRY_UPSERT[s.get_bind().dialect.name], {
+        "rid": r.id, "pid": participant_id, "kept": prediction, "counted": counted,
+        "n": len(submitted)})
     return submitted, counted
 
 
