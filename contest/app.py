@@ -11,7 +11,6 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
@@ -27,6 +26,7 @@ from contest.web.clientinfo import DeviceCookie
 from contest.web.compression import CompressLarge
 from contest.web.errors import HANDLERS
 from contest.web.routes import ROUTES
+from contest.web.session import SessionCookie
 
 
 async def _sweep(ctx: Services) -> None:
@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None,
             Middleware(AdmissionLimit, limit=settings.max_inflight, wait_s=settings.queue_wait_s),
             Middleware(CompressLarge, minimum_size=500),
             Middleware(DeviceCookie, secure=not settings.dev_mode),
-            Middleware(SessionMiddleware, secret_key=settings.secret_key,
+            Middleware(SessionCookie, secret_key=settings.secret_key,
                        session_cookie="contest_session", max_age=settings.session_max_age_s,
                        same_site="lax", https_only=not settings.dev_mode),
         ],
