@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     ensure_database(a.db)
     seeded = asyncio.run(seed(Settings.from_env(env), a.people + 100, ["herd"]))
     rid = seeded.rounds["herd"]
-    cookies = [f"contest_session={session_cookie(BENCH_SECRET, pid)}"
+    # as a browser sends them: the session and the device id the first answer gave it
+    cookies = [f"contest_session={session_cookie(BENCH_SECRET, pid)}; contest_device=d{pid}"
                for pid, _ in seeded.participants]
     print(f"== herd: {a.people} starts over {a.over:g} s, {a.connections} connections, "
           f"{a.workers} worker(s) ==", flush=True)

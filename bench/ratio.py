@@ -143,8 +143,9 @@ def _engine_run(workers: int, a: argparse.Namespace) -> dict[str, Any]:
     ensure_database(a.db)
     seeded = asyncio.run(seed(settings, a.people, ["ratio"]))
     rid = seeded.rounds["ratio"]
-    cookies = {pid: f"contest_session={session_cookie(BENCH_SECRET, pid)}"
-               for pid, _ in seeded.participants}
+    # as a browser sends them: the session and the device id the first answer gave it
+    cookies = {pid: f"contest_session={session_cookie(BENCH_SECRET, pid)}; "
+                    f"contest_device=d{pid}" for pid, _ in seeded.participants}
     out: dict[str, Any] = {}
     with app_server(env, workers) as srv:
         pids = srv.worker_pids()
