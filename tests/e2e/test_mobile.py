@@ -67,10 +67,12 @@ def register(page: Any, phone: str, check: bool = False) -> None:
         axe_check(page, "register with errors")
         shot(page, "03-register-errors")
     page.get_by_label("Họ và tên").fill("Trần Văn Bình")
-    page.locator("#f-birth_date").fill("1988-03-14")
+    page.locator("#f-birth_day").fill("14")
+    page.locator("#f-birth_month").fill("3")
+    page.locator("#f-birth_year").fill("1988")
     page.get_by_label("Số điện thoại").fill(phone)
     page.locator("#f-password").fill("matkhau123")
-    page.get_by_label("Tìm đơn vị").fill("bu dang")
+    page.get_by_label("Tìm nơi bạn ở").fill("bu dang")
     page.locator("#f-unit_code option").first.wait_for(state="attached")
     page.locator("#f-unit_code").select_option(index=0)
     page.get_by_label("Người dân (thí sinh tự do)").check()
@@ -90,6 +92,7 @@ def test_whole_attempt_with_reload_and_offline(phone: Any) -> None:
     page = phone
     register(page, new_phone(), check=True)
     page.locator(".round", has_text="Đợt 1").get_by_role("link", name="Vào thi").click()
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
     page.locator(".question").wait_for()
     attempt_id = re.search(r"#/a/([\w-]+)", page.url).group(1)  # type: ignore[union-attr]
     total = page.locator(".qmap button").count()
@@ -109,7 +112,7 @@ def test_whole_attempt_with_reload_and_offline(phone: Any) -> None:
     page.reload()
     page.locator(".question").wait_for()
     assert page.locator(".qhead").inner_text() == "Câu 5/10"
-    assert page.locator(".progress-text").inner_text() == "Đã trả lời 4/10 câu"
+    assert page.locator(".progress-text").inner_text() == "Đã làm 4/10 câu"
     after = page.evaluate(f"fetch('/api/v1/attempts/{attempt_id}').then(r => r.json())")
     assert after["deadline"] == before["deadline"]
     assert after["answers"] == before["answers"]
@@ -172,7 +175,7 @@ def test_whole_attempt_with_reload_and_offline(phone: Any) -> None:
 
     page.goto(page.url.replace("/board", "/mine"))
     page.get_by_role("heading", name="Lượt thi của tôi").wait_for()
-    page.get_by_text("Lượt được tính").wait_for()
+    page.get_by_text("Lần được tính").wait_for()
     axe_check(page, "my attempts")
     shot(page, "10-my-attempts")
 
@@ -197,8 +200,8 @@ def test_keyboard_only(phone: Any) -> None:
                         ("f-password", "matkhau123")]:
         tab_to(page, f"el.id === '{field}'")
         page.keyboard.type(text)
-    tab_to(page, "el.id === 'f-birth_date'")
-    page.keyboard.type("14031988")  # a date input takes the digits in its own field order
+    tab_to(page, "el.id === 'f-birth_day'")
+    page.keyboard.type("14031988")  # day, month, year: a full day or month moves to the next box
     tab_to(page, "el.id === 'unit-search'")
     page.keyboard.type("Đồng Xoài")
     page.keyboard.press("Tab")
@@ -212,6 +215,9 @@ def test_keyboard_only(phone: Any) -> None:
     page.get_by_text("Xin chào, Lê Thị Hoa.").wait_for()
 
     tab_to(page, "el.textContent === 'Vào thi'")
+    page.keyboard.press("Enter")
+    page.locator("#start-now").wait_for()  # the start confirmation: rules, time, attempts left
+    tab_to(page, "el.id === 'start-now'")
     page.keyboard.press("Enter")
     page.locator(".question").wait_for()
     total = page.locator(".qmap button").count()
@@ -235,6 +241,7 @@ def test_practice_shows_key_and_basis(phone: Any) -> None:
     page = phone
     register(page, new_phone())
     page.get_by_role("link", name="Thi thử").first.click()
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
     page.locator(".question").wait_for()
     answer_current(page, 0)
     page.locator(".review .verdict").wait_for()
