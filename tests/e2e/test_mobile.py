@@ -64,6 +64,13 @@ def register(page: Any, phone: str, check: bool = False) -> None:
         page.locator("#e-full_name").wait_for(state="visible")
         assert page.locator("#f-full_name").get_attribute("aria-invalid") == "true"
         assert page.locator("#e-consent").is_visible()
+        # the date of birth in Vietnamese order, checked on the phone: 31/02 does not exist
+        page.locator("#f-birth_day").fill("31")
+        page.locator("#f-birth_month").fill("2")
+        page.locator("#f-birth_year").fill("1988")
+        page.get_by_role("button", name="Đăng ký dự thi").click()
+        page.get_by_text("Ngày sinh chưa đúng.").wait_for()
+        assert page.locator("#f-birth_day").get_attribute("aria-invalid") == "true"
         axe_check(page, "register with errors")
         shot(page, "03-register-errors")
     page.get_by_label("Họ và tên").fill("Trần Văn Bình")
@@ -122,19 +129,45 @@ def test_whole_attempt_with_reload_and_offline(phone: Any) -> None:
         before["questions"][1]["id"]][0]
     page.locator(".qmap button").nth(4).click()
 
-    # offline for three answers: they are queued on the phone, then sent when the network is back
+    # offline for three answers: they wait on the phone, each marked as waiting (never a
+    # "saving…" that lasts forever), survive a reload without network, then go in order
     set_offline(page, True)
     for _ in range(3):
         answer_current(page, 1)
+        assert page.locator(".qstate").inner_text() == "Chờ có mạng – sẽ tự gửi"
         page.get_by_role("button", name="Câu sau").click()
     page.locator(".saveline.queued").wait_for()
     assert "chưa gửi được" in page.locator(".saveline").inner_text()
     assert page.locator("#net").is_visible()
     shot(page, "05-attempt-offline")
+    page.reload()  # no network: the page comes from the service worker, the paper from the phone
+    page.locator(".question").wait_for()
+    assert page.locator(".progress-text").inner_text() == "Đã làm 7/10 câu"
+    assert page.locator(".qmap button.done").count() == 7
+    assert page.locator(".qmap button.waiting").count() == 3
+    page.locator(".qmap button").nth(1).click()  # acknowledged before: chosen, saved
+    assert page.locator(".question input:checked").count() == 1
+    assert page.locator(".qstate").inner_text() == "✓ Đã lưu"
+    page.locator(".qmap button").nth(5).click()  # given offline: chosen, waiting
+    assert page.locator(".question input:checked").count() == 1
+    assert page.locator(".qstate").inner_text() == "Chờ có mạng – sẽ tự gửi"
+    axe_check(page, "attempt offline after reload")
+    shot(page, "05b-attempt-offline-reload")
+    sent: list[tuple[str, str]] = []
+    page.on("request", lambda r: sent.append((r.method, r.url)) if "/answers" in r.url else None)
     set_offline(page, False)
     wait_saved(page)
+    assert page.locator(".qstate").inner_text() == "✓ Đã lưu"
     mid = page.evaluate(f"fetch('/api/v1/attempts/{attempt_id}').then(r => r.json())")
     assert len(mid["answers"]) == 7
+    for i in (4, 5, 6):  # the offline choices, as given
+        q = mid["questions"][i]
+        assert mid["answers"][q["id"]] == [q["options"][1]["id"]]
+    # the queue went first as one batch (this server has none yet: 404/405), then one by one
+    batch = f"/api/v1/attempts/{attempt_id}/answers"
+    assert sent[0] == ("PUT", f"{page.url.split('/#')[0]}{batch}"), sent
+    assert [m for m, u in sent[1:]] == ["PUT"] * 3 and all(batch + "/" in u for _, u in sent[1:])
+    page.locator(".qmap button").nth(7).click()
 
     # the last three, then the list mode and the submit screen with the unanswered question
     for _ in range(2):
