@@ -4,7 +4,7 @@
    saved, waiting for the network, or refused with the server's message. */
 import {
   ApiError, api, roundInfo, store, h, vi, t, tn, say, page, every, onCleanup, renderNet, main,
-  fmtClock, fmtSpan, num, formError, sleep,
+  fmtClock, fmtSpan, num, formError, sleep, rememberPrediction,
 } from './core.js';
 
 const VISIBILITY_MS = 5000;
@@ -161,8 +161,9 @@ export async function attempt(id) {
   // the locked prediction of the round: asked once per round, shown afterwards
   if (paper.prediction && !practice) {
     api('GET', `/rounds/${paper.round_id}/me`).then((me) => {
-      if (me.prediction == null || A.locked === me.prediction) return;
-      A.locked = me.prediction; store.set('pred:' + paper.round_id, me.prediction);
+      rememberPrediction(paper.round_id, me.prediction);
+      if ((A.locked ?? null) === (me.prediction ?? null)) return;
+      A.locked = me.prediction ?? null;
       if (A.screen === 'submit') render();
     }).catch(() => { /* offline: what the phone knew */ });
   }
@@ -369,7 +370,7 @@ export async function attempt(id) {
   function done(res) {
     A.over = true;
     // the first prediction sent in a round is the one kept for it
-    if (paper.prediction && !res.auto_submitted && A.locked == null && predictionToSend() != null) store.set('pred:' + paper.round_id, predictionToSend());
+    if (paper.prediction && !res.auto_submitted && A.locked == null && predictionToSend() != null) rememberPrediction(paper.round_id, predictionToSend());
     store.set('result:' + id, res);
     store.del('att:' + id); store.del('paper:' + id);
     location.replace(`#/a/${id}/result`);

@@ -244,3 +244,15 @@ export function shareButton(title, text, url) {
 
 /** The public link of a contest (what a QR code or a share leads to). */
 export const contestUrl = (slug) => `${location.origin}/#/c/${encodeURIComponent(slug)}`;
+
+// ---- the round's locked prediction, as far as this phone knows --------------------------------
+/** Remember (or forget, with null) the prediction the server holds for this person and round. */
+export function rememberPrediction(roundId, value) {
+  if (value == null) store.del('pred:' + roundId); else store.set('pred:' + roundId, value);
+}
+/** Forget every remembered prediction: another person may log in on this phone. */
+export function forgetPredictions() {
+  try {
+    for (const k of Object.keys(localStorage)) if (k.startsWith('pred:')) localStorage.removeItem(k);
+  } catch { /* private mode */ }
+}

@@ -1,6 +1,6 @@
 /* Registration (with the proof-of-work gate during a rush) and login. */
 import {
-  ASSETS, ApiError, api, contest, store, h, vi, t, tn, say, page, field, formError,
+  ASSETS, ApiError, api, contest, store, h, vi, t, tn, say, page, field, formError, forgetPredictions,
 } from './core.js';
 
 // the registration proof-of-work solver, loaded only when the server asks for one
@@ -175,6 +175,7 @@ export async function register(slug) {
 function fold(s) { return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase(); }
 
 function afterLogin(slug) {
+  forgetPredictions(); // they were another person's, or will come back from the server
   const next = store.get('next');
   store.del('next');
   location.hash = next && next !== location.hash ? next : `#/c/${slug}`;

@@ -1,7 +1,7 @@
 /* The contests, a contest's landing page, and the start confirmation before the clock runs. */
 import {
   api, contest, roundInfo, roundFacts, store, h, vi, t, tn, page, link, errorBox, every, fmtDate, fmtSpan,
-  fmtDuration, num, shareButton, contestUrl,
+  fmtDuration, num, shareButton, contestUrl, rememberPrediction, forgetPredictions,
 } from './core.js';
 
 export async function home() {
@@ -60,7 +60,7 @@ export async function landing(slug) {
     ? h('div', { class: 'account' }, h('p', {}, t('account.hello', { name: who.name })),
       h('button', { type: 'button', class: 'btn link', onclick: async () => {
         try { await api('POST', '/logout'); } catch { /* offline: forget locally anyway */ }
-        store.del('who'); window.dispatchEvent(new HashChangeEvent('hashchange'));
+        store.del('who'); forgetPredictions(); window.dispatchEvent(new HashChangeEvent('hashchange'));
       } }, t('btn.logout')))
     : h('div', { class: 'actions' }, link(`#/c/${slug}/register`, t('btn.register'), 'btn primary'),
       link(`#/c/${slug}/login`, t('btn.login')));
@@ -86,7 +86,7 @@ export async function startRound(roundId) {
   const r = await roundInfo(roundId);
   store.set('slug', r.slug);
   const [me, c] = await Promise.all([api('GET', `/rounds/${roundId}/me`), contest(r.slug).catch(() => ({}))]);
-  if (me.prediction != null) store.set('pred:' + roundId, me.prediction);
+  rememberPrediction(roundId, me.prediction);
   const practice = r.kind === 'practice';
   const back = link(`#/c/${r.slug}`, t('nav.back_contest'));
   const title = vi('span', {}, r.title);

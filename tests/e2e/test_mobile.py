@@ -134,7 +134,7 @@ def test_whole_attempt_with_reload_and_offline(phone: Any) -> None:
     set_offline(page, True)
     for _ in range(3):
         answer_current(page, 1)
-        assert page.locator(".qstate").inner_text() == "Chờ có mạng – sẽ tự gửi"
+        page.locator(".qstate.queued", has_text="Chờ có mạng – sẽ tự gửi").wait_for()
         page.get_by_role("button", name="Câu sau").click()
     page.locator(".saveline.queued").wait_for()
     assert "chưa gửi được" in page.locator(".saveline").inner_text()
@@ -340,5 +340,9 @@ def test_attempt_first_load_under_budget(browser: Any, base_url: str) -> None:
         assert total <= BUDGET, f"first load {total} B > {BUDGET} B: {detail}"
         assert any("/assets/app." in u for u in detail), detail
         assert not any("/assets/js/pow." in u for u in detail), detail  # loaded only to register
+        # the screens are modules: the attempt page loads its own, not the others'
+        assert any("/assets/app/attempt." in u for u in detail), detail
+        assert not any(f"/assets/app/{m}." in u for m in ("landing", "forms", "results")
+                       for u in detail), detail
     finally:
         ctx.close()
