@@ -45,7 +45,7 @@ def head_fits(page: Any) -> float:
 
 def options_reachable(page: Any) -> None:
     """Every option of the shown question can be scrolled to and is on top where it is touched."""
-    hidden = page.evaluate("""() => [...document.querySelectorAll('.question .opt')].filter((el) => {
+    hidden = page.evaluate("""() => [...document.querySelectorAll('.question .opt')].filter(el => {
         el.scrollIntoView({block: 'center'});
         const r = el.getBoundingClientRect();
         const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
