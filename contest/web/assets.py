@@ -2,11 +2,12 @@
 
 The files in static/ are read once (again whenever they change in dev mode); each gets a name
 carrying its content hash (``app.3f2a9c1b0d.js``) served under /assets/ with a one-year
-immutable cache, pre-compressed with gzip at level 9. ``index.html``, ``sw.js`` and
-``projector/index.html`` are templates: ``{{asset:NAME}}`` becomes the hashed URL,
-``{{manifest}}`` the JSON map of the participant page's assets, ``{{version}}`` a hash of them
-all. The templates are served with ``no-cache`` so a new release reaches phones on their next
-visit.
+immutable cache, pre-compressed with gzip at level 9. ``index.html``, ``sw.js``,
+``manifest.webmanifest`` and ``projector/index.html`` are templates: ``{{asset:NAME}}`` becomes
+the hashed URL, ``{{manifest}}`` the JSON map of the participant page's assets,
+``{{importmap}}`` the import map that resolves the page's ES modules (``app/*.js``, imported by
+their plain relative names) to their hashed files, ``{{version}}`` a hash of them all. The
+templates are served with ``no-cache`` so a new release reaches phones on their next visit.
 """
 
 from __future__ import annotations
@@ -23,15 +24,20 @@ from starlette.responses import Response
 
 from contest.errors import NotFound
 
-# the participant page's assets (its manifest), plus every i18n/*.json; js/pow.js is loaded
-# by the page only when registering needs a proof-of-work
+# the participant page's assets (its manifest), plus every app/*.js screen module and every
+# i18n/*.json; js/pow.js is loaded by the page only when registering needs a proof-of-work
 HASHED = ("app.js", "app.css", "embed.js", "js/pow.js")
+MODULES = "app"  # the folder of the page's ES modules, named in the import map
 # hashed too, but only named by their own page's template (not in the participant manifest)
 OTHERS = ("projector/projector.js", "projector/projector.css")
-PAGES = ("projector/index.html",)  # extra templates served no-cache at their folder's URL
+ICONS = "icons"  # the home-screen icons, named by manifest.webmanifest and index.html
+# extra templates served no-cache: the projector at its folder's URL, the web app manifest
+PAGES = ("projector/index.html", "manifest.webmanifest")
 YEAR = "public, max-age=31536000, immutable"
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-         ".json": "application/json; charset=utf-8", ".html": "text/html; charset=utf-8"}
+         ".json": "application/json; charset=utf-8", ".html": "text/html; charset=utf-8",
+         ".png": "image/png", ".svg": "image/svg+xml",
+         ".webmanifest": "application/manifest+json; charset=utf-8"}
 _TOKEN = re.compile(r"\{\{asset:([\w./-]+)\}\}")
 
 
@@ -51,6 +57,7 @@ class Bundle:
     stamp: tuple[tuple[str, float], ...]
     urls: dict[str, str]  # logical name -> /assets/hashed name
     files: dict[str, Asset]  # hashed name -> asset
+    plain: dict[str, Asset]  # logical name of a module -> asset (browsers without import maps)
     index: Asset
     sw: Asset
     pages: dict[str, Asset]  # other templates by source name (projector/index.html)
@@ -62,12 +69,14 @@ def _asset(body: bytes, media_type: str) -> Asset:
 
 def _sources(root: Path) -> list[str]:
     names = [n for n in HASHED if (root / n).is_file()]
+    names += sorted(f"{MODULES}/{p.name}" for p in (root / MODULES).glob("*.js"))
     names += sorted(f"i18n/{p.name}" for p in (root / "i18n").glob("*.json"))
     return names
 
 
 def _others(root: Path) -> list[str]:
-    return [n for n in OTHERS if (root / n).is_file()]
+    icons = sorted(f"{ICONS}/{p.name}" for p in (root / ICONS).glob("*") if p.suffix in TYPES)
+    return [*(n for n in OTHERS if (root / n).is_file()), *icons]
 
 
 def _stamp(root: Path) -> tuple[tuple[str, float], ...]:
@@ -89,17 +98,24 @@ def build(root: Path) -> Bundle:
     version = hashlib.sha256("".join(sorted(urls.values())).encode()).hexdigest()[:10]
     shown = set(_sources(root))
     manifest = json.dumps({k: v for k, v in urls.items() if k in shown}, separators=(",", ":"))
+    # a module imports './app/core.js' (from app.js) or './core.js' (from app/x.js): both
+    # resolve to /assets/app/core.js, which the map sends to this release's hashed file
+    modules = [n for n in urls if n.startswith(f"{MODULES}/") and n.endswith(".js")]
+    importmap = json.dumps({"imports": {f"/assets/{n}": urls[n] for n in modules}},
+                           separators=(",", ":"))
+    plain = {n: files[urls[n].removeprefix("/assets/")] for n in modules}
 
     def render(text: str) -> bytes:
         text = _TOKEN.sub(lambda m: urls.get(m.group(1), m.group(1)), text)
-        return text.replace("{{manifest}}", manifest).replace("{{version}}", version).encode()
+        text = text.replace("{{manifest}}", manifest).replace("{{importmap}}", importmap)
+        return text.replace("{{version}}", version).encode()
 
     index = _asset(render((root / "index.html").read_text("utf-8")), TYPES[".html"])
     sw_src = root / "sw.js"
     sw = _asset(render(sw_src.read_text("utf-8")) if sw_src.is_file() else b"", TYPES[".js"])
-    pages = {n: _asset(render((root / n).read_text("utf-8")), TYPES[".html"])
+    pages = {n: _asset(render((root / n).read_text("utf-8")), TYPES["." + n.rsplit(".", 1)[1]])
              for n in PAGES if (root / n).is_file()}
-    return Bundle(_stamp(root), urls, files, index, sw, pages)
+    return Bundle(_stamp(root), urls, files, plain, index, sw, pages)
 
 
 def bundle(request: Request) -> Bundle:
@@ -143,12 +159,25 @@ async def projector(request: Request) -> Response:
     return _send(request, found, "no-cache")
 
 
+async def web_manifest(request: Request) -> Response:
+    """GET /manifest.webmanifest : the app's name, colours and icons; raises NotFound."""
+    found = bundle(request).pages.get("manifest.webmanifest")
+    if found is None:
+        raise NotFound()
+    return _send(request, found, "no-cache")
+
+
 async def asset(request: Request) -> Response:
     """GET /assets/{name} : a hashed asset, cached for a year; raises NotFound."""
+    name = request.path_params["name"]
     b = getattr(request.app.state, "asset_bundle", None) or bundle(request)
-    found = b.files.get(request.path_params["name"])
+    found = b.files.get(name)
     if found is None:  # an older release's name: rebuild once in case the files changed
-        found = bundle(request).files.get(request.path_params["name"])
+        b = bundle(request)
+        found = b.files.get(name)
+    if found is None and name in b.plain:
+        # a module by its plain name: only a browser without import maps asks for it
+        return _send(request, b.plain[name], "no-cache")
     if found is None:
         raise NotFound()
     return _send(request, found, YEAR)

@@ -47,6 +47,7 @@ ROUTES = [
     Route("/", assets.index, methods=["GET", "HEAD"]),
     Route("/index.html", assets.index, methods=["GET", "HEAD"]),
     Route("/sw.js", assets.service_worker, methods=["GET", "HEAD"]),
+    Route("/manifest.webmanifest", assets.web_manifest, methods=["GET", "HEAD"]),
     Route("/assets/{name:path}", assets.asset, methods=["GET", "HEAD"]),
     Route("/projector/", assets.projector, methods=["GET", "HEAD"]),
     Route("/projector/index.html", assets.projector, methods=["GET", "HEAD"]),

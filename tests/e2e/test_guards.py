@@ -64,10 +64,12 @@ def test_registration_solves_the_proof_of_work(gated_phone: Any, gated_server: S
     assert any("/assets/js/pow." in u for u in requests)
     page.evaluate(HOLD_SOLVER)
 
-    page.locator("#f-birth_date").fill("1990-05-20")
+    page.locator("#f-birth_day").fill("20")
+    page.locator("#f-birth_month").fill("5")
+    page.locator("#f-birth_year").fill("1990")
     page.get_by_label("Số điện thoại").fill(new_phone())
     page.locator("#f-password").fill("matkhau123")
-    page.get_by_label("Tìm đơn vị").fill("dong xoai")
+    page.get_by_label("Tìm nơi bạn ở").fill("dong xoai")
     page.locator("#f-unit_code option").first.wait_for(state="attached")
     page.locator("#f-unit_code").select_option(index=0)
     page.get_by_label("Người dân (thí sinh tự do)").check()
@@ -111,6 +113,7 @@ def test_hidden_page_is_reported_during_an_attempt(phone: Any, server: Server) -
     page.on("request", lambda r: reports.append(r) if r.url.endswith("/visibility") else None)
 
     page.goto(f"/#/r/{ranked['id']}/start")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
     page.locator(".question").wait_for()
     attempt_id = re.search(r"#/a/([\w-]+)", page.url).group(1)  # type: ignore[union-attr]
     page.evaluate(SET_VISIBILITY, "visible")  # a change to visible is not reported

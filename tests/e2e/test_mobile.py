@@ -64,13 +64,22 @@ def register(page: Any, phone: str, check: bool = False) -> None:
         page.locator("#e-full_name").wait_for(state="visible")
         assert page.locator("#f-full_name").get_attribute("aria-invalid") == "true"
         assert page.locator("#e-consent").is_visible()
+        # the date of birth in Vietnamese order, checked on the phone: 31/02 does not exist
+        page.locator("#f-birth_day").fill("31")
+        page.locator("#f-birth_month").fill("2")
+        page.locator("#f-birth_year").fill("1988")
+        page.get_by_role("button", name="Đăng ký dự thi").click()
+        page.get_by_text("Ngày sinh chưa đúng.").wait_for()
+        assert page.locator("#f-birth_day").get_attribute("aria-invalid") == "true"
         axe_check(page, "register with errors")
         shot(page, "03-register-errors")
     page.get_by_label("Họ và tên").fill("Trần Văn Bình")
-    page.locator("#f-birth_date").fill("1988-03-14")
+    page.locator("#f-birth_day").fill("14")
+    page.locator("#f-birth_month").fill("3")
+    page.locator("#f-birth_year").fill("1988")
     page.get_by_label("Số điện thoại").fill(phone)
     page.locator("#f-password").fill("matkhau123")
-    page.get_by_label("Tìm đơn vị").fill("bu dang")
+    page.get_by_label("Tìm nơi bạn ở").fill("bu dang")
     page.locator("#f-unit_code option").first.wait_for(state="attached")
     page.locator("#f-unit_code").select_option(index=0)
     page.get_by_label("Người dân (thí sinh tự do)").check()
@@ -90,6 +99,7 @@ def test_whole_attempt_with_reload_and_offline(phone: Any) -> None:
     page = phone
     register(page, new_phone(), check=True)
     page.locator(".round", has_text="Đợt 1").get_by_role("link", name="Vào thi").click()
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
     page.locator(".question").wait_for()
     attempt_id = re.search(r"#/a/([\w-]+)", page.url).group(1)  # type: ignore[union-attr]
     total = page.locator(".qmap button").count()
@@ -109,7 +119,7 @@ def test_whole_attempt_with_reload_and_offline(phone: Any) -> None:
     page.reload()
     page.locator(".question").wait_for()
     assert page.locator(".qhead").inner_text() == "Câu 5/10"
-    assert page.locator(".progress-text").inner_text() == "Đã trả lời 4/10 câu"
+    assert page.locator(".progress-text").inner_text() == "Đã làm 4/10 câu"
     after = page.evaluate(f"fetch('/api/v1/attempts/{attempt_id}').then(r => r.json())")
     assert after["deadline"] == before["deadline"]
     assert after["answers"] == before["answers"]
@@ -119,19 +129,52 @@ def test_whole_attempt_with_reload_and_offline(phone: Any) -> None:
         before["questions"][1]["id"]][0]
     page.locator(".qmap button").nth(4).click()
 
-    # offline for three answers: they are queued on the phone, then sent when the network is back
+    # offline for three answers: they wait on the phone, each marked as waiting (never a
+    # "saving…" that lasts forever), survive a reload without network, then go in order
     set_offline(page, True)
     for _ in range(3):
         answer_current(page, 1)
+        page.locator(".qstate.queued", has_text="Chờ có mạng – sẽ tự gửi").wait_for()
         page.get_by_role("button", name="Câu sau").click()
     page.locator(".saveline.queued").wait_for()
     assert "chưa gửi được" in page.locator(".saveline").inner_text()
     assert page.locator("#net").is_visible()
     shot(page, "05-attempt-offline")
+    page.reload()  # no network: the page comes from the service worker, the paper from the phone
+    page.locator(".question").wait_for()
+    assert page.locator(".progress-text").inner_text() == "Đã làm 7/10 câu"
+    assert page.locator(".qmap button.done").count() == 7
+    assert page.locator(".qmap button.waiting").count() == 3
+    page.locator(".qmap button").nth(1).click()  # acknowledged before: chosen, saved
+    assert page.locator(".question input:checked").count() == 1
+    assert page.locator(".qstate").inner_text() == "✓ Đã lưu"
+    page.locator(".qmap button").nth(5).click()  # given offline: chosen, waiting
+    assert page.locator(".question input:checked").count() == 1
+    assert page.locator(".qstate").inner_text() == "Chờ có mạng – sẽ tự gửi"
+    axe_check(page, "attempt offline after reload")
+    shot(page, "05b-attempt-offline-reload")
+    sent: list[tuple[str, str, int]] = []
+    page.on("response", lambda r: sent.append((r.request.method, r.url, r.status))
+            if "/answers" in r.url else None)
     set_offline(page, False)
     wait_saved(page)
+    assert page.locator(".qstate").inner_text() == "✓ Đã lưu"
     mid = page.evaluate(f"fetch('/api/v1/attempts/{attempt_id}').then(r => r.json())")
     assert len(mid["answers"]) == 7
+    for i in (4, 5, 6):  # the offline choices, as given
+        q = mid["questions"][i]
+        assert mid["answers"][q["id"]] == [q["options"][1]["id"]]
+    # the queue goes as one batch request; a server without the batch endpoint (404/405)
+    # gets the three answers one by one, in the order given
+    batch = f"{page.url.split('/#')[0]}/api/v1/attempts/{attempt_id}/answers"
+    assert sent[0][:2] == ("PUT", batch), sent
+    if sent[0][2] == 200:
+        assert len(sent) == 1, sent
+    else:
+        assert sent[0][2] in (404, 405), sent
+        order = [f"{batch}/{mid['questions'][i]['id']}" for i in (4, 5, 6)]
+        assert [(m, u, st) for m, u, st in sent[1:]] == [("PUT", u, 200) for u in order], sent
+    page.locator(".qmap button").nth(7).click()
 
     # the last three, then the list mode and the submit screen with the unanswered question
     for _ in range(2):
@@ -172,7 +215,7 @@ def test_whole_attempt_with_reload_and_offline(phone: Any) -> None:
 
     page.goto(page.url.replace("/board", "/mine"))
     page.get_by_role("heading", name="Lượt thi của tôi").wait_for()
-    page.get_by_text("Lượt được tính").wait_for()
+    page.get_by_text("Lần được tính").wait_for()
     axe_check(page, "my attempts")
     shot(page, "10-my-attempts")
 
@@ -197,8 +240,8 @@ def test_keyboard_only(phone: Any) -> None:
                         ("f-password", "matkhau123")]:
         tab_to(page, f"el.id === '{field}'")
         page.keyboard.type(text)
-    tab_to(page, "el.id === 'f-birth_date'")
-    page.keyboard.type("14031988")  # a date input takes the digits in its own field order
+    tab_to(page, "el.id === 'f-birth_day'")
+    page.keyboard.type("14031988")  # day, month, year: a full day or month moves to the next box
     tab_to(page, "el.id === 'unit-search'")
     page.keyboard.type("Đồng Xoài")
     page.keyboard.press("Tab")
@@ -212,6 +255,9 @@ def test_keyboard_only(phone: Any) -> None:
     page.get_by_text("Xin chào, Lê Thị Hoa.").wait_for()
 
     tab_to(page, "el.textContent === 'Vào thi'")
+    page.keyboard.press("Enter")
+    page.locator("#start-now").wait_for()  # the start confirmation: rules, time, attempts left
+    tab_to(page, "el.id === 'start-now'")
     page.keyboard.press("Enter")
     page.locator(".question").wait_for()
     total = page.locator(".qmap button").count()
@@ -235,6 +281,7 @@ def test_practice_shows_key_and_basis(phone: Any) -> None:
     page = phone
     register(page, new_phone())
     page.get_by_role("link", name="Thi thử").first.click()
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
     page.locator(".question").wait_for()
     answer_current(page, 0)
     page.locator(".review .verdict").wait_for()
@@ -300,5 +347,9 @@ def test_attempt_first_load_under_budget(browser: Any, base_url: str) -> None:
         assert total <= BUDGET, f"first load {total} B > {BUDGET} B: {detail}"
         assert any("/assets/app." in u for u in detail), detail
         assert not any("/assets/js/pow." in u for u in detail), detail  # loaded only to register
+        # the screens are modules: the attempt page loads its own, not the others'
+        assert any("/assets/app/attempt." in u for u in detail), detail
+        assert not any(f"/assets/app/{m}." in u for m in ("landing", "forms", "results")
+                       for u in detail), detail
     finally:
         ctx.close()
