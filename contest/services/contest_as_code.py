@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +43,45 @@ _ROUND_FIELDS = ("title", "kind", "opens_at", "closes_at", "questions_per_attemp
                  "prediction_prompt", "prediction_kind", "prizes", "tie_breaks")
 
 
+@dataclass(frozen=True)
+class RoundLine:
+    """A round of a loaded contest as `contest load` lists it."""
+
+    id: int
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+    bank: str
+    bank_version: int
+    state: str  # created | updated | unchanged
+
+
 @dataclass
 class LoadReport:
-    """What a load did: the contest, whether it was new, and each change made."""
+    """What a load did: the contest, whether it was new, each change made, and its rounds."""
 
     contest_id: int
     created: bool
     changes: list[str] = field(default_factory=list)
+    slug: str = ""
+    title: str = ""
+    rounds: list[RoundLine] = field(default_factory=list)
+
+    def table(self, tz: tzinfo) -> str:
+        """The contest and its rounds (id, window in tz, bank) as an aligned text table."""
+        head = (f"{'tạo' if self.created else 'cập nhật'} cuộc thi {self.contest_id} "
+                f"{self.slug}: {self.title}")
+        rows = [("id", "đợt", "mở", "đóng", "ngân hàng", "")]
+        rows += [(str(r.id), r.title, f"{r.opens_at.astimezone(tz):%Y-%m-%d %H:%M}",
+                  f"{r.closes_at.astimezone(tz):%Y-%m-%d %H:%M}",
+                  f"{r.bank} v{r.bank_version}", _STATES[r.state]) for r in self.rounds]
+        widths = [max(len(row[i]) for row in rows) for i in range(6)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+                 for row in rows]
+        return "\n".join([head, *lines])
+
+
+_STATES = {"created": "mới", "updated": "đã sửa", "unchanged": "không đổi"}
 
 
 def read_file(path: Path, default_tz: str) -> ContestSpec:
@@ -195,7 +228,7 @@ async def _apply(ctx: Services, spec: ContestSpec, versions: dict[tuple[str, int
         created = c is None
         if c is None:
             c = Contest(slug=spec.slug, title=spec.title, created_at=now)
-        report = LoadReport(0, created)
+        report = LoadReport(0, created, slug=spec.slug, title=spec.title)
         wanted = {"title": spec.title, "rules": spec.rules, "groups": spec.groups,
                   "unit_root": spec.unit_root, "min_age": spec.min_age, "visible": spec.visible}
         changed = [k for k, v in wanted.items() if created or getattr(c, k) != v]
@@ -206,14 +239,16 @@ async def _apply(ctx: Services, spec: ContestSpec, versions: dict[tuple[str, int
         assert c.id is not None
         report.contest_id = c.id
         if changed:
-            report.changes.append(("tạo cuộc thi " if created else "sửa cuộc thi: ")
-                                  + ("" if created else ", ".join(changed)))
+            report.changes.append(f"tạo cuộc thi {spec.slug}: {spec.title}" if created
+                                  else "sửa cuộc thi: " + ", ".join(changed))
             audit_log.record(s, now, actor, "contest.create" if created else "contest.update",
                              f"contest:{c.id}", file=file, fields=changed)
         if spec.consent is not None:
             await _apply_consent(s, c.id, spec.consent, report, actor, now)
         rounds = {r.title: r for r in (await s.scalars(
             select(Round).where(col(Round.contest_id) == c.id))).all()}
+        numbers: dict[int, int] = {vid: n for vid, n in (await s.execute(
+            select(BankVersion.id, BankVersion.number))).all()}
         for rs in spec.rounds:
             values = _round_values(rs, versions[rs.bank, rs.bank_version])
             r = rounds.get(rs.title)
@@ -224,9 +259,11 @@ async def _apply(ctx: Services, spec: ContestSpec, versions: dict[tuple[str, int
                 await console_config.store_nulls(s, r, values)
                 report.changes.append(f"tạo đợt {rs.title!r}")
                 audit_log.record(s, now, actor, "round.create", f"round:{r.id}", file=file)
+                report.rounds.append(_line(r, rs, numbers, "created"))
                 continue
             diff = [k for k, v in values.items() if getattr(r, k) != v]
             if not diff:
+                report.rounds.append(_line(r, rs, numbers, "unchanged"))
                 continue
             if r.finalised_at is not None:
                 raise ConfigInvalid(detail=f"đợt {rs.title!r} đã chốt kết quả, không sửa được",
@@ -239,7 +276,13 @@ async def _apply(ctx: Services, spec: ContestSpec, versions: dict[tuple[str, int
             report.changes.append(f"sửa đợt {rs.title!r}: {', '.join(diff)}")
             audit_log.record(s, now, actor, "round.update", f"round:{r.id}", file=file,
                              fields=diff)
+            report.rounds.append(_line(r, rs, numbers, "updated"))
     return report
+
+
+def _line(r: Round, rs: RoundSpec, numbers: dict[int, int], state: str) -> RoundLine:
+    return RoundLine(r.id or 0, r.title, r.opens_at, r.closes_at, rs.bank,
+                     numbers[r.bank_version_id], state)
 
 
 async def _apply_consent(s: Any, contest_id: int, spec: ConsentSpec, report: LoadReport,
