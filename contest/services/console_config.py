@@ -18,7 +18,15 @@ from contest.services import audit_log
 from contest.services.context import Services
 from contest.services.papers import bank_questions, quota_from_dict
 from contest.storage.db import transaction
-from contest.storage.tables import Attempt, Bank, BankVersion, Contest, Participant, Round
+from contest.storage.tables import (
+    Attempt,
+    Bank,
+    BankVersion,
+    Contest,
+    Participant,
+    Round,
+    Unit,
+)
 
 COUNTINGS = ("best", "first", "last")
 KINDS = ("ranked", "practice")
@@ -249,3 +257,10 @@ async def upload_units(ctx: Services, filename: str, data: bytes, actor: str,
     except UnitFileError as exc:
         raise ConfigInvalid(detail=str(exc)) from exc
     return await load_units(ctx, rows, actor=actor, ip=ip, source=filename)
+
+
+async def unit_roots(ctx: Services, deepest: int = 2) -> list[Unit]:
+    """Units a contest can be rooted at (levels 1..deepest), in tree order by code."""
+    async with ctx.sm() as s:
+        return list((await s.scalars(select(Unit).where(col(Unit.level) <= deepest)
+                                     .order_by(col(Unit.code)))).all())

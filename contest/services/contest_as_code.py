@@ -103,10 +103,13 @@ def read_file(path: Path, default_tz: str) -> ContestSpec:
 async def load(ctx: Services, path: Path, actor: str = "cli") -> LoadReport:
     """Create or update the contest a file describes; raises ContestFileInvalid (nothing of the
     contest is changed then)."""
-    file = str(path)
-    spec = read_file(path, ctx.settings.timezone)
-    await _load_units(ctx, spec, path)
-    versions = await _resolve_banks(ctx, spec, path)
+    return await load_spec(ctx, read_file(path, ctx.settings.timezone), path, actor)
+
+
+async def check_rounds(ctx: Services, spec: ContestSpec, file: str,
+                       versions: dict[tuple[str, int | None], int]) -> list[FileProblem]:
+    """The problems of each round against its bank (quotas, limits, tie-break chain): the
+    checks a contest file and the console wizard share."""
     problems: list[FileProblem] = []
     for rs in spec.rounds:
         try:
@@ -118,6 +121,31 @@ async def load(ctx: Services, path: Path, actor: str = "cli") -> LoadReport:
         except ConfigInvalid as exc:
             problems.append(FileProblem(file, rs.line, f"đợt {rs.title!r}: "
                                         f"{exc.params.get('detail', exc.code)}"))
+    return problems
+
+
+async def check_spec(ctx: Services, spec: ContestSpec, file: str) -> list[FileProblem]:
+    """Every problem of a contest (the file format's rules, then banks and rounds) without
+    changing anything; the console wizard validates each step with it."""
+    try:
+        spec = parse(render(spec), file, ctx.settings.timezone)
+    except ContestFileInvalid as exc:
+        return exc.problems
+    try:
+        versions = await _resolve_banks(ctx, spec, Path(file))
+    except ContestFileInvalid as exc:
+        return exc.problems
+    return await check_rounds(ctx, spec, file, versions)
+
+
+async def load_spec(ctx: Services, spec: ContestSpec, path: Path,
+                    actor: str = "cli") -> LoadReport:
+    """Create or update the contest of a parsed contest file (relative paths from path's
+    folder); raises ContestFileInvalid (nothing of the contest is changed then)."""
+    file = str(path)
+    await _load_units(ctx, spec, path)
+    versions = await _resolve_banks(ctx, spec, path, actor)
+    problems = await check_rounds(ctx, spec, file, versions)
     if problems:
         raise ContestFileInvalid(problems)
     try:
@@ -150,8 +178,8 @@ async def _load_units(ctx: Services, spec: ContestSpec, path: Path) -> None:
                                      "(tải cây đơn vị trước hoặc khai units.file / units.inline)")])
 
 
-async def _resolve_banks(ctx: Services, spec: ContestSpec,
-                         path: Path) -> dict[tuple[str, int | None], int]:
+async def _resolve_banks(ctx: Services, spec: ContestSpec, path: Path,
+                         actor: str = "cli") -> dict[tuple[str, int | None], int]:
     """(bank code, version number or None) -> bank version id for every round, importing
     banks given with a path first; raises ContestFileInvalid."""
     from contest.banks.io import load_bank
@@ -178,7 +206,7 @@ async def _resolve_banks(ctx: Services, spec: ContestSpec,
             problems.append(FileProblem(file, ref.line, f"tệp {ref.path} là ngân hàng "
                                         f"{bank.code}, không phải {ref.code}"))
             continue
-        await import_bank(ctx, bank)
+        await import_bank(ctx, bank, actor=actor, source=ref.path)
     out: dict[tuple[str, int | None], int] = {}
     async with ctx.sm() as s:
         for rs in spec.rounds:
@@ -229,7 +257,8 @@ async def _apply(ctx: Services, spec: ContestSpec, versions: dict[tuple[str, int
         if c is None:
             c = Contest(slug=spec.slug, title=spec.title, created_at=now)
         report = LoadReport(0, created, slug=spec.slug, title=spec.title)
-        wanted = {"title": spec.title, "rules": spec.rules, "groups": spec.groups,
+        wanted = {"title": spec.title, "organiser": spec.organiser, "rules": spec.rules,
+                  "groups": spec.groups,
                   "unit_root": spec.unit_root, "min_age": spec.min_age, "visible": spec.visible}
         changed = [k for k, v in wanted.items() if created or getattr(c, k) != v]
         for k in changed:
@@ -322,7 +351,8 @@ async def spec_of(ctx: Services, slug: str) -> ContestSpec:
         consent = await s.scalar(select(ConsentText)
                                  .where(col(ConsentText.contest_id) == c.id)
                                  .order_by(col(ConsentText.id).desc()).limit(1))
-    spec = ContestSpec(slug=c.slug, title=c.title, rules=c.rules, visible=c.visible,
+    spec = ContestSpec(slug=c.slug, title=c.title, organiser=c.organiser, rules=c.rules,
+                       visible=c.visible,
                        timezone=ctx.settings.timezone, min_age=c.min_age,
                        groups=[{"code": g["code"], "name": g["name"]} for g in c.groups],
                        unit_root=c.unit_root)

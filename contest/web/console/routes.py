@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from contest.web.console import auth, manage, monitor, pages, people, results_pages
+from contest.web.console import auth, manage, monitor, pages, people, results_pages, wizard
 
 STAFF_API = "/api/staff"
 
@@ -55,4 +55,15 @@ ROUTES = [
           methods=["POST"]),
     Route("/console/rounds/{round_id}/results/draw-commitment",
           results_pages.commitment_submit, methods=["POST"]),
+    # issue 17: the contest wizard (drafts), contest files, clones
+    Route("/console/wizard", wizard.index, methods=["GET"]),
+    Route("/console/wizard", wizard.create, methods=["POST"]),
+    Route("/console/wizard/import", wizard.import_file, methods=["POST"]),
+    Route("/console/wizard/{draft_id}/contest.yaml", wizard.draft_file, methods=["GET"]),
+    Route("/console/wizard/{draft_id}/{step}", wizard.step_page, methods=["GET"]),
+    Route("/console/wizard/{draft_id}/{step}", wizard.step_save, methods=["POST"]),
+    Route("/console/contests/{contest_id}/contest.yaml", wizard.contest_file, methods=["GET"]),
+    Route("/console/contests/{contest_id}/clone", wizard.clone_contest, methods=["POST"]),
+    Route("/console/contests/{contest_id}/rounds/{round_id}/clone", wizard.clone_round,
+          methods=["POST"]),
 ]

@@ -56,7 +56,7 @@ def html(handler: Handler) -> Handler:
                                "error_params": exc.params})
             else:
                 resp = page(request, "error.html", status=exc.status, detail=detail,
-                            fields=exc.fields or {})
+                            fields=exc.fields or {}, error_params=exc.params)
             resp.headers.update(exc.headers)
             return resp
 
