@@ -147,8 +147,8 @@ def _prizes(f: _Form) -> console_wizard.PrizeInput:
     for k in range(len(TIERS)):
         name = f.text(f"tier_name_{k}")
         count = f.integer(f"tier_count_{k}", f"Số giải của hạng {k + 1}", 0, 100000)
-        if not name and not count:
-            continue
+        if not count:
+            continue  # a tier with no prizes is left out (the blank rows of the form)
         code = f.text(f"tier_code_{k}") or console_wizard.slugify(name)[:16]
         tier: dict[str, Any] = {"code": code, "name": name or code, "count": count or 0}
         if f.text(f"tier_value_{k}"):
