@@ -17,6 +17,7 @@ from tests.console.conftest import Console
 ALL = frozenset({"admin", "organiser", "officer", "viewer"})
 ORG = frozenset({"admin", "organiser"})
 ADMIN = frozenset({"admin"})
+ROSTER = frozenset({"admin", "organiser", "officer"})
 OWN_UNIT, OTHER_UNIT = "BP-BUDANG", "BP-DONGXOAI"
 
 
@@ -90,6 +91,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/console/contests/{contest_id}/contest.yaml"): Entry(ORG),
     ("POST", "/console/contests/{contest_id}/clone"): Entry(ORG),
     ("POST", "/console/contests/{contest_id}/rounds/{round_id}/clone"): Entry(ORG),
+    ("GET", "/console/participants/import"): Entry(ROSTER),
+    ("POST", "/console/participants/import"): Entry(ROSTER),
+    ("GET", "/console/participants/import/template.xlsx"): Entry(ROSTER),
 }
 
 

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from contest.web.console import auth, manage, monitor, pages, people, results_pages, wizard
+from contest.web.console import (
+    auth,
+    manage,
+    monitor,
+    pages,
+    people,
+    results_pages,
+    roster,
+    wizard,
+)
 
 STAFF_API = "/api/staff"
 
@@ -39,6 +48,10 @@ ROUTES = [
     Route("/console/dashboard/{round_id}", monitor.dashboard_page, methods=["GET"]),
     Route("/console/dashboard/{round_id}/{kind}.csv", monitor.dashboard_csv, methods=["GET"]),
     Route("/console/participants", monitor.participants, methods=["GET"]),
+    # issue 17: bulk import (before /console/participants/{participant_id})
+    Route("/console/participants/import", roster.import_page, methods=["GET"]),
+    Route("/console/participants/import", roster.import_submit, methods=["POST"]),
+    Route("/console/participants/import/template.xlsx", roster.template_file, methods=["GET"]),
     Route("/console/participants/{participant_id}", monitor.participant_reveal,
           methods=["GET"]),
     Route("/console/audit", monitor.audit, methods=["GET"]),
