@@ -91,6 +91,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/console/contests/{contest_id}/contest.yaml"): Entry(ORG),
     ("POST", "/console/contests/{contest_id}/clone"): Entry(ORG),
     ("POST", "/console/contests/{contest_id}/rounds/{round_id}/clone"): Entry(ORG),
+    ("GET", "/console/banks/{version_id}/questions"): Entry(ORG),
+    ("GET", "/console/banks/{version_id}/questions/{question_id}"): Entry(ORG),
+    ("POST", "/console/banks/{version_id}/questions/{question_id}"): Entry(ORG),
     ("GET", "/console/participants/import"): Entry(ROSTER),
     ("POST", "/console/participants/import"): Entry(ROSTER),
     ("GET", "/console/participants/import/template.xlsx"): Entry(ROSTER),
@@ -117,6 +120,7 @@ async def test_every_staff_route_has_a_matrix_entry(console: Console) -> None:
 def _url(path: str, ids: dict[str, str], unit: str | None, entry: Entry) -> str:
     url = path.format(contest_id=ids["contest"], round_id=ids["round"], kind="hourly",
                       fmt="csv", name="console.css", staff_id=ids["staff"], draft_id="1",
+                      version_id="1", question_id="1",
                       step="basics",
                       participant_id=ids["pid_" + (unit or OWN_UNIT)])
     if "/exports/" in path:

@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from contest.web.console import (
     auth,
+    bank_pages,
     manage,
     monitor,
     pages,
@@ -31,6 +32,11 @@ ROUTES = [
     Route("/console/static/{name}", pages.asset, methods=["GET", "HEAD"]),
     Route("/console/banks", manage.banks, methods=["GET"]),
     Route("/console/banks", manage.bank_upload, methods=["POST"]),
+    Route("/console/banks/{version_id}/questions", bank_pages.browse, methods=["GET"]),
+    Route("/console/banks/{version_id}/questions/{question_id}", bank_pages.question_page,
+          methods=["GET"]),
+    Route("/console/banks/{version_id}/questions/{question_id}", bank_pages.question_save,
+          methods=["POST"]),
     Route("/console/units", manage.units, methods=["GET"]),
     Route("/console/units", manage.units_upload, methods=["POST"]),
     Route("/console/contests", manage.contests, methods=["GET"]),
