@@ -94,6 +94,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/console/banks/{version_id}/questions"): Entry(ORG),
     ("GET", "/console/banks/{version_id}/questions/{question_id}"): Entry(ORG),
     ("POST", "/console/banks/{version_id}/questions/{question_id}"): Entry(ORG),
+    ("GET", "/console/district"): Entry(ALL, unit="query"),
     ("GET", "/console/participants/import"): Entry(ROSTER),
     ("POST", "/console/participants/import"): Entry(ROSTER),
     ("GET", "/console/participants/import/template.xlsx"): Entry(ROSTER),

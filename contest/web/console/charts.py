@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 W, H, PAD_L, PAD_B, PAD_T = 640, 260, 44, 56, 14
 
@@ -86,3 +87,17 @@ def lines(title: str, labels: list[str], series: list[tuple[str, list[int], str]
                          f'font-size="10" text-anchor="middle">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def dashboard_svgs(d: Any) -> dict[str, str]:
+    """The dashboard's three charts (time, units, scores) of a services.dashboard.Dashboard."""
+    hours = [h.strftime("%d/%m %Hh") for h, _, _ in d.hourly]
+    return {
+        "time": lines("Lượt thi theo giờ", hours, [
+            ("Lượt thi", [a for _, a, _ in d.hourly], "#9b1c1c"),
+            ("Điểm tuyệt đối", [p for _, _, p in d.hourly], "#17663a")]),
+        "units": bars("Lượt thi theo đơn vị", [u for u, *_ in d.by_unit[:20]],
+                      [a for _, _, a, _ in d.by_unit[:20]]),
+        "scores": bars("Phân bố điểm", [b for b, _ in d.histogram],
+                       [n for _, n in d.histogram], "#2c5aa0"),
+    }

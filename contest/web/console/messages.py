@@ -9,6 +9,7 @@ VI: dict[str, str] = {
     "nav.home": "Tổng quan",
     "nav.contests": "Cuộc thi",
     "nav.wizard": "Tạo cuộc thi mới",
+    "nav.district": "Tham gia theo đơn vị",
     "nav.banks": "Ngân hàng câu hỏi",
     "nav.units": "Đơn vị",
     "nav.dashboard": "Theo dõi trực tiếp",

@@ -34,16 +34,7 @@ async def dashboard_page(request: Request) -> Response:
     staff = await require_staff(request)
     unit = request.query_params.get("unit") or None
     d = await dashboard.build(ctx_of(request), staff, path_int(request, "round_id"), unit)
-    hours = [h.strftime("%d/%m %Hh") for h, _, _ in d.hourly]
-    svg = {
-        "time": charts.lines("Lượt thi theo giờ", hours, [
-            ("Lượt thi", [a for _, a, _ in d.hourly], "#9b1c1c"),
-            ("Điểm tuyệt đối", [p for _, _, p in d.hourly], "#17663a")]),
-        "units": charts.bars("Lượt thi theo đơn vị", [u for u, *_ in d.by_unit[:20]],
-                             [a for _, _, a, _ in d.by_unit[:20]]),
-        "scores": charts.bars("Phân bố điểm", [b for b, _ in d.histogram],
-                              [n for _, n in d.histogram], "#2c5aa0"),
-    }
+    svg = charts.dashboard_svgs(d)
     return page(request, "dashboard.html", d=d, svg=svg, unit=unit or "")
 
 

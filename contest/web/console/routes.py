@@ -29,6 +29,7 @@ ROUTES = [
     Route("/console/login", auth.login_submit, methods=["POST"]),
     Route("/console/logout", auth.logout_submit, methods=["POST"]),
     Route("/console", pages.home, methods=["GET"]),
+    Route("/console/district", pages.district, methods=["GET"]),
     Route("/console/static/{name}", pages.asset, methods=["GET", "HEAD"]),
     Route("/console/banks", manage.banks, methods=["GET"]),
     Route("/console/banks", manage.bank_upload, methods=["POST"]),
