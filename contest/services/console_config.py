@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from contest.domain.draw import check_quotas
+from contest.domain.final_ranking import parse_chain
 from contest.domain.prizes import parse_rules
 from contest.errors import CloseEarlierUnconfirmed, ConfigInvalid, NotFound
 from contest.services import audit_log
@@ -52,6 +53,7 @@ class RoundSettings:
     prediction_prompt: str | None = None
     prediction_kind: str | None = None
     prizes: dict[str, Any] | None = None
+    tie_breaks: list[str] | None = None
 
 
 async def contests(ctx: Services) -> list[tuple[Contest, list[Round]]]:
@@ -135,6 +137,7 @@ async def check_round(ctx: Services, rs: RoundSettings) -> None:
     try:
         quotas = [quota_from_dict(q) for q in rs.quotas]
         parse_rules(rs.prizes)
+        parse_chain(rs.tie_breaks)
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigInvalid(detail=str(exc)) from exc
     if quotas and sum(q.count for q in quotas) != rs.questions_per_attempt:

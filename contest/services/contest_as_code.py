@@ -238,7 +238,7 @@ def _settings_of(rs: RoundSpec, version_id: int) -> console_config.RoundSettings
         quotas=rs.quotas, time_limit_s=rs.time_limit_s, grace_s=rs.grace_s,
         max_attempts=rs.max_attempts, counting=rs.counting, partial_credit=rs.partial_credit,
         kind=rs.kind, prediction_prompt=rs.prediction_prompt,
-        prediction_kind=rs.prediction_kind, prizes=rs.prizes)
+        prediction_kind=rs.prediction_kind, prizes=rs.prizes, tie_breaks=rs.tie_breaks)
 
 
 def _round_values(rs: RoundSpec, version_id: int) -> dict[str, Any]:

@@ -120,3 +120,29 @@ async def test_units_upload_error_shows_the_form_again(console: Console) -> None
     async with console.world.ctx.sm() as s:
         event = await s.scalar(select(AuditEvent).where(col(AuditEvent.action) == "units.load"))
     assert event is not None and event.details == {"rows": 2} and event.target == "u.csv"
+
+
+async def test_round_page_prizes_and_chain_are_a_form(console: Console) -> None:
+    w = console.world
+    org = await console.login("organiser")
+    form = {**await _form(console, w.round_id), "tier_name_0": "Giải Nhất", "tier_code_0": "nhat",
+            "tier_count_0": "1", "tier_name_1": "Giải Nhì", "tier_count_1": "2",
+            "tier_code_1": "nhi", "max_share_pct": "10", "one_prize_per_person": "on",
+            "chain_0": "score", "chain_1": "duration", "chain_2": "prediction"}
+    url = f"/console/contests/1/rounds/{w.round_id}"
+    shown = await org.post(url, data={**form, "action": "preview"})
+    assert shown.status_code == 200
+    assert "nếu bằng nhau, người làm bài trong thời gian ngắn hơn xếp trên" in shown.text
+    saved = await org.post(url, data={**form, "action": "save"})
+    assert saved.status_code == 303
+    async with w.ctx.sm() as s:
+        r = await s.get(Round, w.round_id)
+    assert r is not None and r.tie_breaks == ["score", "duration", "prediction"]
+    assert r.prizes == {"tiers": [{"code": "nhat", "name": "Giải Nhất", "count": 1},
+                                  {"code": "nhi", "name": "Giải Nhì", "count": 2}],
+                        "split": None, "one_prize_per_person": True, "max_share": 0.1}
+    page = await org.get(url)
+    assert 'name="tier_count_1" aria-label="Số giải 2" inputmode="numeric" size="5" value="2"' \
+        in page.text
+    bad = await org.post(url, data={**form, "chain_1": "score", "action": "save"})
+    assert bad.status_code == 422 and "mỗi tiêu chí chỉ chọn một lần" in bad.text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -10,8 +9,12 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from contest.domain.final_ranking import CRITERIA, DEFAULT_CHAIN
+from contest.domain.rules_text import CRITERIA_LABELS
 from contest.errors import ConfigInvalid
 from contest.services import consent, console_banks, console_config
+from contest.services.console_wizard import PrizeInput
+from contest.web.console.forms import TIERS, preview, prize_input, read_form
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, form_str, html, on_error_show
 from contest.web.errors import locale_of
@@ -125,7 +128,8 @@ async def round_new(request: Request) -> Response:
     ctx = ctx_of(request)
     c, _ = await console_config.contest(ctx, path_int(request, "contest_id"))
     return page(request, "round.html", contest=c, round=None,
-                versions=await console_config.bank_versions(ctx), form={})
+                versions=await console_config.bank_versions(ctx), form={},
+                **_prize_context(c.groups, None, None))
 
 
 @html
@@ -141,7 +145,17 @@ async def round_edit(request: Request) -> Response:
         raise NotFound()
     return page(request, "round.html", contest=c, round=r,
                 versions=await console_config.bank_versions(ctx), form=_round_form(request, r),
-                saved=request.query_params.get("saved") == "1")
+                saved=request.query_params.get("saved") == "1",
+                **_prize_context(c.groups, r.prizes, r.tie_breaks))
+
+
+def _prize_context(groups: list[dict[str, str]], prizes: dict[str, Any] | None,
+                   chain: list[str] | None) -> dict[str, Any]:
+    """What the shared prize form (_prize_fields.html) needs to show a round's prizes."""
+    chosen = list(chain or DEFAULT_CHAIN)
+    return {"prizes": prizes or {}, "chain": chosen, "groups": groups, "tiers": TIERS,
+            "criteria": CRITERIA, "labels": CRITERIA_LABELS,
+            "preview": preview(PrizeInput([], prizes, chosen), groups)}
 
 
 def _round_form(request: Request, r: Any) -> dict[str, str]:
@@ -159,11 +173,11 @@ def _round_form(request: Request, r: Any) -> dict[str, str]:
         "counting": r.counting, "partial_credit": "on" if r.partial_credit else "",
         "prediction_prompt": r.prediction_prompt or "",
         "prediction_kind": r.prediction_kind or "",
-        "prizes": json.dumps(r.prizes, ensure_ascii=False, indent=2) if r.prizes else "",
     }
 
 
-def _round_settings(raw: dict[str, str], tz: Any) -> console_config.RoundSettings:
+def _round_settings(raw: dict[str, str], tz: Any,
+                    prizes: PrizeInput) -> console_config.RoundSettings:
     """The round form parsed into settings (times in the configured zone); ConfigInvalid."""
 
     def when(name: str, what: str) -> datetime:
@@ -181,10 +195,6 @@ def _round_settings(raw: dict[str, str], tz: Any) -> console_config.RoundSetting
         c = _int_or_none(count.strip(), f"cơ cấu dòng {n}: số câu")
         quotas.append({"count": c, "topic": topic.strip() or None,
                        "difficulty": difficulty.strip() or None})
-    try:
-        prizes = json.loads(raw["prizes"]) if raw.get("prizes") else None
-    except ValueError as exc:
-        raise ConfigInvalid(detail=f"cơ cấu giải thưởng không phải JSON hợp lệ: {exc}") from exc
     minutes = raw.get("time_limit_min", "") or "0"
     try:
         limit_s = int(float(minutes) * 60)
@@ -202,7 +212,8 @@ def _round_settings(raw: dict[str, str], tz: Any) -> console_config.RoundSetting
         max_attempts=_int_or_none(raw.get("max_attempts", ""), "số lượt thi"),
         counting=raw.get("counting", "best"), partial_credit=raw.get("partial_credit") == "on",
         prediction_prompt=raw.get("prediction_prompt") or None,
-        prediction_kind=raw.get("prediction_kind") or None, prizes=prizes)
+        prediction_kind=raw.get("prediction_kind") or None, prizes=prizes.prizes,
+        tie_breaks=prizes.tie_breaks or None)
 
 
 @html
@@ -212,13 +223,18 @@ async def round_save(request: Request) -> Response:
     cid = path_int(request, "contest_id")
     rid = path_int(request, "round_id") if "round_id" in request.path_params else None
     c, _ = await console_config.contest(ctx, cid)
-    form = await request.form()
-    raw = {k: v.strip() for k, v in form.items() if isinstance(v, str)}
-    on_error_show(request, "round.html", contest=c, form=raw,
-                  round=None if rid is None else {"id": rid},
-                  versions=await console_config.bank_versions(ctx))
+    f = await read_form(request)
+    raw = f.raw
+    pz = prize_input(f)
+    shown = {"contest": c, "form": raw, "round": None if rid is None else {"id": rid},
+             "versions": await console_config.bank_versions(ctx),
+             **_prize_context(c.groups, pz.prizes, pz.tie_breaks)}
+    on_error_show(request, "round.html", **shown)
+    f.done()
+    if raw.get("action") == "preview" or raw.get("move"):
+        return page(request, "round.html", **shown)
     r = await console_config.save_round(
-        ctx, cid, rid, _round_settings(raw, request.app.state.settings.tz), _actor(staff),
+        ctx, cid, rid, _round_settings(raw, request.app.state.settings.tz, pz), _actor(staff),
         client_ip(request), confirm_close_earlier=raw.get("confirm_close_earlier") == "on")
     return RedirectResponse(f"/console/contests/{cid}/rounds/{r.id}?saved=1", status_code=303)
 

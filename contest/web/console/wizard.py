@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from contest.domain.final_ranking import CRITERIA, DEFAULT_CHAIN
-from contest.domain.rules_text import CRITERIA_LABELS, chain_text, prizes_text
+from contest.domain.rules_text import CRITERIA_LABELS
 from contest.domain.series import WEEKDAYS_VI, WeeklySeries
 from contest.errors import DraftInvalid, NotFound
 from contest.services import console_config, console_wizard
 from contest.services.console_wizard import STEP_TITLES, STEPS
 from contest.services.contest_file import UnitSpec, render
+from contest.web.console.forms import TIERS, Form, preview, prize_input, read_form
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, html, on_error_show
 from contest.web.parsing import path_int
@@ -23,87 +24,13 @@ from contest.web.staff_auth import client_ip, require_staff
 
 ORGANISERS = ("admin", "organiser")
 MAX_FILE = 2 * 1024 * 1024
-TIERS = (("nhat", "Giải Nhất"), ("nhi", "Giải Nhì"), ("ba", "Giải Ba"),
-         ("kk", "Giải Khuyến khích"), ("", ""), ("", ""))
 
 
 def _actor(staff: Any) -> str:
     return f"staff:{staff.username}"
 
 
-class _Form:
-    """Typed reads of a submitted form, collecting problems in Vietnamese."""
-
-    def __init__(self, form: FormData, tz: Any) -> None:
-        self.raw = {k: v.strip() for k, v in form.multi_items() if isinstance(v, str)}
-        self.form = form
-        self.tz = tz
-        self.problems: list[str] = []
-
-    def text(self, name: str) -> str:
-        return self.raw.get(name, "")
-
-    def integer(self, name: str, what: str, low: int, high: int,
-                default: int | None = None) -> int | None:
-        raw = self.text(name)
-        if not raw:
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            self.problems.append(f"{what} phải là số nguyên (đang là {raw!r}).")
-            return default
-        if not low <= value <= high:
-            self.problems.append(f"{what} phải từ {low} đến {high}.")
-        return value
-
-    def number(self, name: str, what: str, low: float, high: float) -> float | None:
-        raw = self.text(name).replace(",", ".")
-        if not raw:
-            return None
-        try:
-            value = float(raw)
-        except ValueError:
-            self.problems.append(f"{what} phải là một số (đang là {raw!r}).")
-            return None
-        if not low <= value <= high:
-            self.problems.append(f"{what} phải từ {low:g} đến {high:g}.")
-        return value
-
-    def when(self, name: str, what: str) -> datetime | None:
-        try:
-            return datetime.strptime(self.text(name), "%Y-%m-%dT%H:%M").replace(tzinfo=self.tz)
-        except ValueError:
-            self.problems.append(f"{what} cần có ngày và giờ.")
-            return None
-
-    def day(self, name: str, what: str) -> date | None:
-        try:
-            return date.fromisoformat(self.text(name))
-        except ValueError:
-            self.problems.append(f"{what} cần có ngày.")
-            return None
-
-    def clock(self, name: str, what: str) -> time | None:
-        try:
-            return time.fromisoformat(self.text(name))
-        except ValueError:
-            self.problems.append(f"{what} cần có giờ (HH:MM).")
-            return None
-
-    def lines(self, name: str) -> list[str]:
-        return [x.strip() for x in self.text(name).splitlines() if x.strip()]
-
-    def done(self) -> None:
-        if self.problems:
-            raise DraftInvalid(count=len(self.problems), problems=self.problems)
-
-
-async def _form(request: Request) -> _Form:
-    return _Form(await request.form(), request.app.state.settings.tz)
-
-
-def _units(f: _Form) -> list[UnitSpec]:
+def _units(f: Form) -> list[UnitSpec]:
     """Inline units, one per line: code|name|parent code|headcount (parents first)."""
     out: list[UnitSpec] = []
     levels: dict[str, int] = {}
@@ -122,7 +49,7 @@ def _units(f: _Form) -> list[UnitSpec]:
     return out
 
 
-def _round_input(f: _Form, prefix: str = "", timed: bool = True) -> console_wizard.RoundInput:
+def _round_input(f: Form, prefix: str = "", timed: bool = True) -> console_wizard.RoundInput:
     bank, _, number = f.text(prefix + "bank").partition("@")
     opens = f.when(prefix + "opens_at", "Thời điểm bắt đầu") if timed else None
     closes = f.when(prefix + "closes_at", "Thời điểm kết thúc") if timed else None
@@ -142,64 +69,6 @@ def _round_input(f: _Form, prefix: str = "", timed: bool = True) -> console_wiza
         if f.text(prefix + "prediction_prompt") else None)
 
 
-def _prizes(f: _Form) -> console_wizard.PrizeInput:
-    tiers = []
-    for k in range(len(TIERS)):
-        name = f.text(f"tier_name_{k}")
-        count = f.integer(f"tier_count_{k}", f"Số giải của hạng {k + 1}", 0, 100000)
-        if not count:
-            continue  # a tier with no prizes is left out (the blank rows of the form)
-        code = f.text(f"tier_code_{k}") or console_wizard.slugify(name)[:16]
-        tier: dict[str, Any] = {"code": code, "name": name or code, "count": count or 0}
-        if f.text(f"tier_value_{k}"):
-            tier["value"] = f.text(f"tier_value_{k}")
-        tiers.append(tier)
-    prizes: dict[str, Any] = {"tiers": tiers}
-    split = f.text("split") or None
-    prizes["split"] = split
-    if split == "unit":
-        prizes["split_level"] = f.integer("split_level", "Cấp đơn vị chia giải", 1, 10, 2)
-    prizes["one_prize_per_person"] = f.text("one_prize_per_person") == "on"
-    share = f.number("max_share_pct", "Tỉ lệ người đoạt giải tối đa (%)", 0, 100)
-    if share is not None:
-        prizes["max_share"] = round(share / 100, 4)
-    score = f.number("min_score", "Điểm tối thiểu để xét giải", 0, 1000)
-    if score is not None:
-        prizes["min_score_milli"] = round(score * 1000)
-    excluded = [v for k, v in f.form.multi_items()
-                if k == "excluded_groups" and isinstance(v, str)]
-    if excluded:
-        prizes["excluded_groups"] = excluded
-    count = f.integer("collective_count", "Số giải tập thể", 0, 1000)
-    if count:
-        rate = f.number("collective_rate_pct", "Tỉ lệ tham gia tối thiểu (%)", 0, 100) or 0
-        prizes["collective"] = {"count": count, "name": f.text("collective_name") or
-                                "Giải tập thể",
-                                "level": f.integer("collective_level", "Cấp đơn vị", 1, 10, 2),
-                                "min_participation_rate": round(rate / 100, 4)}
-    chain = [f.text(f"chain_{k}") for k in range(len(CRITERIA)) if f.text(f"chain_{k}")]
-    move = f.text("move")
-    if move:
-        # "up:2" / "down:1": reorder the ordered list without JavaScript
-        way, _, pos = move.partition(":")
-        i = int(pos) if pos.isdigit() else -1
-        j = i - 1 if way == "up" else i + 1
-        if 0 <= i < len(chain) and 0 <= j < len(chain):
-            chain[i], chain[j] = chain[j], chain[i]
-    rounds = [v for k, v in f.form.multi_items() if k == "rounds" and isinstance(v, str)]
-    has_prizes = bool(tiers) or "collective" in prizes
-    return console_wizard.PrizeInput(rounds=rounds, prizes=prizes if has_prizes else None,
-                                     tie_breaks=chain)
-
-
-def _preview(p: console_wizard.PrizeInput, groups: list[dict[str, str]]) -> dict[str, Any]:
-    names = {g["code"]: g["name"] for g in groups}
-    try:
-        return {"chain": chain_text(p.tie_breaks), "prizes": prizes_text(p.prizes, names)}
-    except ValueError as exc:
-        return {"chain": "", "prizes": [], "error": str(exc)}
-
-
 async def _step_values(request: Request, d: console_wizard.Draft, step: str) -> dict[str, Any]:
     """What a step's template needs besides the draft."""
     ctx = ctx_of(request)
@@ -215,8 +84,9 @@ async def _step_values(request: Request, d: console_wizard.Draft, step: str) -> 
         chain = list(first.tie_breaks or DEFAULT_CHAIN) if first else list(DEFAULT_CHAIN)
         prizes = first.prizes if first else None
         values.update(criteria=CRITERIA, labels=CRITERIA_LABELS, chain=chain,
+                      groups=d.spec.groups,
                       prizes=prizes or {}, tiers=TIERS,
-                      preview=_preview(console_wizard.PrizeInput([], prizes, chain),
+                      preview=preview(console_wizard.PrizeInput([], prizes, chain),
                                        d.spec.groups))
     elif step == "publish":
         values["yaml"] = render(d.spec)
@@ -235,7 +105,7 @@ async def create(request: Request) -> Response:
     staff = await require_staff(request, *ORGANISERS)
     ctx = ctx_of(request)
     on_error_show(request, "wizard_index.html", drafts=await console_wizard.drafts(ctx))
-    f = await _form(request)
+    f = await read_form(request)
     d = await console_wizard.create(ctx, f.text("title"), _actor(staff), client_ip(request))
     return RedirectResponse(f"/console/wizard/{d.id}/basics", status_code=303)
 
@@ -284,7 +154,7 @@ async def step_save(request: Request) -> Response:
     step = _step(request)
     did = path_int(request, "draft_id")
     d = await console_wizard.get(ctx, did)
-    f = await _form(request)
+    f = await read_form(request)
     values = await _step_values(request, d, step)
     on_error_show(request, f"wizard_{step}.html", **values, form=f.raw)
     actor, ip = _actor(staff), client_ip(request)
@@ -319,11 +189,11 @@ async def step_save(request: Request) -> Response:
         elif action.startswith("remove:"):
             await console_wizard.remove_round(ctx, did, action[7:], actor, ip)
     elif step == "prizes":
-        pz = _prizes(f)
+        pz = prize_input(f)
         f.done()
         if action in ("preview", "") or f.text("move"):
             values.update(chain=pz.tie_breaks, prizes=pz.prizes or {},
-                          preview=_preview(pz, d.spec.groups))
+                          preview=preview(pz, d.spec.groups))
             return page(request, "wizard_prizes.html", **values, form=f.raw)
         await console_wizard.save_prizes(ctx, did, pz, actor, ip)
         nxt = "prizes" if action == "save" else "publish"
@@ -334,7 +204,7 @@ async def step_save(request: Request) -> Response:
     return RedirectResponse(f"/console/wizard/{did}/{nxt}?saved=1", status_code=303)
 
 
-def _series(f: _Form) -> console_wizard.SeriesInput:
+def _series(f: Form) -> console_wizard.SeriesInput:
     template = _round_input(f, "s_", timed=False)
     first = f.day("s_first_day", "Tuần đầu tiên")
     opens_at = f.clock("s_open_time", "Giờ mở")
@@ -380,7 +250,7 @@ def _yaml(text: str, name: str) -> Response:
 @html
 async def clone_contest(request: Request) -> Response:
     staff = await require_staff(request, *ORGANISERS)
-    f = await _form(request)
+    f = await read_form(request)
     days = f.integer("days", "Số ngày dời", -3660, 3660)
     if days is None:
         f.problems.append("Cần số ngày dời các đợt thi (ví dụ 364 cho năm sau, cùng thứ).")
@@ -394,7 +264,7 @@ async def clone_contest(request: Request) -> Response:
 @html
 async def clone_round(request: Request) -> Response:
     staff = await require_staff(request, *ORGANISERS)
-    f = await _form(request)
+    f = await read_form(request)
     cid = path_int(request, "contest_id")
     days = f.integer("days", "Số ngày dời", -3660, 3660)
     if days is None:
