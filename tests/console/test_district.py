@@ -3,8 +3,11 @@ unit tree's headcounts, live during the round, only within their scope."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
+import pytest
 from sqlalchemy import update
 from sqlmodel import col
 
@@ -12,6 +15,7 @@ from contest.services.console_district import default_round
 from contest.storage.db import transaction
 from contest.storage.tables import Unit
 from tests.console.conftest import Console
+from tests.console.test_results_browser import CHROMIUM, DOCS, _forwarder
 
 
 async def test_officer_home_shows_participation_against_target(console: Console) -> None:
@@ -59,3 +63,48 @@ def test_default_round_prefers_the_open_one() -> None:
     assert default_round(rounds, datetime(2026, 12, 30, tzinfo=UTC)).id == 3  # type: ignore[union-attr]
     assert default_round(rounds, datetime(2026, 11, 1, tzinfo=UTC)).id == 1  # type: ignore[union-attr]
     assert default_round([], at) is None
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs chromium")
+async def test_district_and_slips_fit_a_phone(console: Console, tmp_path: Path) -> None:
+    """The officer's home and the printable slips at 360 px (screenshots with
+    CONTEST_SCREENSHOTS=1)."""
+    from playwright.async_api import async_playwright
+
+    from tests.console.test_roster import ROWS, _xlsx
+
+    w = console.world
+    async with transaction(w.ctx.sm) as s:
+        await s.execute(update(Unit).where(col(Unit.code) == "BP-BUDANG-THPT")
+                        .values(headcount=40))
+    officer = await console.login("officer")
+    del officer.headers["X-CSRF-Token"]
+    shots = DOCS if os.environ.get("CONTEST_SCREENSHOTS") else tmp_path
+    upload = tmp_path / "lop-12a.xlsx"
+    upload.write_bytes(_xlsx(ROWS))
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = await browser.new_page(viewport={"width": 360, "height": 740})
+            await page.route("http://test/**", _forwarder(officer))
+            # the upload's answer (the route hand-off cannot carry a binary multipart body)
+            done = await officer.post("/console/participants/import", data={
+                "contest": "1", "csrf_token": console.csrf["officer"]},
+                                      files={"file": ("lop-12a.xlsx", upload.read_bytes(),
+                                                      "application/octet-stream")})
+            await page.goto("http://test/console/participants/import")
+            await page.set_content(done.text)
+            await page.locator("#slips .slip").first.wait_for()
+            assert await page.locator("#slips .slip").count() == 3
+            assert await page.locator("#roster-report tr.problem").count() == 6
+            await page.screenshot(path=str(shots / "console-roster-phone.png"), full_page=True)
+            for url in ("http://test/console", "http://test/console/participants/import"):
+                await page.goto(url)
+                width = await page.evaluate("document.documentElement.scrollWidth")
+                assert width <= 360, f"{url} is {width}px wide on a 360px screen"
+            await page.goto("http://test/console")
+            await page.screenshot(path=str(shots / "console-district-phone.png"),
+                                  full_page=True)
+        finally:
+            await browser.close()
