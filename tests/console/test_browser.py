@@ -140,7 +140,7 @@ def _play(base: str, tmp: Path) -> None:
         assert "Đã lưu" in page.inner_text("main")
         page.screenshot(path=str(shots / "console-round.png"), full_page=True)
         page.goto(f"{base}/console/dashboard")
-        page.locator("main a").first.click()
+        page.locator("main a", has_text="Đợt 1").first.click()  # the demo round, with data
         page.wait_for_selector("figure.chart svg")
         assert page.locator("figure.chart svg").count() == 3
         page.screenshot(path=str(shots / "console-dashboard.png"), full_page=True)
