@@ -204,7 +204,8 @@ async def question(ctx: Services, version_id: int, question_id: int) -> tuple[
     return v, b, q, options, QuestionRow(q, usage[question_id], stats[question_id])
 
 
-async def _as_bank(s: Any, v: BankVersion, b: BankRow) -> list[BankQuestion]:
+async def as_bank(s: Any, v: BankVersion, b: BankRow) -> list[BankQuestion]:
+    """The questions of a stored bank version, as the importers build them."""
     questions = (await s.scalars(select(Question).where(
         col(Question.bank_version_id) == v.id).order_by(col(Question.id)))).all()
     opts: dict[int, list[Option]] = defaultdict(list)
@@ -277,7 +278,7 @@ async def edit_question(ctx: Services, version_id: int, question_id: int, e: Que
         q = await s.get(Question, question_id)
         if q is None or q.bank_version_id != version_id:
             raise NotFound()
-        questions = await _as_bank(s, v, b)
+        questions = await as_bank(s, v, b)
     check_edit(q.kind, e)
     changed = BankQuestion(
         ext_id=q.ext_id, kind=q.kind, text=e.text.strip(),  # type: ignore[arg-type]
@@ -298,8 +299,38 @@ async def retire_question(ctx: Services, version_id: int, question_id: int, move
         q = await s.get(Question, question_id)
         if q is None or q.bank_version_id != version_id:
             raise NotFound()
-        questions = [x for x in await _as_bank(s, v, b) if x.ext_id != q.ext_id]
+        questions = [x for x in await as_bank(s, v, b) if x.ext_id != q.ext_id]
     if not questions:
         raise ConfigInvalid(detail="không thể bỏ câu hỏi cuối cùng của ngân hàng")
     return await _new_version(ctx, v, b, questions, move_rounds, actor, ip, "question.retire",
                               question=q.ext_id, from_version=v.number)
+
+
+async def split_bank(ctx: Services, code: str, number: int | None, parts: int, per_part: int,
+                     actor: str) -> list[tuple[str, int]]:
+    """Deal a bank version's questions into `parts` disjoint banks (code-tuan-1, ...), each
+    balanced by topic and difficulty, imported (an identical part reuses its version);
+    returns (bank code, version number) of each. Raises NotFound, ConfigInvalid (too few
+    questions for `per_part` each)."""
+    async with ctx.sm() as s:
+        q = (select(BankVersion).join(BankRow, col(BankRow.id) == BankVersion.bank_id)
+             .where(col(BankRow.code) == code))
+        if number is not None:
+            q = q.where(col(BankVersion.number) == number)
+        v = await s.scalar(q.order_by(col(BankVersion.number).desc()).limit(1))
+        if v is None:
+            raise NotFound()
+        v, b = await _version(s, v.id or 0)
+        questions = await as_bank(s, v, b)
+    if len(questions) < parts * per_part:
+        raise ConfigInvalid(detail=f"ngân hàng {code} có {len(questions)} câu, không đủ chia "
+                                   f"{parts} tuần × {per_part} câu không lặp lại")
+    ordered = sorted(questions, key=lambda x: (x.topic, x.difficulty, x.ext_id))
+    out = []
+    for k in range(parts):
+        part = Bank(code=f"{code}-tuan-{k + 1}"[:64], title=f"{b.title} — tuần {k + 1}",
+                    questions=tuple(ordered[k::parts]), language=v.language, version=v.label,
+                    sources=tuple(v.sources), topics=tuple(v.topics))
+        made, _ = await import_bank(ctx, part, actor=actor, source=f"{code} v{v.number}")
+        out.append((part.code, made.number))
+    return out

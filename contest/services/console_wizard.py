@@ -101,6 +101,7 @@ class SeriesInput:
     series: WeeklySeries
     topics: list[str] = field(default_factory=list)  # one per week (a topic quota), optional
     final: RoundInput | None = None
+    split_bank: bool = False  # deal the bank into one disjoint bank per week (no repeats)
 
 
 @dataclass
@@ -297,7 +298,20 @@ async def add_series(ctx: Services, draft_id: int, si: SeriesInput, actor: str,
     """Step 3: a weekly series of rounds at once; raises NotFound, DraftInvalid."""
     d = await get(ctx, draft_id)
     spec = _copy(d.spec)
-    spec.rounds += series_rounds(si, ctx.settings.tz)
+    rounds = series_rounds(si, ctx.settings.tz)
+    if si.split_bank:
+        from contest.services.console_banks import split_bank
+
+        try:
+            parts = await split_bank(ctx, si.template.bank, si.template.bank_version,
+                                     si.series.weeks, si.template.questions, actor)
+        except (ConfigInvalid, NotFound) as exc:
+            raise DraftInvalid(count=1, problems=[
+                f"Không chia được ngân hàng: {exc.params.get('detail', 'không tìm thấy')}."]) \
+                from exc
+        for r, (code, number) in zip(rounds, parts, strict=False):
+            r.bank, r.bank_version = code, number
+    spec.rounds += rounds
     return await _store(ctx, d, spec, "rounds", actor, ip, "series_add")
 
 

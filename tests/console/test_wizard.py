@@ -12,10 +12,11 @@ from sqlmodel import col, select
 
 from contest.domain.rules_text import chain_text, prizes_text
 from contest.domain.series import WeeklySeries, shift, windows
+from contest.services import console_wizard
 from contest.services.contest_as_code import dump
 from contest.services.contest_file import parse, render
 from contest.storage.console_tables import ContestDraft
-from contest.storage.tables import AuditEvent, Round
+from contest.storage.tables import AuditEvent, Bank, BankVersion, Question, Round
 from tests.console.conftest import Console
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -188,3 +189,30 @@ async def test_importing_a_contest_file_makes_a_draft(console: Console) -> None:
     assert ok.status_code == 303 and ok.headers["location"].endswith("/publish")
     page = await org.get(ok.headers["location"])
     assert "Cuộc thi chưa có đợt thi nào" in page.text
+
+
+async def test_series_without_repeats_splits_the_bank(console: Console) -> None:
+    w = console.world
+    org = await console.login("organiser")
+    r = await _post(org, "/console/wizard", title="Chuỗi không lặp")
+    base = r.headers["location"].rsplit("/", 1)[0]
+    series = {k: v for k, v in SERIES.items() if not k.startswith("f_")}
+    too_many = await org.post(base + "/rounds", data={**series, "s_split": "on",
+                                                      "s_questions": "4"})
+    assert too_many.status_code == 422 and "không đủ chia 4 tuần × 4 câu" in too_many.text
+    ok = await org.post(base + "/rounds", data={**series, "s_split": "on", "s_weeks": "3",
+                                                "s_questions": "4"})
+    assert ok.status_code == 303, ok.text
+    d = await console_wizard.get(w.ctx, int(base.rsplit("/", 1)[1]))
+    assert [(r.bank, r.bank_version) for r in d.spec.rounds] == [
+        ("test-bank-tuan-1", 1), ("test-bank-tuan-2", 1), ("test-bank-tuan-3", 1)]
+    async with w.ctx.sm() as s:
+        texts = {}
+        for k in (1, 2, 3):
+            texts[k] = set((await s.scalars(
+                select(Question.text).join(BankVersion, col(BankVersion.id) ==
+                                           Question.bank_version_id)
+                .join(Bank, col(Bank.id) == BankVersion.bank_id)
+                .where(col(Bank.code) == f"test-bank-tuan-{k}"))).all())
+    assert [len(t) for t in texts.values()] == [4, 4, 4]
+    assert not (texts[1] & texts[2] or texts[1] & texts[3] or texts[2] & texts[3])
