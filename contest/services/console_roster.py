@@ -19,14 +19,13 @@ from typing import Any
 import openpyxl
 from openpyxl.styles import Font
 from sqlmodel import col, select
-from starlette.concurrency import run_in_threadpool
 
 from contest.banks.io import check_zip
 from contest.banks.problems import BankInvalid
 from contest.domain import people
 from contest.errors import ConfigInvalid, NotFound
 from contest.services import audit_log, consent
-from contest.services.accounts import _hasher, new_id
+from contest.services.accounts import hash_password, new_id
 from contest.services.catalog import list_units
 from contest.services.context import Services
 from contest.services.crypto import cipher, mask_phone
@@ -251,7 +250,7 @@ async def import_roster(ctx: Services, staff: Staff, contest_id: int | None, fil
                       "group": row["group"], "id_number": id_number, "email": email}, code))
     if not good:
         return result
-    hashes = [await run_in_threadpool(_hasher.hash, code) for _, code in good]
+    hashes = [await hash_password(code) for _, code in good]
     version = (await consent.current(ctx, c.id)).version
     now = ctx.now()
     async with transaction(ctx.sm) as s:
