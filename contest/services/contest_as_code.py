@@ -71,7 +71,7 @@ class LoadReport:
         """The contest and its rounds (id, window in tz, bank) as an aligned text table."""
         head = (f"{'tạo' if self.created else 'cập nhật'} cuộc thi {self.contest_id} "
                 f"{self.slug}: {self.title}")
-        rows = [("id", "đợt", "mở", "đóng", "ngân hàng", "")]
+        rows = [("id", "đợt", "mở", "đóng", "ngân hàng", "trạng thái")]
         rows += [(str(r.id), r.title, f"{r.opens_at.astimezone(tz):%Y-%m-%d %H:%M}",
                   f"{r.closes_at.astimezone(tz):%Y-%m-%d %H:%M}",
                   f"{r.bank} v{r.bank_version}", _STATES[r.state]) for r in self.rounds]

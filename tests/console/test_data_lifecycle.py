@@ -154,7 +154,7 @@ def test_commands(sqlite_env: Settings, tmp_path: Path,
     # the contest, then each round with its id, window and bank, as a table
     assert lines[0] == ("tạo cuộc thi 1 pl-binhphuoc-2026: Cuộc thi trực tuyến tìm hiểu Hiến "
                         "pháp và pháp luật năm 2026")
-    assert lines[1].split() == ["id", "đợt", "mở", "đóng", "ngân", "hàng"]
+    assert lines[1].split() == ["id", "đợt", "mở", "đóng", "ngân", "hàng", "trạng", "thái"]
     assert lines[2].split() == ["1", "Đợt", "1", "2026-12-01", "08:00", "2026-12-14", "20:00",
                                 "hien-phap-2013", "v1", "mới"]
     assert lines[3].split() == ["2", "Thi", "thử", "2026-11-25", "08:00", "2026-11-30", "20:00",
