@@ -133,7 +133,8 @@ def cmd_bank_import(args: argparse.Namespace) -> int:
         return 1
     for problem in warnings:
         print(render(problem, locale), file=sys.stderr)
-    version, created = asyncio.run(with_services(_settings(), lambda ctx: import_bank(ctx, bank)))
+    version, created = asyncio.run(with_services(_settings(), lambda ctx: import_bank(
+        ctx, bank, actor="cli", source=str(args.path))))
     state = "new version" if created else "unchanged, existing version"
     print(f"{bank.code}: {len(bank.questions)} questions, {state} {version.number}")
     return 0

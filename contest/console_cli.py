@@ -64,8 +64,11 @@ def cmd_load(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"contest: {problem}", file=sys.stderr)
         return 1
-    print(f"{'created' if report.created else 'updated'} contest {report.contest_id}")
-    for change in report.changes or ["không có gì thay đổi"]:
+    from contest.cli import _settings
+
+    print(report.table(_settings().tz))
+    print("thay đổi:" if report.changes else "không có gì thay đổi")
+    for change in report.changes:
         print(f"  {change}")
     return 0
 

@@ -168,3 +168,15 @@ class AnswerKeyNotAvailable(ContestError):
 
 class ExportUnknown(ContestError):
     status, code = 404, "export_unknown"
+
+
+class CloseEarlierUnconfirmed(ContestError):
+    """Moving a round's close earlier would cut running attempts short: confirm first."""
+
+    status, code = 409, "close_earlier_unconfirmed"
+
+
+class DraftInvalid(ContestError):
+    """A step of the contest wizard has problems (listed in `problems`)."""
+
+    status, code = 422, "draft_invalid"

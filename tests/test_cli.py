@@ -137,6 +137,19 @@ def test_bank_import_then_reimport_same_file(
     assert main(["bank", "import", path]) == 0
     assert "unchanged, existing version 1" in capsys.readouterr().out
 
+    async def audited(ctx: object) -> list[tuple[str, str, dict[str, object]]]:
+        from sqlmodel import col, select
+
+        from contest.storage.tables import AuditEvent
+
+        async with ctx.sm() as s:  # type: ignore[attr-defined]
+            rows = (await s.scalars(select(AuditEvent).order_by(col(AuditEvent.id)))).all()
+        return [(e.actor, e.action, e.details) for e in rows]
+
+    events = asyncio.run(with_services(sqlite_env, audited))
+    assert [(a, act, d["created"], d["version"]) for a, act, d in events] == [
+        ("cli", "bank.import", True, 1), ("cli", "bank.import", False, 1)]
+
 
 def test_bank_import_of_a_broken_csv_stores_nothing(
     sqlite_env: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str],

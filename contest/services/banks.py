@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from contest.domain.bank import TRUE_FALSE_OPTIONS, Bank
+from contest.services import audit_log
 from contest.services.context import Services
 from contest.storage.db import transaction
 from contest.storage.tables import Bank as BankRow
@@ -25,9 +26,13 @@ def content_hash(bank: Bank) -> str:
 
 
 async def import_bank(
-    ctx: Services, bank: Bank, reuse_same: bool = True
+    ctx: Services, bank: Bank, reuse_same: bool = True, actor: str | None = None,
+    ip: str | None = None, source: str = ""
 ) -> tuple[BankVersion, bool]:
-    """Store a bank as a new version (or return the latest if identical); (version, created)."""
+    """Store a bank as a new version (or return the latest if identical); (version, created).
+
+    With an actor, a `bank.import` audit event is written in the same transaction.
+    """
     digest = content_hash(bank)
     async with transaction(ctx.sm) as s:
         row = await s.scalar(select(BankRow).where(BankRow.code == bank.code))
@@ -44,6 +49,7 @@ async def import_bank(
             .limit(1)
         )
         if reuse_same and latest is not None and latest.content_hash == digest:
+            _audit(s, ctx, bank, latest, False, actor, ip, source)
             return latest, False
         version = BankVersion(
             bank_id=row.id,
@@ -59,7 +65,17 @@ async def import_bank(
         await s.flush()
         assert version.id is not None
         await _add_questions(s, version.id, bank)
+        _audit(s, ctx, bank, version, True, actor, ip, source)
     return version, True
+
+
+def _audit(s: AsyncSession, ctx: Services, bank: Bank, version: BankVersion, created: bool,
+           actor: str | None, ip: str | None, source: str) -> None:
+    """Record the import in the caller's transaction (nothing without an actor)."""
+    if actor is not None:
+        audit_log.record(s, ctx.now(), actor, "bank.import", f"bank:{bank.code}", ip=ip,
+                         version=version.number, created=created,
+                         questions=len(bank.questions), file=source)
 
 
 async def _add_questions(s: AsyncSession, version_id: int, bank: Bank) -> None:

@@ -12,13 +12,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from contest.domain.draw import check_quotas
+from contest.domain.final_ranking import parse_chain
 from contest.domain.prizes import parse_rules
-from contest.errors import ConfigInvalid, NotFound
+from contest.errors import CloseEarlierUnconfirmed, ConfigInvalid, NotFound
 from contest.services import audit_log
 from contest.services.context import Services
 from contest.services.papers import bank_questions, quota_from_dict
 from contest.storage.db import transaction
-from contest.storage.tables import Bank, BankVersion, Contest, Round
+from contest.storage.tables import (
+    Attempt,
+    Bank,
+    BankVersion,
+    Contest,
+    Participant,
+    Round,
+    Unit,
+)
 
 COUNTINGS = ("best", "first", "last")
 KINDS = ("ranked", "practice")
@@ -44,6 +53,7 @@ class RoundSettings:
     prediction_prompt: str | None = None
     prediction_kind: str | None = None
     prizes: dict[str, Any] | None = None
+    tie_breaks: list[str] | None = None
 
 
 async def contests(ctx: Services) -> list[tuple[Contest, list[Round]]]:
@@ -127,6 +137,7 @@ async def check_round(ctx: Services, rs: RoundSettings) -> None:
     try:
         quotas = [quota_from_dict(q) for q in rs.quotas]
         parse_rules(rs.prizes)
+        parse_chain(rs.tie_breaks)
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigInvalid(detail=str(exc)) from exc
     if quotas and sum(q.count for q in quotas) != rs.questions_per_attempt:
@@ -143,14 +154,39 @@ async def check_round(ctx: Services, rs: RoundSettings) -> None:
         raise ConfigInvalid(detail="ngân hàng không đủ câu hỏi: " + "; ".join(problems))
 
 
+@dataclass(frozen=True)
+class RunningAttempt:
+    """A running attempt a change of close time would cut short (no personal data)."""
+
+    attempt_id: str
+    unit_code: str
+    started_at: datetime
+    deadline: datetime
+
+
+async def running_past(s: AsyncSession, round_id: int, close: datetime) -> list[RunningAttempt]:
+    """The round's running attempts whose deadline is after `close`."""
+    rows = (await s.execute(
+        select(Attempt.id, Participant.unit_code, Attempt.started_at, Attempt.deadline)
+        .join(Participant, col(Participant.id) == Attempt.participant_id)
+        .where(col(Attempt.round_id) == round_id, col(Attempt.status) == "running",
+               col(Attempt.deadline) > close)
+        .order_by(col(Attempt.started_at)))).all()
+    return [RunningAttempt(a, u, st, d) for a, u, st, d in rows]
+
+
 async def save_round(ctx: Services, contest_id: int, round_id: int | None, rs: RoundSettings,
-                     actor: str, ip: str | None) -> Round:
+                     actor: str, ip: str | None, confirm_close_earlier: bool = False) -> Round:
     """Create (round_id None) or update a round after checking it against its bank.
 
-    Raises NotFound, ConfigInvalid (including quotas the bank cannot fill).
+    Moving the close earlier than it was while attempts are running needs
+    confirm_close_earlier; the running attempts' deadlines then move to the new close, and the
+    audit event names them. Raises NotFound, ConfigInvalid (including quotas the bank cannot
+    fill), CloseEarlierUnconfirmed (params: running, new_close, affected).
     """
     await check_round(ctx, rs)
     values = {k: getattr(rs, k) for k in RoundSettings.__dataclass_fields__}
+    cut: list[RunningAttempt] = []
     async with transaction(ctx.sm) as s:
         if await s.get(Contest, contest_id) is None:
             raise NotFound()
@@ -165,14 +201,31 @@ async def save_round(ctx: Services, contest_id: int, round_id: int | None, rs: R
             if r.finalised_at is not None:
                 raise ConfigInvalid(detail="đợt thi đã chốt kết quả, không sửa được")
             before = {k: _jsonable(getattr(r, k)) for k in values}
+            if rs.closes_at < r.closes_at:
+                cut = await running_past(s, r.id or 0, rs.closes_at)
+                if cut and not confirm_close_earlier:
+                    raise CloseEarlierUnconfirmed(
+                        running=len(cut), affected=cut,
+                        new_close=rs.closes_at.astimezone(ctx.settings.tz)
+                        .strftime("%d/%m/%Y %H:%M"))
+                if cut:
+                    # deadline = min(start + limit, close): the new close caps them now
+                    await s.execute(update(Attempt).where(
+                        col(Attempt.id).in_([a.attempt_id for a in cut]))
+                        .values(deadline=rs.closes_at))
             for k, v in values.items():
                 setattr(r, k, v)
         s.add(r)
         await s.flush()
         await store_nulls(s, r, values)
+        extra: dict[str, Any] = {}
+        if cut:
+            extra["close_moved_earlier"] = {
+                "from": before["closes_at"], "to": rs.closes_at.isoformat(),
+                "running_attempts": [a.attempt_id for a in cut]}
         audit_log.record(s, ctx.now(), actor, "round.create" if round_id is None else
                          "round.update", f"round:{r.id}", ip=ip, before=before,
-                         after={k: _jsonable(v) for k, v in values.items()})
+                         after={k: _jsonable(v) for k, v in values.items()}, **extra)
     return r
 
 
@@ -192,3 +245,25 @@ async def store_nulls(s: AsyncSession, r: Round, values: dict[str, Any]) -> None
 
 def _jsonable(v: Any) -> Any:
     return v.isoformat() if isinstance(v, datetime) else v
+
+
+async def upload_units(ctx: Services, filename: str, data: bytes, actor: str,
+                       ip: str | None) -> int:
+    """Load a unit-tree CSV (upserted by code, audited in the same transaction); returns the
+    number of rows; raises ConfigInvalid naming the problem."""
+    from contest.services.units import UnitFileError, load_units, parse_units
+
+    try:
+        rows = parse_units(data.decode("utf-8-sig"), filename)
+    except UnicodeDecodeError as exc:
+        raise ConfigInvalid(detail=f"{filename}: tệp phải mã hóa UTF-8") from exc
+    except UnitFileError as exc:
+        raise ConfigInvalid(detail=str(exc)) from exc
+    return await load_units(ctx, rows, actor=actor, ip=ip, source=filename)
+
+
+async def unit_roots(ctx: Services, deepest: int = 2) -> list[Unit]:
+    """Units a contest can be rooted at (levels 1..deepest), in tree order by code."""
+    async with ctx.sm() as s:
+        return list((await s.scalars(select(Unit).where(col(Unit.level) <= deepest)
+                                     .order_by(col(Unit.code)))).all())

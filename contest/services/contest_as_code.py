@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +43,45 @@ _ROUND_FIELDS = ("title", "kind", "opens_at", "closes_at", "questions_per_attemp
                  "prediction_prompt", "prediction_kind", "prizes", "tie_breaks")
 
 
+@dataclass(frozen=True)
+class RoundLine:
+    """A round of a loaded contest as `contest load` lists it."""
+
+    id: int
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+    bank: str
+    bank_version: int
+    state: str  # created | updated | unchanged
+
+
 @dataclass
 class LoadReport:
-    """What a load did: the contest, whether it was new, and each change made."""
+    """What a load did: the contest, whether it was new, each change made, and its rounds."""
 
     contest_id: int
     created: bool
     changes: list[str] = field(default_factory=list)
+    slug: str = ""
+    title: str = ""
+    rounds: list[RoundLine] = field(default_factory=list)
+
+    def table(self, tz: tzinfo) -> str:
+        """The contest and its rounds (id, window in tz, bank) as an aligned text table."""
+        head = (f"{'tạo' if self.created else 'cập nhật'} cuộc thi {self.contest_id} "
+                f"{self.slug}: {self.title}")
+        rows = [("id", "đợt", "mở", "đóng", "ngân hàng", "trạng thái")]
+        rows += [(str(r.id), r.title, f"{r.opens_at.astimezone(tz):%Y-%m-%d %H:%M}",
+                  f"{r.closes_at.astimezone(tz):%Y-%m-%d %H:%M}",
+                  f"{r.bank} v{r.bank_version}", _STATES[r.state]) for r in self.rounds]
+        widths = [max(len(row[i]) for row in rows) for i in range(6)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+                 for row in rows]
+        return "\n".join([head, *lines])
+
+
+_STATES = {"created": "mới", "updated": "đã sửa", "unchanged": "không đổi"}
 
 
 def read_file(path: Path, default_tz: str) -> ContestSpec:
@@ -70,10 +103,13 @@ def read_file(path: Path, default_tz: str) -> ContestSpec:
 async def load(ctx: Services, path: Path, actor: str = "cli") -> LoadReport:
     """Create or update the contest a file describes; raises ContestFileInvalid (nothing of the
     contest is changed then)."""
-    file = str(path)
-    spec = read_file(path, ctx.settings.timezone)
-    await _load_units(ctx, spec, path)
-    versions = await _resolve_banks(ctx, spec, path)
+    return await load_spec(ctx, read_file(path, ctx.settings.timezone), path, actor)
+
+
+async def check_rounds(ctx: Services, spec: ContestSpec, file: str,
+                       versions: dict[tuple[str, int | None], int]) -> list[FileProblem]:
+    """The problems of each round against its bank (quotas, limits, tie-break chain): the
+    checks a contest file and the console wizard share."""
     problems: list[FileProblem] = []
     for rs in spec.rounds:
         try:
@@ -85,6 +121,31 @@ async def load(ctx: Services, path: Path, actor: str = "cli") -> LoadReport:
         except ConfigInvalid as exc:
             problems.append(FileProblem(file, rs.line, f"đợt {rs.title!r}: "
                                         f"{exc.params.get('detail', exc.code)}"))
+    return problems
+
+
+async def check_spec(ctx: Services, spec: ContestSpec, file: str) -> list[FileProblem]:
+    """Every problem of a contest (the file format's rules, then banks and rounds) without
+    changing anything; the console wizard validates each step with it."""
+    try:
+        spec = parse(render(spec), file, ctx.settings.timezone)
+    except ContestFileInvalid as exc:
+        return exc.problems
+    try:
+        versions = await _resolve_banks(ctx, spec, Path(file))
+    except ContestFileInvalid as exc:
+        return exc.problems
+    return await check_rounds(ctx, spec, file, versions)
+
+
+async def load_spec(ctx: Services, spec: ContestSpec, path: Path,
+                    actor: str = "cli") -> LoadReport:
+    """Create or update the contest of a parsed contest file (relative paths from path's
+    folder); raises ContestFileInvalid (nothing of the contest is changed then)."""
+    file = str(path)
+    await _load_units(ctx, spec, path)
+    versions = await _resolve_banks(ctx, spec, path, actor)
+    problems = await check_rounds(ctx, spec, file, versions)
     if problems:
         raise ContestFileInvalid(problems)
     try:
@@ -117,8 +178,8 @@ async def _load_units(ctx: Services, spec: ContestSpec, path: Path) -> None:
                                      "(tải cây đơn vị trước hoặc khai units.file / units.inline)")])
 
 
-async def _resolve_banks(ctx: Services, spec: ContestSpec,
-                         path: Path) -> dict[tuple[str, int | None], int]:
+async def _resolve_banks(ctx: Services, spec: ContestSpec, path: Path,
+                         actor: str = "cli") -> dict[tuple[str, int | None], int]:
     """(bank code, version number or None) -> bank version id for every round, importing
     banks given with a path first; raises ContestFileInvalid."""
     from contest.banks.io import load_bank
@@ -145,7 +206,7 @@ async def _resolve_banks(ctx: Services, spec: ContestSpec,
             problems.append(FileProblem(file, ref.line, f"tệp {ref.path} là ngân hàng "
                                         f"{bank.code}, không phải {ref.code}"))
             continue
-        await import_bank(ctx, bank)
+        await import_bank(ctx, bank, actor=actor, source=ref.path)
     out: dict[tuple[str, int | None], int] = {}
     async with ctx.sm() as s:
         for rs in spec.rounds:
@@ -177,7 +238,7 @@ def _settings_of(rs: RoundSpec, version_id: int) -> console_config.RoundSettings
         quotas=rs.quotas, time_limit_s=rs.time_limit_s, grace_s=rs.grace_s,
         max_attempts=rs.max_attempts, counting=rs.counting, partial_credit=rs.partial_credit,
         kind=rs.kind, prediction_prompt=rs.prediction_prompt,
-        prediction_kind=rs.prediction_kind, prizes=rs.prizes)
+        prediction_kind=rs.prediction_kind, prizes=rs.prizes, tie_breaks=rs.tie_breaks)
 
 
 def _round_values(rs: RoundSpec, version_id: int) -> dict[str, Any]:
@@ -195,8 +256,9 @@ async def _apply(ctx: Services, spec: ContestSpec, versions: dict[tuple[str, int
         created = c is None
         if c is None:
             c = Contest(slug=spec.slug, title=spec.title, created_at=now)
-        report = LoadReport(0, created)
-        wanted = {"title": spec.title, "rules": spec.rules, "groups": spec.groups,
+        report = LoadReport(0, created, slug=spec.slug, title=spec.title)
+        wanted = {"title": spec.title, "organiser": spec.organiser, "rules": spec.rules,
+                  "groups": spec.groups,
                   "unit_root": spec.unit_root, "min_age": spec.min_age, "visible": spec.visible}
         changed = [k for k, v in wanted.items() if created or getattr(c, k) != v]
         for k in changed:
@@ -206,14 +268,16 @@ async def _apply(ctx: Services, spec: ContestSpec, versions: dict[tuple[str, int
         assert c.id is not None
         report.contest_id = c.id
         if changed:
-            report.changes.append(("tạo cuộc thi " if created else "sửa cuộc thi: ")
-                                  + ("" if created else ", ".join(changed)))
+            report.changes.append(f"tạo cuộc thi {spec.slug}: {spec.title}" if created
+                                  else "sửa cuộc thi: " + ", ".join(changed))
             audit_log.record(s, now, actor, "contest.create" if created else "contest.update",
                              f"contest:{c.id}", file=file, fields=changed)
         if spec.consent is not None:
             await _apply_consent(s, c.id, spec.consent, report, actor, now)
         rounds = {r.title: r for r in (await s.scalars(
             select(Round).where(col(Round.contest_id) == c.id))).all()}
+        numbers: dict[int, int] = {vid: n for vid, n in (await s.execute(
+            select(BankVersion.id, BankVersion.number))).all()}
         for rs in spec.rounds:
             values = _round_values(rs, versions[rs.bank, rs.bank_version])
             r = rounds.get(rs.title)
@@ -224,9 +288,11 @@ async def _apply(ctx: Services, spec: ContestSpec, versions: dict[tuple[str, int
                 await console_config.store_nulls(s, r, values)
                 report.changes.append(f"tạo đợt {rs.title!r}")
                 audit_log.record(s, now, actor, "round.create", f"round:{r.id}", file=file)
+                report.rounds.append(_line(r, rs, numbers, "created"))
                 continue
             diff = [k for k, v in values.items() if getattr(r, k) != v]
             if not diff:
+                report.rounds.append(_line(r, rs, numbers, "unchanged"))
                 continue
             if r.finalised_at is not None:
                 raise ConfigInvalid(detail=f"đợt {rs.title!r} đã chốt kết quả, không sửa được",
@@ -239,7 +305,13 @@ async def _apply(ctx: Services, spec: ContestSpec, versions: dict[tuple[str, int
             report.changes.append(f"sửa đợt {rs.title!r}: {', '.join(diff)}")
             audit_log.record(s, now, actor, "round.update", f"round:{r.id}", file=file,
                              fields=diff)
+            report.rounds.append(_line(r, rs, numbers, "updated"))
     return report
+
+
+def _line(r: Round, rs: RoundSpec, numbers: dict[int, int], state: str) -> RoundLine:
+    return RoundLine(r.id or 0, r.title, r.opens_at, r.closes_at, rs.bank,
+                     numbers[r.bank_version_id], state)
 
 
 async def _apply_consent(s: Any, contest_id: int, spec: ConsentSpec, report: LoadReport,
@@ -279,7 +351,8 @@ async def spec_of(ctx: Services, slug: str) -> ContestSpec:
         consent = await s.scalar(select(ConsentText)
                                  .where(col(ConsentText.contest_id) == c.id)
                                  .order_by(col(ConsentText.id).desc()).limit(1))
-    spec = ContestSpec(slug=c.slug, title=c.title, rules=c.rules, visible=c.visible,
+    spec = ContestSpec(slug=c.slug, title=c.title, organiser=c.organiser, rules=c.rules,
+                       visible=c.visible,
                        timezone=ctx.settings.timezone, min_age=c.min_age,
                        groups=[{"code": g["code"], "name": g["name"]} for g in c.groups],
                        unit_root=c.unit_root)

@@ -18,8 +18,8 @@ from yaml.constructor import ConstructorError, SafeConstructor
 
 FORMAT = "contest/1"
 _NULL = "tag:yaml.org,2002:null"
-_TOP = ("format", "slug", "title", "rules", "visible", "timezone", "eligibility", "groups",
-        "units", "consent", "banks", "rounds")
+_TOP = ("format", "slug", "title", "organiser", "rules", "visible", "timezone", "eligibility",
+        "groups", "units", "consent", "banks", "rounds")
 _ROUND = ("title", "kind", "opens", "closes", "bank", "bank_version", "questions", "quotas",
           "time_limit_s", "grace_s", "attempts", "counting", "partial_credit", "prediction",
           "prizes", "tie_breaks")
@@ -110,6 +110,7 @@ class ContestSpec:
     rules: str = ""
     visible: bool = True
     timezone: str = "Asia/Ho_Chi_Minh"
+    organiser: str = ""
     min_age: int | None = None
     groups: list[dict[str, str]] = field(default_factory=list)
     unit_root: str | None = None
@@ -274,6 +275,7 @@ def _contest(r: _Reader, root: yaml.Node, default_tz: str) -> ContestSpec | None
         slug=r.text(top.get("slug"), "slug", required=True, parent=root) or "",
         title=r.text(top.get("title"), "title", required=True, parent=root) or "",
         rules=r.text(top.get("rules"), "rules") or "",
+        organiser=r.text(top.get("organiser"), "organiser") or "",
         visible=r.boolean(top.get("visible"), "visible", True), timezone=tz_name)
     if spec.slug and not all(c.isalnum() or c in "-_" for c in spec.slug):
         r.bad(top["slug"], "slug chỉ gồm chữ, số, - và _")
@@ -384,7 +386,11 @@ def _or(value: int | None, default: int) -> int:
 
 
 class _Dumper(yaml.SafeDumper):
-    """Multi-line text as literal blocks, so rules and consent texts read naturally."""
+    """Multi-line text as literal blocks, so rules and consent texts read naturally; never
+    anchors and aliases (the parser refuses them), even when rounds share one value."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
@@ -403,14 +409,20 @@ def _local(dt: datetime, tz: ZoneInfo) -> str:
 def render(spec: ContestSpec) -> str:
     """The contest file of spec (what `contest dump` writes; `parse` reads it back equal)."""
     tz = ZoneInfo(spec.timezone)
-    doc: dict[str, Any] = {"format": FORMAT, "slug": spec.slug, "title": spec.title,
-                           "rules": spec.rules, "visible": spec.visible,
-                           "timezone": spec.timezone}
+    doc: dict[str, Any] = {"format": FORMAT, "slug": spec.slug, "title": spec.title}
+    if spec.organiser:
+        doc["organiser"] = spec.organiser
+    doc.update({"rules": spec.rules, "visible": spec.visible, "timezone": spec.timezone})
     if spec.min_age is not None:
         doc["eligibility"] = {"min_age": spec.min_age}
     doc["groups"] = [{"code": g["code"], "name": g["name"]} for g in spec.groups]
-    if spec.unit_root:
-        doc["units"] = {"root": spec.unit_root}
+    if spec.unit_root or spec.units or spec.units_file:
+        units: dict[str, Any] = {"root": spec.unit_root}
+        if spec.units_file:
+            units["file"] = spec.units_file
+        if spec.units:
+            units["inline"] = [_unit_doc(u) for u in spec.units]
+        doc["units"] = units
     if spec.consent is not None:
         doc["consent"] = {"version": spec.consent.version, "text": spec.consent.text,
                           "purposes": list(spec.consent.purposes)}
@@ -418,6 +430,16 @@ def render(spec: ContestSpec) -> str:
     doc["rounds"] = [_round_doc(rs, tz) for rs in spec.rounds]
     out: str = yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
     return out
+
+
+def _unit_doc(u: UnitSpec) -> dict[str, Any]:
+    d: dict[str, Any] = {"code": u.code, "name": u.name}
+    if u.parent_code:
+        d["parent"] = u.parent_code
+    d["level"] = u.level
+    if u.headcount is not None:
+        d["headcount"] = u.headcount
+    return d
 
 
 def _round_doc(rs: RoundSpec, tz: ZoneInfo) -> dict[str, Any]:

@@ -56,9 +56,15 @@ def parse_units(text: str, source: str = "units.csv") -> list[UnitRow]:
     return rows
 
 
-async def load_units(ctx: Services, rows: list[UnitRow]) -> int:
-    """Insert or update units by code; returns how many rows were written."""
+async def load_units(ctx: Services, rows: list[UnitRow], actor: str | None = None,
+                     ip: str | None = None, source: str = "") -> int:
+    """Insert or update units by code (audited with an actor, in the same transaction);
+    returns how many rows were written."""
     async with transaction(ctx.sm) as s:
+        if actor is not None:
+            from contest.services import audit_log
+
+            audit_log.record(s, ctx.now(), actor, "units.load", source, ip=ip, rows=len(rows))
         existing = {u.code: u for u in (await s.scalars(select(Unit))).all()}
         for row in rows:
             unit = existing.get(row.code) or Unit(code=row.code, name=row.name)

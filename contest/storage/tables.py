@@ -38,6 +38,9 @@ class Contest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=64, unique=True, index=True)
     title: str = Field(max_length=255)
+    # issue 17: who runs it (e.g. "Sở Tư pháp tỉnh Bình Phước"), from the wizard or the file
+    organiser: str = Field(default="", max_length=255,
+                           sa_column_kwargs={"server_default": ""})
     rules: str = ""
     groups: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
     unit_root: str | None = Field(default=None, max_length=64)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import openpyxl
@@ -12,7 +11,7 @@ import pytest
 from contest.domain.bank import Bank, BankOption, BankQuestion
 
 REPO = Path(__file__).resolve().parents[2]
-MOODLE = REPO.parent / "shared" / "fixtures" / "moodle"
+MOODLE = REPO / "tests" / "fixtures" / "moodle"
 
 TOPICS = ("Chế độ chính trị", "Quyền con người")
 
@@ -153,9 +152,5 @@ def xlsx_bytes(
 
 @pytest.fixture
 def moodle() -> Path:
-    """The Moodle fixtures folder; skipped when absent, except in CI where it must exist."""
-    if not MOODLE.is_dir():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"Moodle fixtures missing at {MOODLE} (required in CI)")
-        pytest.skip(f"Moodle fixtures not found at {MOODLE}")
+    """Moodle's GIFT and Aiken fixtures, kept in the repository (tests/fixtures/moodle)."""
     return MOODLE

@@ -1,4 +1,4 @@
-"""Moodle's own GIFT and Aiken fixtures, read in place from ../shared/fixtures/moodle."""
+"""Moodle's own GIFT and Aiken fixtures, copied into tests/fixtures/moodle (GPL-3.0)."""
 
 from __future__ import annotations
 

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 import httpx
 from starlette.routing import Route
 
+from contest.services import console_wizard
 from tests.console.conftest import Console
 
 ALL = frozenset({"admin", "organiser", "officer", "viewer"})
 ORG = frozenset({"admin", "organiser"})
 ADMIN = frozenset({"admin"})
+ROSTER = frozenset({"admin", "organiser", "officer"})
 OWN_UNIT, OTHER_UNIT = "BP-BUDANG", "BP-DONGXOAI"
 
 
@@ -78,6 +80,24 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/console/rounds/{round_id}/results"): Entry(ALL, unit="query"),
     ("POST", "/console/rounds/{round_id}/results/finalise"): Entry(ORG),
     ("POST", "/console/rounds/{round_id}/results/draw-commitment"): Entry(ORG),
+    # issue 17: the contest wizard, contest files and clones (draft 1 exists; the empty
+    # form bodies of the matrix are refused with 422)
+    ("GET", "/console/wizard"): Entry(ORG),
+    ("POST", "/console/wizard"): Entry(ORG),
+    ("POST", "/console/wizard/import"): Entry(ORG),
+    ("GET", "/console/wizard/{draft_id}/contest.yaml"): Entry(ORG),
+    ("GET", "/console/wizard/{draft_id}/{step}"): Entry(ORG),
+    ("POST", "/console/wizard/{draft_id}/{step}"): Entry(ORG),
+    ("GET", "/console/contests/{contest_id}/contest.yaml"): Entry(ORG),
+    ("POST", "/console/contests/{contest_id}/clone"): Entry(ORG),
+    ("POST", "/console/contests/{contest_id}/rounds/{round_id}/clone"): Entry(ORG),
+    ("GET", "/console/banks/{version_id}/questions"): Entry(ORG),
+    ("GET", "/console/banks/{version_id}/questions/{question_id}"): Entry(ORG),
+    ("POST", "/console/banks/{version_id}/questions/{question_id}"): Entry(ORG),
+    ("GET", "/console/district"): Entry(ALL, unit="query"),
+    ("GET", "/console/participants/import"): Entry(ROSTER),
+    ("POST", "/console/participants/import"): Entry(ROSTER),
+    ("GET", "/console/participants/import/template.xlsx"): Entry(ROSTER),
 }
 
 
@@ -100,7 +120,9 @@ async def test_every_staff_route_has_a_matrix_entry(console: Console) -> None:
 
 def _url(path: str, ids: dict[str, str], unit: str | None, entry: Entry) -> str:
     url = path.format(contest_id=ids["contest"], round_id=ids["round"], kind="hourly",
-                      fmt="csv", name="console.css", staff_id=ids["staff"],
+                      fmt="csv", name="console.css", staff_id=ids["staff"], draft_id="1",
+                      version_id="1", question_id="1",
+                      step="basics",
                       participant_id=ids["pid_" + (unit or OWN_UNIT)])
     if "/exports/" in path:
         url = url.replace("hourly.csv", "participation.csv")
@@ -124,6 +146,7 @@ async def test_matrix(console: Console) -> None:
     ids = {"contest": "1", "round": str(w.round_id), "staff": "2",
            "pid_" + OWN_UNIT: own.json()["participant_id"],
            "pid_" + OTHER_UNIT: other.json()["participant_id"]}
+    await console_wizard.create(w.ctx, "Cuộc thi nháp", "staff:admin")
     anonymous = w.make_client()
     failures: list[str] = []
     for (method, path), entry in sorted(MATRIX.items()):

@@ -131,14 +131,16 @@ def _play(base: str, tmp: Path) -> None:
         page.fill("input[name=max_attempts]", "2")
         page.fill("input[name=prediction_prompt]", "Có bao nhiêu người tham gia đợt này?")
         page.select_option("select[name=prediction_kind]", "participants")
-        page.fill("textarea[name=prizes]", '{"tiers": [{"code": "nhat", "name": "Giải Nhất", '
-                  '"count": 1}, {"code": "nhi", "name": "Giải Nhì", "count": 2}]}')
+        page.fill("input[name=tier_count_0]", "1")  # Giải Nhất
+        page.fill("input[name=tier_count_1]", "2")  # Giải Nhì
+        page.click("button[value=preview]")
+        assert "Cơ cấu giải: 1 Giải Nhất; 2 Giải Nhì." in page.inner_text("#preview")
         page.click("form button[type=submit] >> nth=-1")
         page.wait_for_url("**/rounds/*?saved=1")
         assert "Đã lưu" in page.inner_text("main")
         page.screenshot(path=str(shots / "console-round.png"), full_page=True)
         page.goto(f"{base}/console/dashboard")
-        page.locator("main a").first.click()
+        page.locator("main a", has_text="Đợt 1").first.click()  # the demo round, with data
         page.wait_for_selector("figure.chart svg")
         assert page.locator("figure.chart svg").count() == 3
         page.screenshot(path=str(shots / "console-dashboard.png"), full_page=True)

@@ -148,8 +148,18 @@ def test_commands(sqlite_env: Settings, tmp_path: Path,
                   capsys: pytest.CaptureFixture[str]) -> None:
     example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "contest.yaml"
     assert main(["db", "upgrade"]) == 0
+    capsys.readouterr()
     assert main(["load", str(example)]) == 0
-    assert "created contest" in capsys.readouterr().out
+    lines = capsys.readouterr().out.splitlines()
+    # the contest, then each round with its id, window and bank, as a table
+    assert lines[0] == ("tạo cuộc thi 1 pl-binhphuoc-2026: Cuộc thi trực tuyến tìm hiểu Hiến "
+                        "pháp và pháp luật năm 2026")
+    assert lines[1].split() == ["id", "đợt", "mở", "đóng", "ngân", "hàng", "trạng", "thái"]
+    assert lines[2].split() == ["1", "Đợt", "1", "2026-12-01", "08:00", "2026-12-14", "20:00",
+                                "hien-phap-2013", "v1", "mới"]
+    assert lines[3].split() == ["2", "Thi", "thử", "2026-11-25", "08:00", "2026-11-30", "20:00",
+                                "hien-phap-2013", "v1", "mới"]
+    assert lines[2].index("2026-12-01") == lines[3].index("2026-11-25")  # aligned columns
     out = tmp_path / "dump.yaml"
     assert main(["dump", "pl-binhphuoc-2026", "-o", str(out)]) == 0
     assert main(["load", str(out)]) == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -10,22 +9,20 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from contest.banks.io import detect_format, parse_bytes
-from contest.banks.messages import message, where
-from contest.banks.problems import BankInvalid, Loc, error
+from contest.domain.final_ranking import CRITERIA, DEFAULT_CHAIN
+from contest.domain.rules_text import CRITERIA_LABELS
 from contest.errors import ConfigInvalid
-from contest.services import audit_log, consent, console_config
-from contest.services.banks import import_bank
-from contest.services.units import UnitFileError, load_units, parse_units
-from contest.storage.db import transaction
+from contest.services import consent, console_banks, console_config
+from contest.services.console_wizard import PrizeInput
+from contest.web.console.forms import TIERS, preview, prize_input, read_form
 from contest.web.console.render import page
-from contest.web.console.views import ctx_of, form_str, html
+from contest.web.console.views import ctx_of, form_str, html, on_error_show
 from contest.web.errors import locale_of
 from contest.web.parsing import path_int
 from contest.web.staff_auth import client_ip, require_staff
 
 ORGANISERS = ("admin", "organiser")
-MAX_UPLOAD = 10 * 1024 * 1024
+MAX_UPLOAD = console_banks.MAX_UPLOAD
 
 
 def _actor(staff: Any) -> str:
@@ -51,37 +48,15 @@ async def banks(request: Request) -> Response:
 async def bank_upload(request: Request) -> Response:
     staff = await require_staff(request, *ORGANISERS)
     ctx = ctx_of(request)
-    loc = locale_of(request)
+    on_error_show(request, "banks.html", versions=await console_config.bank_versions(ctx))
     up = await _upload(request, "file")
-    versions = await console_config.bank_versions(ctx)
     if up is None:
         raise ConfigInvalid(detail="chưa chọn tệp ngân hàng câu hỏi")
-    filename, data = up
-    problems = []
-    bank = None
-    if len(data) > MAX_UPLOAD:
-        problems = [error("file_too_large", Loc(filename), size=len(data), limit=MAX_UPLOAD)]
-    else:
-        fmt = detect_format(filename)
-        try:
-            if fmt is None:
-                problems = [error("unknown_extension", Loc(filename), name=filename)]
-            else:
-                bank, problems = parse_bytes(data, filename, fmt)
-        except BankInvalid as exc:
-            bank, problems = None, exc.problems
-    report = [{"where": where(p, loc), "row": p.row or p.line, "column": p.column or "",
-               "severity": p.severity, "message": message(p, loc)} for p in problems]
-    if bank is None or any(p.is_error for p in problems):
-        return page(request, "banks.html", status=422, versions=versions, report=report,
-                    filename=filename)
-    version, created = await import_bank(ctx, bank)
-    async with transaction(ctx.sm) as s:
-        audit_log.record(s, ctx.now(), _actor(staff), "bank.import", f"bank:{bank.code}",
-                         ip=client_ip(request), version=version.number, created=created,
-                         questions=len(bank.questions), file=filename)
-    return page(request, "banks.html", versions=await console_config.bank_versions(ctx),
-                report=report, filename=filename, imported=(bank, version, created))
+    done = await console_banks.upload(ctx, up[0], up[1], locale_of(request), _actor(staff),
+                                      client_ip(request))
+    return page(request, "banks.html", status=200 if done.imported else 422,
+                versions=await console_config.bank_versions(ctx), report=done.report,
+                filename=done.filename, imported=done.imported)
 
 
 @html
@@ -93,19 +68,12 @@ async def units(request: Request) -> Response:
 @html
 async def units_upload(request: Request) -> Response:
     staff = await require_staff(request, *ORGANISERS)
-    ctx = ctx_of(request)
+    on_error_show(request, "units.html")
     up = await _upload(request, "file")
     if up is None:
         raise ConfigInvalid(detail="chưa chọn tệp đơn vị")
-    filename, data = up
-    try:
-        rows = parse_units(data.decode("utf-8-sig"), filename)
-    except (UnitFileError, UnicodeDecodeError) as exc:
-        return page(request, "units.html", status=422, error=str(exc))
-    count = await load_units(ctx, rows)
-    async with transaction(ctx.sm) as s:
-        audit_log.record(s, ctx.now(), _actor(staff), "units.load", filename,
-                         ip=client_ip(request), rows=count)
+    count = await console_config.upload_units(ctx_of(request), up[0], up[1], _actor(staff),
+                                              client_ip(request))
     return page(request, "units.html", loaded=count)
 
 
@@ -160,7 +128,8 @@ async def round_new(request: Request) -> Response:
     ctx = ctx_of(request)
     c, _ = await console_config.contest(ctx, path_int(request, "contest_id"))
     return page(request, "round.html", contest=c, round=None,
-                versions=await console_config.bank_versions(ctx), form={})
+                versions=await console_config.bank_versions(ctx), form={},
+                **_prize_context(c.groups, None, None))
 
 
 @html
@@ -176,7 +145,17 @@ async def round_edit(request: Request) -> Response:
         raise NotFound()
     return page(request, "round.html", contest=c, round=r,
                 versions=await console_config.bank_versions(ctx), form=_round_form(request, r),
-                saved=request.query_params.get("saved") == "1")
+                saved=request.query_params.get("saved") == "1",
+                **_prize_context(c.groups, r.prizes, r.tie_breaks))
+
+
+def _prize_context(groups: list[dict[str, str]], prizes: dict[str, Any] | None,
+                   chain: list[str] | None) -> dict[str, Any]:
+    """What the shared prize form (_prize_fields.html) needs to show a round's prizes."""
+    chosen = list(chain or DEFAULT_CHAIN)
+    return {"prizes": prizes or {}, "chain": chosen, "groups": groups, "tiers": TIERS,
+            "criteria": CRITERIA, "labels": CRITERIA_LABELS,
+            "preview": preview(PrizeInput([], prizes, chosen), groups)}
 
 
 def _round_form(request: Request, r: Any) -> dict[str, str]:
@@ -194,15 +173,12 @@ def _round_form(request: Request, r: Any) -> dict[str, str]:
         "counting": r.counting, "partial_credit": "on" if r.partial_credit else "",
         "prediction_prompt": r.prediction_prompt or "",
         "prediction_kind": r.prediction_kind or "",
-        "prizes": json.dumps(r.prizes, ensure_ascii=False, indent=2) if r.prizes else "",
     }
 
 
-async def _round_settings(request: Request) -> tuple[console_config.RoundSettings, dict[str, str]]:
+def _round_settings(raw: dict[str, str], tz: Any,
+                    prizes: PrizeInput) -> console_config.RoundSettings:
     """The round form parsed into settings (times in the configured zone); ConfigInvalid."""
-    form = await request.form()
-    raw = {k: v.strip() for k, v in form.items() if isinstance(v, str)}
-    tz = request.app.state.settings.tz
 
     def when(name: str, what: str) -> datetime:
         try:
@@ -219,16 +195,12 @@ async def _round_settings(request: Request) -> tuple[console_config.RoundSetting
         c = _int_or_none(count.strip(), f"cơ cấu dòng {n}: số câu")
         quotas.append({"count": c, "topic": topic.strip() or None,
                        "difficulty": difficulty.strip() or None})
-    try:
-        prizes = json.loads(raw["prizes"]) if raw.get("prizes") else None
-    except ValueError as exc:
-        raise ConfigInvalid(detail=f"cơ cấu giải thưởng không phải JSON hợp lệ: {exc}") from exc
     minutes = raw.get("time_limit_min", "") or "0"
     try:
         limit_s = int(float(minutes) * 60)
     except ValueError as exc:
         raise ConfigInvalid(detail="thời gian làm bài phải là số phút") from exc
-    rs = console_config.RoundSettings(
+    return console_config.RoundSettings(
         title=raw.get("title", ""), kind=raw.get("kind") or "ranked",
         opens_at=when("opens_at", "thời điểm bắt đầu"),
         closes_at=when("closes_at", "thời điểm kết thúc"),
@@ -240,8 +212,8 @@ async def _round_settings(request: Request) -> tuple[console_config.RoundSetting
         max_attempts=_int_or_none(raw.get("max_attempts", ""), "số lượt thi"),
         counting=raw.get("counting", "best"), partial_credit=raw.get("partial_credit") == "on",
         prediction_prompt=raw.get("prediction_prompt") or None,
-        prediction_kind=raw.get("prediction_kind") or None, prizes=prizes)
-    return rs, raw
+        prediction_kind=raw.get("prediction_kind") or None, prizes=prizes.prizes,
+        tie_breaks=prizes.tie_breaks or None)
 
 
 @html
@@ -251,20 +223,19 @@ async def round_save(request: Request) -> Response:
     cid = path_int(request, "contest_id")
     rid = path_int(request, "round_id") if "round_id" in request.path_params else None
     c, _ = await console_config.contest(ctx, cid)
-    raw: dict[str, str] = {}
-    try:
-        rs, raw = await _round_settings(request)
-        r = await console_config.save_round(ctx, cid, rid, rs, _actor(staff),
-                                            client_ip(request))
-    except ConfigInvalid as exc:
-        from contest.web.console.messages import text
-
-        form = await request.form()
-        raw = raw or {k: v for k, v in form.items() if isinstance(v, str)}
-        return page(request, "round.html", status=422, contest=c, round=None if rid is None
-                    else type("R", (), {"id": rid})(), form=raw,
-                    versions=await console_config.bank_versions(ctx),
-                    error=text("error.config_invalid", locale_of(request), **exc.params))
+    f = await read_form(request)
+    raw = f.raw
+    pz = prize_input(f)
+    shown = {"contest": c, "form": raw, "round": None if rid is None else {"id": rid},
+             "versions": await console_config.bank_versions(ctx),
+             **_prize_context(c.groups, pz.prizes, pz.tie_breaks)}
+    on_error_show(request, "round.html", **shown)
+    f.done()
+    if raw.get("action") == "preview" or raw.get("move"):
+        return page(request, "round.html", **shown)
+    r = await console_config.save_round(
+        ctx, cid, rid, _round_settings(raw, request.app.state.settings.tz, pz), _actor(staff),
+        client_ip(request), confirm_close_earlier=raw.get("confirm_close_earlier") == "on")
     return RedirectResponse(f"/console/contests/{cid}/rounds/{r.id}?saved=1", status_code=303)
 
 
@@ -292,14 +263,8 @@ async def consent_publish(request: Request) -> Response:
     form = {"version": await form_str(request, "version"),
             "text": await form_str(request, "text"),
             "purposes": await form_str(request, "purposes")}
-    try:
-        await consent.publish(ctx, cid, form["version"], form["text"],
-                              form["purposes"].splitlines(), _actor(staff), client_ip(request))
-    except ConfigInvalid as exc:
-        from contest.web.console.messages import text
-
-        return page(request, "consent.html", status=422, contest=c,
-                    current=await consent.current(ctx, cid),
-                    versions=await consent.history(ctx, cid), form=form,
-                    error=text("error.config_invalid", locale_of(request), **exc.params))
+    on_error_show(request, "consent.html", contest=c, current=await consent.current(ctx, cid),
+                  versions=await consent.history(ctx, cid), form=form)
+    await consent.publish(ctx, cid, form["version"], form["text"],
+                          form["purposes"].splitlines(), _actor(staff), client_ip(request))
     return RedirectResponse(f"/console/contests/{cid}/consent?saved=1", status_code=303)

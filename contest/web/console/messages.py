@@ -8,6 +8,8 @@ VI: dict[str, str] = {
     "app.name": "Bảng điều khiển cuộc thi",
     "nav.home": "Tổng quan",
     "nav.contests": "Cuộc thi",
+    "nav.wizard": "Tạo cuộc thi mới",
+    "nav.district": "Tham gia theo đơn vị",
     "nav.banks": "Ngân hàng câu hỏi",
     "nav.units": "Đơn vị",
     "nav.dashboard": "Theo dõi trực tiếp",

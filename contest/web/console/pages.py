@@ -8,15 +8,40 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from contest.errors import NotFound
+from contest.services import console_district
+from contest.storage.tables import Staff
+from contest.web.console import charts
 from contest.web.console.render import page
-from contest.web.console.views import html
+from contest.web.console.views import ctx_of, html
+from contest.web.parsing import int_param
 from contest.web.staff_auth import require_staff
 
 
 @html
 async def home(request: Request) -> Response:
-    await require_staff(request)
+    staff = await require_staff(request)
+    if staff.role == "unit_officer":
+        # a unit officer's home is their units' participation (issue 17)
+        return await _district(request, staff)
     return page(request, "home.html")
+
+
+@html
+async def district(request: Request) -> Response:
+    staff = await require_staff(request)
+    return await _district(request, staff)
+
+
+async def _district(request: Request, staff: Staff) -> Response:
+    v = await console_district.view(ctx_of(request), staff,
+                                    int_param(request, "round", 0, 0) or None,
+                                    request.query_params.get("unit") or None)
+    rates = [(x.name, round(100 * x.rate)) for x in v.lines if x.rate is not None]
+    svg = charts.dashboard_svgs(v.board)
+    svg["rates"] = charts.bars("Tỉ lệ tham gia so với chỉ tiêu (%)", [n for n, _ in rates],
+                               [p for _, p in rates], "#17663a")
+    return page(request, "district.html", v=v, svg=svg,
+                unit=request.query_params.get("unit") or "")
 
 
 ASSETS = Path(__file__).resolve().parents[3] / "static" / "console"

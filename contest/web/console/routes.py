@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from contest.web.console import auth, manage, monitor, pages, people, results_pages
+from contest.web.console import (
+    auth,
+    bank_pages,
+    manage,
+    monitor,
+    pages,
+    people,
+    results_pages,
+    roster,
+    wizard,
+)
 
 STAFF_API = "/api/staff"
 
@@ -19,9 +29,15 @@ ROUTES = [
     Route("/console/login", auth.login_submit, methods=["POST"]),
     Route("/console/logout", auth.logout_submit, methods=["POST"]),
     Route("/console", pages.home, methods=["GET"]),
+    Route("/console/district", pages.district, methods=["GET"]),
     Route("/console/static/{name}", pages.asset, methods=["GET", "HEAD"]),
     Route("/console/banks", manage.banks, methods=["GET"]),
     Route("/console/banks", manage.bank_upload, methods=["POST"]),
+    Route("/console/banks/{version_id}/questions", bank_pages.browse, methods=["GET"]),
+    Route("/console/banks/{version_id}/questions/{question_id}", bank_pages.question_page,
+          methods=["GET"]),
+    Route("/console/banks/{version_id}/questions/{question_id}", bank_pages.question_save,
+          methods=["POST"]),
     Route("/console/units", manage.units, methods=["GET"]),
     Route("/console/units", manage.units_upload, methods=["POST"]),
     Route("/console/contests", manage.contests, methods=["GET"]),
@@ -39,6 +55,10 @@ ROUTES = [
     Route("/console/dashboard/{round_id}", monitor.dashboard_page, methods=["GET"]),
     Route("/console/dashboard/{round_id}/{kind}.csv", monitor.dashboard_csv, methods=["GET"]),
     Route("/console/participants", monitor.participants, methods=["GET"]),
+    # issue 17: bulk import (before /console/participants/{participant_id})
+    Route("/console/participants/import", roster.import_page, methods=["GET"]),
+    Route("/console/participants/import", roster.import_submit, methods=["POST"]),
+    Route("/console/participants/import/template.xlsx", roster.template_file, methods=["GET"]),
     Route("/console/participants/{participant_id}", monitor.participant_reveal,
           methods=["GET"]),
     Route("/console/audit", monitor.audit, methods=["GET"]),
@@ -55,4 +75,15 @@ ROUTES = [
           methods=["POST"]),
     Route("/console/rounds/{round_id}/results/draw-commitment",
           results_pages.commitment_submit, methods=["POST"]),
+    # issue 17: the contest wizard (drafts), contest files, clones
+    Route("/console/wizard", wizard.index, methods=["GET"]),
+    Route("/console/wizard", wizard.create, methods=["POST"]),
+    Route("/console/wizard/import", wizard.import_file, methods=["POST"]),
+    Route("/console/wizard/{draft_id}/contest.yaml", wizard.draft_file, methods=["GET"]),
+    Route("/console/wizard/{draft_id}/{step}", wizard.step_page, methods=["GET"]),
+    Route("/console/wizard/{draft_id}/{step}", wizard.step_save, methods=["POST"]),
+    Route("/console/contests/{contest_id}/contest.yaml", wizard.contest_file, methods=["GET"]),
+    Route("/console/contests/{contest_id}/clone", wizard.clone_contest, methods=["POST"]),
+    Route("/console/contests/{contest_id}/rounds/{round_id}/clone", wizard.clone_round,
+          methods=["POST"]),
 ]

@@ -1,9 +1,15 @@
-"""Shared plumbing of console page handlers: login redirects and HTML error pages."""
+"""Shared plumbing of console page handlers: login redirects and the console's one error handler.
+
+Handlers parse, call one service and render; a ContestError they raise (or a service raises)
+is rendered by `html` as a page with the Vietnamese message: the generic error page, or the
+form the person was filling in when the handler named it with `on_error_show`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import wraps
+from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -40,12 +46,27 @@ def html(handler: Handler) -> Handler:
             from contest.web.errors import locale_of
 
             detail = text(f"error.{exc.code}", locale_of(request), **exc.params)
-            resp = page(request, "error.html", status=exc.status, detail=detail,
-                        fields=exc.fields or {})
+            retry: tuple[str, dict[str, Any]] | None = getattr(request.state, "retry_form",
+                                                               None)
+            if retry is not None:
+                # The form the person filled in, again, with what was wrong above it.
+                template, values = retry
+                resp = page(request, template, status=exc.status,
+                            **{**values, "error": detail, "fields": exc.fields or {},
+                               "error_params": exc.params})
+            else:
+                resp = page(request, "error.html", status=exc.status, detail=detail,
+                            fields=exc.fields or {}, error_params=exc.params)
             resp.headers.update(exc.headers)
             return resp
 
     return wrapped
+
+
+def on_error_show(request: Request, template: str, **values: Any) -> None:
+    """Ask the console's error handler to render this form again (with `error`) on a
+    ContestError, instead of the generic error page."""
+    request.state.retry_form = (template, values)
 
 
 async def form_str(request: Request, name: str, default: str = "") -> str:
