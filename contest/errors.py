@@ -168,3 +168,9 @@ class AnswerKeyNotAvailable(ContestError):
 
 class ExportUnknown(ContestError):
     status, code = 404, "export_unknown"
+
+
+class ResetCodeInvalid(ContestError):
+    """A password-reset code is wrong, expired, used up or was never issued (one answer)."""
+
+    status, code = 400, "reset_code_invalid"

@@ -16,6 +16,7 @@ from tests.console.conftest import Console
 ALL = frozenset({"admin", "organiser", "officer", "viewer"})
 ORG = frozenset({"admin", "organiser"})
 ADMIN = frozenset({"admin"})
+RESET = frozenset({"admin", "organiser", "officer"})
 OWN_UNIT, OTHER_UNIT = "BP-BUDANG", "BP-DONGXOAI"
 
 
@@ -78,6 +79,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/console/rounds/{round_id}/results"): Entry(ALL, unit="query"),
     ("POST", "/console/rounds/{round_id}/results/finalise"): Entry(ORG),
     ("POST", "/console/rounds/{round_id}/results/draw-commitment"): Entry(ORG),
+    # issue 15: the outbox (every role, unit scoped) and officer-issued reset codes
+    ("GET", "/console/outbox"): Entry(ALL, unit="query"),
+    ("GET", "/console/participants/{participant_id}/reset-code"):
+        Entry(RESET, unit="participant"),
+    ("POST", "/console/participants/{participant_id}/reset-code"):
+        Entry(RESET, unit="participant"),
 }
 
 

@@ -109,7 +109,8 @@ async def participants(request: Request) -> Response:
     data = crypto.cipher(ctx.settings)
     shown = [(p, crypto.mask_phone(data.decrypt(p.phone_enc))) for p in rows]
     return page(request, "participants.html", rows=shown, unit=unit or "", offset=offset,
-                can_reveal=staff.role in REVEAL_ROLES)
+                can_reveal=staff.role in REVEAL_ROLES,
+                can_reset=staff.role in ("admin", "organiser", "unit_officer"))
 
 
 @html

@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from contest.web.console import auth, manage, monitor, pages, people, results_pages
+from contest.web.console import (
+    auth,
+    manage,
+    monitor,
+    notify_pages,
+    pages,
+    people,
+    results_pages,
+)
 
 STAFF_API = "/api/staff"
 
@@ -55,4 +63,10 @@ ROUTES = [
           methods=["POST"]),
     Route("/console/rounds/{round_id}/results/draw-commitment",
           results_pages.commitment_submit, methods=["POST"]),
+    # issue 15: the outbox and officer-issued password-reset codes
+    Route("/console/outbox", notify_pages.outbox_page, methods=["GET"]),
+    Route("/console/participants/{participant_id}/reset-code", notify_pages.reset_code_form,
+          methods=["GET"]),
+    Route("/console/participants/{participant_id}/reset-code", notify_pages.reset_code_issue,
+          methods=["POST"]),
 ]
