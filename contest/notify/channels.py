@@ -11,6 +11,7 @@ scheme in `_build` (docs/notifications.md).
 from __future__ import annotations
 
 import logging
+import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -136,7 +137,7 @@ class HttpTransport:
             if self.token:
                 headers["Authorization"] = f"Bearer {self.token}"
         try:
-            async with httpx.AsyncClient(timeout=_TIMEOUT_S) as client:
+            async with httpx.AsyncClient(timeout=_TIMEOUT_S, verify=_tls()) as client:
                 resp = await client.post(self.url, json=body, headers=headers)
         except httpx.HTTPError as exc:
             raise TemporaryFailure(f"HTTP: {type(exc).__name__}: {exc}"[:300]) from exc
@@ -161,6 +162,12 @@ class Channel:
     transport: Transport
     rate: Rate | None = None
     phone: bool = False  # recipients are phone numbers (sms, zalo)
+
+
+@cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context for every provider request (building one per request is slow)."""
+    return ssl.create_default_context()
 
 
 def _mask(recipient: str) -> str:
