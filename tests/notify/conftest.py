@@ -36,7 +36,7 @@ class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     refuse: list[str] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse:
             return self.refuse.pop(0)
         mail = message_from_bytes(envelope.content, policy=policy.default)
@@ -79,7 +79,7 @@ def receiver() -> Iterator[Receiver]:
     rec = Receiver(port=free_port())
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             with rec.lock:
                 rec.seen.append((self.path, dict(self.headers), body))
