@@ -268,3 +268,31 @@ async def listing(ctx: Services, codes: set[str] | None, state: str | None, offs
         out.append(Shown(m, mask_email(recipient) if "@" in recipient else mask_phone(recipient),
                          text))
     return out
+
+
+async def rotate_keys(ctx: Services, batch: int = 500) -> tuple[int, int]:
+    """Re-encrypt recipients and params under the newest data key; (rows, values) changed.
+
+    Raises crypto.DataKeyError when a value matches no configured key.
+    """
+    data = cipher(ctx.settings)
+    rows_seen = values = 0
+    after = 0
+    while True:
+        async with transaction(ctx.sm) as s:
+            rows = (await s.execute(
+                select(OutboxMessage.id, OutboxMessage.recipient_enc, OutboxMessage.params_enc)
+                .where(col(OutboxMessage.id) > after).order_by(col(OutboxMessage.id))
+                .limit(batch))).all()
+            for mid, recipient, params in rows:
+                changed = {name: data.rotate(v) for name, v in
+                           (("recipient_enc", recipient), ("params_enc", params))
+                           if not data.is_current(v)}
+                if changed:
+                    await s.execute(update(OutboxMessage)
+                                    .where(col(OutboxMessage.id) == mid).values(**changed))
+                    values += len(changed)
+            rows_seen += len(rows)
+        if len(rows) < batch:
+            return rows_seen, values
+        after = int(rows[-1][0])
