@@ -190,5 +190,8 @@ async def test_preferences(world: World) -> None:
     assert (await participant(w)).reminders is True
     bad = await w.client.put("/api/v1/me/preferences", json={"reminders": "yes"})
     assert bad.status_code == 422 and "reminders" in bad.json()["fields"]
+    other = w.make_client()
+    assert (await w.register(other, phone="0922222222", reminders=True)).status_code == 201
+    assert (await other.get("/api/v1/me/preferences")).json() == {"reminders": True}
 
 
