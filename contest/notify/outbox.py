@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import case, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -33,7 +33,7 @@ from contest.notify.channels import (
     log,
 )
 from contest.services.context import Services
-from contest.services.crypto import cipher
+from contest.services.crypto import DataKeyError, cipher
 from contest.storage.db import transaction
 from contest.storage.limiter import Limiter
 from contest.storage.notify_tables import OutboxMessage
@@ -138,19 +138,24 @@ async def _send_one(ctx: Services, channel: Channel, message_id: int) -> str | N
     async with ctx.sm() as s:
         msg = await s.get(OutboxMessage, message_id)
     assert msg is not None
-    data = cipher(ctx.settings)
-    params: dict[str, str] = json.loads(data.decrypt(msg.params_enc) or "{}")
-    recipient = data.decrypt(msg.recipient_enc) or ""
-    subject, text = templates.render(msg.template, params, ctx.settings.locale)
+    params: dict[str, str] = {}
     error: Exception | None = None
     try:
-        await channel.transport.send(Outgoing(recipient, msg.template, params, subject, text,
-                                              msg.dedupe_key))
-    except (TemporaryFailure, PermanentFailure) as exc:
-        error = exc
-    except Exception as exc:  # a transport bug must not lose the message: retry it
-        log.exception("channel %s failed unexpectedly", channel.name)
-        error = TemporaryFailure(f"{type(exc).__name__}: {exc}")
+        data = cipher(ctx.settings)
+        params = json.loads(data.decrypt(msg.params_enc) or "{}")
+        recipient = data.decrypt(msg.recipient_enc) or ""
+        subject, text = templates.render(msg.template, params, ctx.settings.locale)
+    except (DataKeyError, KeyError, ValueError) as exc:  # unreadable: retrying cannot help
+        error = PermanentFailure(f"cannot prepare the message: {type(exc).__name__}")
+    if error is None:
+        try:
+            await channel.transport.send(Outgoing(recipient, msg.template, params, subject,
+                                                  text, msg.dedupe_key))
+        except (TemporaryFailure, PermanentFailure) as exc:
+            error = exc
+        except Exception as exc:  # a transport bug must not lose the message: retry it
+            log.exception("channel %s failed unexpectedly", channel.name)
+            error = TemporaryFailure(f"{type(exc).__name__}: {exc}")
     state = await _finish(ctx, msg, error, params)
     if error is not None:
         log.warning("outbox message %s on %s: try %s failed (%s), now %s", msg.id,
@@ -158,48 +163,55 @@ async def _send_one(ctx: Services, channel: Channel, message_id: int) -> str | N
     return state
 
 
-async def deliver_due(ctx: Services, limit: int = BATCH) -> dict[str, int]:
-    """Send the messages due now, within each channel's rate; counts by resulting state."""
-    now = ctx.now()
-    async with ctx.sm() as s:
-        due = (await s.execute(
-            select(OutboxMessage.id, OutboxMessage.channel)
+def _due(now: datetime, limit: int, *where: Any) -> Any:
+    """The ids and channels of due messages, urgent templates (reset codes) first."""
+    return (select(OutboxMessage.id, OutboxMessage.channel)
             .where(col(OutboxMessage.state).in_(DUE_STATES),
-                   col(OutboxMessage.next_try_at) <= now)
-            .order_by(col(OutboxMessage.next_try_at), col(OutboxMessage.id))
-            .limit(limit))).all()
+                   col(OutboxMessage.next_try_at) <= now, *where)
+            .order_by(case((col(OutboxMessage.template).in_(templates.URGENT), 0), else_=1),
+                      col(OutboxMessage.next_try_at), col(OutboxMessage.id))
+            .limit(limit))
+
+
+async def deliver_due(ctx: Services, limit: int = BATCH) -> dict[str, int]:
+    """Send the messages due now, within each channel's rate; counts by resulting state.
+
+    Each channel is read on its own, so a long queue on one (reminders by SMS) never holds
+    up another (a reset code by e-mail); within a channel, reset codes go first.
+    """
+    now = ctx.now()
     configured = channels(ctx.settings)
     counts: dict[str, int] = {}
-    throttled: set[str] = set()
-    for raw_id, name in due:
-        message_id = int(raw_id)
-        if name in throttled:
-            continue
-        channel = configured.get(name)
-        if channel is None:
-            state = await _unconfigured(ctx, message_id, name)
-        else:
+    async with ctx.sm() as s:
+        stray = (await s.execute(_due(now, limit, col(OutboxMessage.channel).not_in(
+            list(configured))))).all()
+    for raw_id, name in stray:
+        if await _unconfigured(ctx, int(raw_id), name):
+            counts["failed"] = counts.get("failed", 0) + 1
+    for name, channel in configured.items():
+        async with ctx.sm() as s:
+            due = (await s.execute(_due(now, limit, col(OutboxMessage.channel) == name))).all()
+        for raw_id, _ in due:
             if channel.rate is not None:
                 wait = await _limiter(ctx).hit("notify", name, channel.rate,
                                                int(ctx.now().timestamp() * 1000))
                 if wait:  # this channel's budget is spent: the rest waits for the next pass
-                    throttled.add(name)
                     counts["throttled"] = counts.get("throttled", 0) + 1
-                    continue
-            state = await _send_one(ctx, channel, message_id)
-        if state is not None:
-            counts[state] = counts.get(state, 0) + 1
+                    break
+            state = await _send_one(ctx, channel, int(raw_id))
+            if state is not None:
+                counts[state] = counts.get(state, 0) + 1
     return counts
 
 
-async def _unconfigured(ctx: Services, message_id: int, name: str) -> str | None:
+async def _unconfigured(ctx: Services, message_id: int, name: str) -> bool:
     """Fail a message whose channel is no longer configured (kept for the console)."""
     async with transaction(ctx.sm) as s:
         result = await s.execute(
             update(OutboxMessage)
             .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.state).in_(DUE_STATES))
             .values(state="failed", last_error=f"channel {name} is not configured"))
-    return "failed" if result.rowcount else None  # type: ignore[attr-defined]
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def _run(ctx: Services) -> None:

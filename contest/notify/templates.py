@@ -24,6 +24,9 @@ TEMPLATES = {tpl.key: tpl for tpl in (
     Template("results"),
 )}
 
+# Sent before anything else queued on their channel: a person is waiting for them.
+URGENT = ("password_reset",)
+
 
 def render(template: str, params: dict[str, str], locale: str) -> tuple[str, str]:
     """(subject, text) of a template with params; raises KeyError for an unknown template."""

@@ -125,6 +125,7 @@ async def confirm(ctx: Services, slug: str, phone_raw: str, code: str, new_passw
         await _limit(ctx, "reset_ip", f"{contest_id}:{ip}", ctx.settings.limit_reset_ip)
     phone = people.normalise_phone(phone_raw)
     p = await _find(ctx, contest_id, phone) if phone else None
+    p_phone = phone or ""
     if p is None or not (len(code) == CODE_DIGITS and code.isdigit()):
         raise ResetCodeInvalid()
     now = ctx.now()
@@ -155,6 +156,8 @@ async def confirm(ctx: Services, slug: str, phone_raw: str, code: str, new_passw
                                 session_version=col(Participant.session_version) + 1))
         audit_log.record(s, now, f"participant:{p.id}", "participant.password_reset",
                          f"participant:{p.id}", ip=ip, issued_by=reset.issued_by)
+    # A person who forgot the password has often locked the phone's logins: lift that.
+    await throttle.limiter(ctx).login_succeeded(contest_id, p_phone)
     async with ctx.sm() as s:
         fresh = await s.get(Participant, p.id)
     assert fresh is not None

@@ -29,7 +29,7 @@ class OutboxMessage(SQLModel, table=True):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_state_next_try", "state", "next_try_at"),)
+    __table_args__ = (Index("ix_outbox_due", "state", "channel", "next_try_at"),)
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=16)  # email | sms | zalo | any name in the settings
     recipient_enc: str = Field(max_length=512)  # Fernet, like other personal data

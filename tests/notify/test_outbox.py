@@ -172,3 +172,19 @@ async def test_log_channel_writes_the_server_log(services: Services, caplog: obj
     assert "091****678" in caplog.text and "Đợt 1 đã mở" in caplog.text
     [row] = await rows(services)
     assert json.loads(cipher(services.settings).decrypt(row.params_enc) or "") == PARAMS
+
+
+async def test_reset_codes_go_first_and_channels_do_not_wait_for_each_other(
+        services: Services, receiver: Receiver, smtp: Mailbox) -> None:
+    from dataclasses import replace
+
+    services.settings = replace(services.settings, notify_channels=(
+        f"sms={receiver.base}/sms?rate=1/60,"
+        f"email=smtp://127.0.0.1:{smtp.port}?from=cuocthi@example.vn&tls=none"))
+    await put(services, *(sms(n) for n in range(5)))  # a queue of reminders
+    await put(services, NewMessage("sms", "0912345699", "password_reset",
+                                   {"contest": "C", "code": "123456", "minutes": "10"}, "reset:x"))
+    await put(services, NewMessage("email", "a@example.vn", "results", PARAMS, "test:e1"))
+    assert await outbox.deliver_due(services) == {"sent": 2, "throttled": 1}
+    assert [b["id"] for b in receiver.accepted] == ["reset:x"]
+    assert len(smtp.messages) == 1

@@ -47,7 +47,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("dedupe_key"),
     )
     with op.batch_alter_table("outbox") as b:
-        b.create_index("ix_outbox_state_next_try", ["state", "next_try_at"], unique=False)
+        b.create_index("ix_outbox_due", ["state", "channel", "next_try_at"], unique=False)
         b.create_index("ix_outbox_participant_id", ["participant_id"], unique=False)
         b.create_index("ix_outbox_unit_code", ["unit_code"], unique=False)
 
