@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from contest.notify import outbox
 from contest.services import attempts, standings
 from contest.services.context import Services, log, utc_now
 from contest.settings import Settings
@@ -68,7 +69,8 @@ def create_app(settings: Settings | None = None,
         app.state.services = ctx
         task = asyncio.create_task(_sweep(ctx)) if sweep else None
         try:
-            yield
+            async with outbox.running(ctx, enabled=sweep):  # issue 15: the outbox sender
+                yield
         finally:
             if task:
                 task.cancel()

@@ -180,3 +180,9 @@ class DraftInvalid(ContestError):
     """A step of the contest wizard has problems (listed in `problems`)."""
 
     status, code = 422, "draft_invalid"
+
+
+class ResetCodeInvalid(ContestError):
+    """A password-reset code is wrong, expired, used up or was never issued (one answer)."""
+
+    status, code = 400, "reset_code_invalid"

@@ -162,6 +162,65 @@ class Settings:
         metadata=_help("How long a request waits for a free slot before 503 busy, in seconds.",
                        "CONTEST_QUEUE_WAIT"),
     )
+    # issue 15: notifications (docs/notifications.md) and account recovery
+    notify_channels: str = field(
+        default="email=log:,sms=log:",
+        metadata=_help("Comma-separated name=URL of the message channels: smtp://user:pass@host:"
+                       "port?from=ADDR&tls=starttls (smtps:// for TLS), https://... (an HTTP SMS "
+                       "provider; zns+https://... for Zalo ZNS), log: (the server log). Query "
+                       "rate=count/seconds limits a channel. See docs/notifications.md.",
+                       "CONTEST_NOTIFY_CHANNELS"),
+    )
+    notify_phone_channel: str = field(
+        default="sms",
+        metadata=_help("Channel that carries messages to phones (sms or zalo).",
+                       "CONTEST_NOTIFY_PHONE_CHANNEL"),
+    )
+    notify_interval_s: float = field(
+        default=2.0,
+        metadata=_help("How often the outbox sender looks for messages due, in seconds.",
+                       "CONTEST_NOTIFY_INTERVAL"),
+    )
+    notify_max_attempts: int = field(
+        default=8,
+        metadata=_help("Tries of one message before it is marked failed.",
+                       "CONTEST_NOTIFY_MAX_ATTEMPTS"),
+    )
+    notify_retry_s: int = field(
+        default=30,
+        metadata=_help("Wait before the first retry of a message, in seconds; doubles with each "
+                       "further try, up to an hour.", "CONTEST_NOTIFY_RETRY"),
+    )
+    reminder_interval_s: float = field(
+        default=60.0,
+        metadata=_help("How often due reminders (round opens, closes in 24 h, results) are "
+                       "enqueued, in seconds.", "CONTEST_REMINDER_INTERVAL"),
+    )
+    reset_code_ttl_s: int = field(
+        default=600,
+        metadata=_help("Lifetime of a password-reset code sent by message, in seconds.",
+                       "CONTEST_RESET_CODE_TTL"),
+    )
+    reset_officer_ttl_s: int = field(
+        default=3600,
+        metadata=_help("Lifetime of a reset code an officer issues in the console, in seconds.",
+                       "CONTEST_RESET_OFFICER_TTL"),
+    )
+    reset_max_tries: int = field(
+        default=5,
+        metadata=_help("Wrong entries of a reset code before it stops working.",
+                       "CONTEST_RESET_MAX_TRIES"),
+    )
+    limit_reset_phone: str = field(
+        default="3/3600",
+        metadata=_help("Password-reset requests per phone: count/seconds.",
+                       "CONTEST_LIMIT_RESET_PHONE"),
+    )
+    limit_reset_ip: str = field(
+        default="30/3600",
+        metadata=_help("Password-reset requests and confirmations per client IP: count/seconds.",
+                       "CONTEST_LIMIT_RESET_IP"),
+    )
     static_dir: str = field(
         default=str(Path(__file__).resolve().parent.parent / "static"),
         metadata=_help("Folder served at / (the participant pages).", "CONTEST_STATIC_DIR"),

@@ -40,6 +40,12 @@ class Registration:
     gender: str | None = None
     id_number: str | None = None
     email: str | None = None
+    reminders: bool = False  # issue 15: opted in to reminders (round opens, closes, results)
+
+
+def hash_password(password: str) -> str:
+    """The argon2 hash of a password (slow on purpose: call it in a thread)."""
+    return _hasher.hash(password)
 
 
 async def hash_password(password: str) -> str:
@@ -95,7 +101,7 @@ async def register(ctx: Services, slug: str, reg: Registration) -> Participant:
     if contest.min_age is not None and people.age_on(reg.birth_date, now.date()) < contest.min_age:
         raise NotEligible(min_age=contest.min_age)
     assert phone is not None
-    password_hash = await run_in_threadpool(_hasher.hash, reg.password)
+    password_hash = await run_in_threadpool(hash_password, reg.password)
     data = cipher(ctx.settings)  # issue 6: personal data is stored encrypted
     participant = Participant(
         id=new_id(),
@@ -114,6 +120,7 @@ async def register(ctx: Services, slug: str, reg: Registration) -> Participant:
         consent_at=now,
         consent_version=(await consent.current(ctx, contest.id)).version,
         created_at=now,
+        reminders=reg.reminders,
     )
     try:
         async with transaction(ctx.sm) as s:
@@ -144,3 +151,22 @@ async def login(ctx: Services, slug: str, phone_raw: str, password: str) -> Part
     if participant is None:
         raise BadCredentials()
     return participant
+
+
+async def preferences(ctx: Services, participant_id: str) -> dict[str, bool]:
+    """A participant's notification preferences; raises NotFound."""
+    async with ctx.sm() as s:
+        p = await s.get(Participant, participant_id)
+    if p is None:
+        raise NotFound()
+    return {"reminders": p.reminders}
+
+
+async def set_preferences(ctx: Services, participant_id: str, reminders: bool) -> dict[str, bool]:
+    """Change a participant's reminders opt-in; the preferences. Raises NotFound."""
+    async with transaction(ctx.sm) as s:
+        p = await s.get(Participant, participant_id)
+        if p is None:
+            raise NotFound()
+        p.reminders = reminders
+    return {"reminders": reminders}

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 
 from contest.services import audit_log
@@ -25,6 +25,7 @@ from contest.services.context import Services
 from contest.services.dashboard import is_mobile
 from contest.storage.db import transaction
 from contest.storage.integrity_tables import AttemptSignals
+from contest.storage.notify_tables import OutboxMessage, PasswordReset
 from contest.storage.tables import Attempt, Contest, Participant, Round
 
 PLACEHOLDER_NAME = "Người dự thi (đã xóa dữ liệu)"
@@ -118,6 +119,9 @@ async def _purge_batch(ctx: Services, contest_id: int) -> int:
                     gender=None, birth_date=date(year, 1, 1), purged_at=now))
         await s.execute(update(AttemptSignals).where(col(AttemptSignals.participant_id).in_(ids))
                         .values(ip=None, device=None, user_agent=None))
+        # issue 15: messages to them (addresses) and their reset codes go too
+        await s.execute(delete(OutboxMessage).where(col(OutboxMessage.participant_id).in_(ids)))
+        await s.execute(delete(PasswordReset).where(col(PasswordReset.participant_id).in_(ids)))
         agents = (await s.execute(select(Attempt.id, Attempt.user_agent)
                                   .where(col(Attempt.participant_id).in_(ids),
                                          col(Attempt.user_agent).is_not(None)))).all()

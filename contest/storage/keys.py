@@ -106,7 +106,11 @@ def staff_totp_pending(staff_id: int) -> str:
 
 
 def throttle(action: str, ident: str) -> str:
-    """String: GCRA theoretical arrival time (ms) of one limit, e.g. ("answer", participant)."""
+    """String: GCRA theoretical arrival time (ms) of one limit, e.g. ("answer", participant).
+
+    Issue 15 adds ("reset_phone", "<contest>:<phone>"), ("reset_ip", "<contest>:<ip>") for
+    password resets and ("notify", "<channel>") for each message channel's send rate.
+    """
     return f"{PREFIX}:t:{action}:{{{ident}}}"
 
 

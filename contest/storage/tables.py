@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Integer, LargeBinary, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from contest.storage.types import UTCDateTime
@@ -160,6 +170,12 @@ class Participant(SQLModel, table=True):
     consent_version: str = Field(default="", max_length=64)
     purged_at: datetime | None = Field(default=None, sa_column=_utc_null())
     created_at: datetime = Field(sa_column=_utc())
+    # issue 15: bumped by a password reset; a session carrying an older value is over
+    session_version: int = Field(default=0, sa_column=Column(Integer, nullable=False,
+                                                             server_default="0"))
+    # issue 15: the participant asked for reminders (round opens, closes in 24 h, results)
+    reminders: bool = Field(default=False, sa_column=Column(Boolean, nullable=False,
+                                                            server_default=false()))
 
 
 class Attempt(SQLModel, table=True):

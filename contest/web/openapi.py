@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from contest import __version__
-from contest.web import schemas
+from contest.web import recovery, schemas
 
 _S = {"type": "string"}
 _SN = {"type": ["string", "null"]}
@@ -180,7 +180,8 @@ def _query(name: str) -> dict[str, Any]:
 def build() -> dict[str, Any]:
     """The whole document."""
     models: list[type[BaseModel]] = [
-        schemas.RegisterIn, schemas.LoginIn, schemas.AnswerIn, schemas.SubmitIn]
+        schemas.RegisterIn, schemas.LoginIn, schemas.AnswerIn, schemas.SubmitIn,
+        recovery.ResetRequestIn, recovery.ResetConfirmIn, recovery.PreferencesIn]
     slug, rid, aid = _path("slug"), _path("round_id"), _path("attempt_id")
     paths: dict[str, Any] = {
         "/api/v1/contests": {
@@ -358,6 +359,40 @@ def build() -> dict[str, Any]:
         "/api/v1/rounds/{round_id}/draw-commitment": {
             "get": _op("The draw's SHA-256 commitment, published before the round opens",
                        (200, {"type": "object"}), (404,), params=[rid])
+        },
+        # account recovery and reminders (issue 15, docs/notifications.md)
+        "/api/v1/contests/{slug}/password-reset/request": {
+            "post": _op(
+                "Ask for a one-time 6-digit reset code, sent to the account's phone (SMS or "
+                "Zalo) or, with via=email, to its e-mail. Always 202: the answer never says "
+                "whether the phone has an account. 429 when a phone or an address asks too "
+                "often",
+                (202, _obj({"ok": {"type": "boolean"}})),
+                (404, 422),
+                recovery.ResetRequestIn,
+                [slug],
+            )
+        },
+        "/api/v1/contests/{slug}/password-reset/confirm": {
+            "post": _op(
+                "Set a new password with the code (single use, expires, a few wrong tries); "
+                "ends the person's other sessions and logs this browser in. 400 "
+                "reset_code_invalid for a wrong, expired or used code",
+                (200, _obj({"participant_id": _S, "full_name": _S})),
+                (404, 422),
+                recovery.ResetConfirmIn,
+                [slug],
+            )
+        },
+        "/api/v1/me/preferences": {
+            "get": _op("My notification preferences",
+                       (200, _obj({"reminders": {"type": "boolean"}})), (401, 404)),
+            "put": _op(
+                "Opt in to or out of reminders (a round opens, closes in 24 h, results)",
+                (200, _obj({"reminders": {"type": "boolean"}})),
+                (401, 404, 422),
+                recovery.PreferencesIn,
+            ),
         },
         "/api/v1/openapi.json": {"get": _op("This document", (200, {"type": "object"}))},
     }

@@ -63,3 +63,8 @@ ROUTES.extend(review.ROUTES)  # the integrity review API (issue 5), staff only
 from contest.web.results import ROUTES as _RESULTS  # noqa: E402
 
 ROUTES.extend(_RESULTS)
+
+# Account recovery and notification preferences (issue 15, docs/notifications.md).
+from contest.web.recovery import ROUTES as _RECOVERY  # noqa: E402
+
+ROUTES.extend(_RECOVERY)

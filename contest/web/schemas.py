@@ -31,6 +31,8 @@ class RegisterIn(Body):
     gender: Literal["nam", "nu", "khac"] | None = None
     id_number: StrictStr | None = Field(default=None, max_length=32)
     email: StrictStr | None = Field(default=None, max_length=255)
+    # issue 15: opt in to reminders (round opens, closes in 24 h, results are published)
+    reminders: StrictBool = False
 
 
 class LoginIn(Body):
@@ -105,6 +107,8 @@ REGISTRATION_FIELDS = [
     {"name": "email", "label": "Email", "required": False, "kind": "email"},
     {"name": "consent", "label": "Đồng ý với thể lệ và việc xử lý dữ liệu cá nhân",
      "required": True, "kind": "consent"},
+    {"name": "reminders", "label": "Nhắn cho tôi khi đợt thi mở, sắp kết thúc và khi có kết quả",
+     "required": False, "kind": "checkbox"},
 ]
 
 

@@ -18,6 +18,7 @@ ALL = frozenset({"admin", "organiser", "officer", "viewer"})
 ORG = frozenset({"admin", "organiser"})
 ADMIN = frozenset({"admin"})
 ROSTER = frozenset({"admin", "organiser", "officer"})
+RESET = frozenset({"admin", "organiser", "officer"})
 OWN_UNIT, OTHER_UNIT = "BP-BUDANG", "BP-DONGXOAI"
 
 
@@ -98,6 +99,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/console/participants/import"): Entry(ROSTER),
     ("POST", "/console/participants/import"): Entry(ROSTER),
     ("GET", "/console/participants/import/template.xlsx"): Entry(ROSTER),
+    # issue 15: the outbox (every role, unit scoped) and officer-issued reset codes
+    ("GET", "/console/outbox"): Entry(ALL, unit="query"),
+    ("GET", "/console/participants/{participant_id}/reset-code"):
+        Entry(RESET, unit="participant"),
+    ("POST", "/console/participants/{participant_id}/reset-code"):
+        Entry(RESET, unit="participant"),
 }
 
 

@@ -4,7 +4,7 @@ A draft holds the contest file (contest/1 YAML) the wizard builds step by step u
 published; contests get the organiser's name (shown in the console and the contest file).
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0008
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from alembic import op
 import contest.storage.types
 
 revision: str = "0010"
-down_revision: str | None = "0005"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -59,7 +59,8 @@ async def participants(request: Request) -> Response:
     offset = int_param(request, "offset", 0, 0)
     shown = await console_monitor.participants(ctx_of(request), staff, unit, offset)
     return page(request, "participants.html", rows=shown, unit=unit or "", offset=offset,
-                can_reveal=staff.role in REVEAL_ROLES)
+                can_reveal=staff.role in REVEAL_ROLES,
+                can_reset=staff.role in ("admin", "organiser", "unit_officer"))
 
 
 @html

@@ -12,6 +12,7 @@ from contest.web.console import (
     bank_pages,
     manage,
     monitor,
+    notify_pages,
     pages,
     people,
     results_pages,
@@ -85,5 +86,11 @@ ROUTES = [
     Route("/console/contests/{contest_id}/contest.yaml", wizard.contest_file, methods=["GET"]),
     Route("/console/contests/{contest_id}/clone", wizard.clone_contest, methods=["POST"]),
     Route("/console/contests/{contest_id}/rounds/{round_id}/clone", wizard.clone_round,
+          methods=["POST"]),
+    # issue 15: the outbox and officer-issued password-reset codes
+    Route("/console/outbox", notify_pages.outbox_page, methods=["GET"]),
+    Route("/console/participants/{participant_id}/reset-code", notify_pages.reset_code_form,
+          methods=["GET"]),
+    Route("/console/participants/{participant_id}/reset-code", notify_pages.reset_code_issue,
           methods=["POST"]),
 ]

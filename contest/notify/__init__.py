@@ -1,0 +1,1 @@
+"""Notifications (issue 15): the outbox, its channels, templates and reminders."""
