@@ -48,12 +48,6 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-async def hash_password(password: str) -> str:
-    """The argon2 hash of a password, computed in a worker thread (it is slow on purpose)."""
-    hashed: str = await run_in_threadpool(_hasher.hash, password)
-    return hashed
-
-
 def new_id() -> str:
     """An opaque, unguessable id (96 random bits in hex).
 

@@ -55,18 +55,21 @@ def _checked(paper: CachedPaper, question_public_id: str, option_ids: Sequence[s
 
 
 async def save(ctx: Services, participant_id: str, attempt_id: str,
-               answers: Sequence[tuple[str, Sequence[str]]]) -> list[SavedAnswer]:
+               answers: Sequence[tuple[str, Sequence[str]]],
+               session_version: int | None = None) -> list[SavedAnswer]:
     """Store the participant's choices (idempotent; [] clears), all or none, committed.
 
-    Raises NotFound, RateLimited, AttemptSubmitted, DeadlinePassed, UnknownOption,
+    With session_version, the session is checked in the throttle's round trip. Raises
+    NotFound, RateLimited, NotLoggedIn, AttemptSubmitted, DeadlinePassed, UnknownOption,
     ValidationFailed.
     """
     paper = await paper_of(ctx, attempt_id)
     if paper is None or paper.participant_id != participant_id:
-        await throttle.participant(ctx, participant_id, "answer")  # probing costs a try too
+        # probing costs a try too
+        await throttle.participant(ctx, participant_id, "answer", session_version)
         raise NotFound()
     await throttle.participant_in(ctx, paper.contest_id, participant_id, "answer",
-                                  max(1, len(answers)))
+                                  max(1, len(answers)), session_version)
     writes: dict[str, AnswerWrite] = {}
     for qid, option_ids in answers:
         writes[qid] = _checked(paper, qid, option_ids)  # a repeated question: the last wins

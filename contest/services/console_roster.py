@@ -19,6 +19,7 @@ from typing import Any
 import openpyxl
 from openpyxl.styles import Font
 from sqlmodel import col, select
+from starlette.concurrency import run_in_threadpool
 
 from contest.banks.io import check_zip
 from contest.banks.problems import BankInvalid
@@ -250,7 +251,7 @@ async def import_roster(ctx: Services, staff: Staff, contest_id: int | None, fil
                       "group": row["group"], "id_number": id_number, "email": email}, code))
     if not good:
         return result
-    hashes = [await hash_password(code) for _, code in good]
+    hashes = [await run_in_threadpool(hash_password, code) for _, code in good]
     version = (await consent.current(ctx, c.id)).version
     now = ctx.now()
     async with transaction(ctx.sm) as s:

@@ -25,6 +25,7 @@ from contest.services import accounts, audit_log, throttle
 from contest.services.context import Services, log
 from contest.services.crypto import cipher
 from contest.services.scope import require_participant
+from contest.storage import keys
 from contest.storage.db import transaction
 from contest.storage.notify_tables import PasswordReset
 from contest.storage.tables import Contest, Participant, Staff
@@ -156,6 +157,8 @@ async def confirm(ctx: Services, slug: str, phone_raw: str, code: str, new_passw
                                 session_version=col(Participant.session_version) + 1))
         audit_log.record(s, now, f"participant:{p.id}", "participant.password_reset",
                          f"participant:{p.id}", ip=ip, issued_by=reset.issued_by)
+    # Other sessions end now: the Redis copy of the version is refilled from SQL on next use.
+    await ctx.redis.delete(keys.session_version(p.id))
     # A person who forgot the password has often locked the phone's logins: lift that.
     await throttle.limiter(ctx).login_succeeded(contest_id, p_phone)
     async with ctx.sm() as s:

@@ -17,7 +17,9 @@ from sqlmodel import select
 from contest.domain import people
 from contest.domain.rates import Rate, parse_rate
 from contest.errors import BadCredentials, LoginLocked, NotFound, RateLimited
+from contest.services import sessions
 from contest.services.context import Services, log
+from contest.storage import keys
 from contest.storage.integrity_tables import ContestLimits
 from contest.storage.limiter import Limiter
 from contest.storage.tables import Contest, Participant, Round
@@ -181,19 +183,28 @@ def _refuse(wait_ms: int) -> RateLimited:
     return RateLimited(retry_after=max(1, math.ceil(wait_ms / 1000)))
 
 
-async def participant(ctx: Services, participant_id: str, action: str) -> None:
-    """Count one participant request (start, answer, submit, event); raises RateLimited."""
+async def participant(ctx: Services, participant_id: str, action: str,
+                      session_version: int | None = None) -> None:
+    """Count one participant request (start, answer, submit, event); raises RateLimited,
+    NotLoggedIn (an ended session, when session_version is given)."""
     await participant_in(ctx, await contest_of_participant(ctx, participant_id), participant_id,
-                         action)
+                         action, session_version=session_version)
 
 
 async def participant_in(ctx: Services, contest_id: int, participant_id: str, action: str,
-                         quantity: int = 1) -> None:
+                         quantity: int = 1, session_version: int | None = None) -> None:
     """Count `quantity` requests of a participant of a known contest (one Redis round trip
-    when the contest's limits are cached); raises RateLimited."""
+    when the contest's limits are cached); with session_version, check in the same round
+    trip that the session has not ended. Raises RateLimited, NotLoggedIn."""
     limits = await limits_for(ctx, contest_id)
     rate: Rate = getattr(limits, action)
-    wait = await _state(ctx).limiter.hit(action, participant_id, rate, now_ms(ctx), quantity)
+    lim = _state(ctx).limiter
+    if session_version is None:
+        wait = await lim.hit(action, participant_id, rate, now_ms(ctx), quantity)
+    else:
+        wait, stored = await lim.hit_in_session(action, participant_id, rate, now_ms(ctx),
+                                                quantity, keys.session_version(participant_id))
+        await sessions.accept(ctx, participant_id, session_version, stored)
     if wait:
         raise _refuse(wait)
 

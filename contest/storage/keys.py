@@ -129,6 +129,13 @@ def pow_used(challenge_sig: str) -> str:
     return f"{PREFIX}:pow:{challenge_sig}"
 
 
+def session_version(participant_id: str) -> str:
+    """A participant's session version (a copy of participants.session_version): sessions
+    signed with an older one have ended (logout, password reset). Tagged like the
+    participant's throttle keys, so one script may read both on a Redis Cluster."""
+    return f"{PREFIX}:sv:{{{participant_id}}}"
+
+
 def attempt_visibility(attempt_id: str) -> str:
     """Counter of 'page hidden' events the client reported during an attempt."""
     return f"{PREFIX}:a:{{{attempt_id}}}:hidden"

@@ -27,6 +27,14 @@ redis.call('SET', KEYS[1], string.format('%d', new), 'PX', new - now)
 return 0
 """
 
+# The same, and in the same round trip the participant's session version (KEYS[2]), so the
+# hot path checks that its session has not ended without a second call. Returns
+# {ms to wait, stored session version or -1 when Redis has none}.
+_GCRA_SESSION = _GCRA.replace("if allow_at > now then return allow_at - now end", """
+local version = tonumber(redis.call('GET', KEYS[2]) or '-1')
+if allow_at > now then return {allow_at - now, version} end""").replace(
+    "return 0\n", "return {0, version}\n")
+
 # KEYS[1] the phone's failure hash; ARGV now ms. Returns ms left of a lock (0: not locked).
 _LOCKED = """
 local untill = tonumber(redis.call('HGET', KEYS[1], 'until') or '0')
@@ -57,6 +65,7 @@ class Limiter:
     def __init__(self, redis: aioredis.Redis) -> None:
         self.redis = redis
         self._gcra = redis.register_script(_GCRA)
+        self._gcra_session = redis.register_script(_GCRA_SESSION)
         self._locked = redis.register_script(_LOCKED)
         self._fail = redis.register_script(_FAIL)
 
@@ -66,6 +75,14 @@ class Limiter:
         wait = await self._gcra(keys=[keys.throttle(action, ident)],
                                 args=[now_ms, rate.interval_ms, rate.burst_ms, quantity])
         return int(wait)
+
+    async def hit_in_session(self, action: str, ident: str, rate: Rate, now_ms: int,
+                             quantity: int, version_key: str) -> tuple[int, int]:
+        """hit(), also reading a session version key: (ms to wait, version or -1 if absent)."""
+        wait, version = await self._gcra_session(
+            keys=[keys.throttle(action, ident), version_key],
+            args=[now_ms, rate.interval_ms, rate.burst_ms, quantity])
+        return int(wait), int(version)
 
     async def locked_ms(self, contest_id: int, phone: str, now_ms: int) -> int:
         """The ms left of a phone's login lock-out (0: may try)."""

@@ -8,12 +8,12 @@ from contextlib import AbstractAsyncContextManager
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from starlette.requests import Request
 
-from contest.services import gate, integrity, throttle
+from contest.services import gate, integrity, sessions, throttle
 from contest.services.attempts import StartNote
 from contest.services.context import Services
 from contest.web import schemas
 from contest.web.clientinfo import client_ip, device_id
-from contest.web.parsing import parse_body, participant_id
+from contest.web.parsing import parse_body, participant_id, session_version
 from contest.web.responses import JSONResponse
 
 
@@ -37,8 +37,31 @@ class RegisterIn(schemas.RegisterIn):
 
 
 async def limit(request: Request, pid: str, action: str) -> None:
-    """Count a participant request (start, answer, submit, event); raises RateLimited."""
-    await throttle.participant(_ctx(request), pid, action)
+    """Count a participant request (start, answer, submit, event) and check the session has
+    not ended, in one round trip; raises RateLimited, NotLoggedIn."""
+    await throttle.participant(_ctx(request), pid, action, session_version(request))
+
+
+async def signed_in(request: Request) -> str:
+    """The participant of a live session (one Redis GET); raises NotLoggedIn."""
+    pid = participant_id(request)
+    await sessions.check(_ctx(request), pid, session_version(request))
+    return pid
+
+
+async def signed_on(request: Request, pid: str, version: int) -> None:
+    """Start a participant's session (registration, login, password reset)."""
+    request.session["pid"] = pid
+    request.session["sv"] = version
+    await sessions.remember(_ctx(request), pid, version)
+
+
+async def log_out(request: Request) -> None:
+    """End every session of the participant (a copied cookie stops working too)."""
+    pid = request.session.get("pid")
+    if isinstance(pid, str):
+        await sessions.end_all(_ctx(request), pid)
+    request.session.clear()
 
 
 async def limit_attempt(request: Request, pid: str, attempt_id: str, action: str) -> None:
@@ -47,9 +70,10 @@ async def limit_attempt(request: Request, pid: str, attempt_id: str, action: str
     ctx = _ctx(request)
     paper = ctx.papers.get(attempt_id)
     if paper is not None and paper.participant_id == pid:
-        await throttle.participant_in(ctx, paper.contest_id, pid, action)
+        await throttle.participant_in(ctx, paper.contest_id, pid, action,
+                                      session_version=session_version(request))
     else:
-        await throttle.participant(ctx, pid, action)
+        await throttle.participant(ctx, pid, action, session_version(request))
 
 
 async def limit_start(request: Request, pid: str, round_id: int) -> None:
@@ -57,7 +81,7 @@ async def limit_start(request: Request, pid: str, round_id: int) -> None:
     RateLimited, NotFound."""
     ctx = _ctx(request)
     await throttle.participant_in(ctx, await throttle.contest_of_round(ctx, round_id), pid,
-                                  "start")
+                                  "start", session_version=session_version(request))
 
 
 async def registration(request: Request, body: RegisterIn) -> None:

@@ -24,7 +24,8 @@ from contest.domain.people import mask_name
 from contest.services import standings
 from contest.services.context import Services, log
 from contest.storage import keys
-from contest.web.parsing import int_param, participant_id, path_int
+from contest.web import guard
+from contest.web.parsing import int_param, path_int
 from contest.web.responses import JSONResponse
 from contest.web.schemas import points
 
@@ -67,7 +68,7 @@ async def leaderboard(request: Request) -> JSONResponse:
 
 
 async def around_me(request: Request) -> JSONResponse:
-    pid = participant_id(request)
+    pid = await guard.signed_in(request)
     before = int_param(request, "before", 5, 0, 50)
     after = int_param(request, "after", 5, 0, 50)
     unit, group = _scope(request)

@@ -81,6 +81,12 @@ def participant_id(request: Request) -> str:
     return pid
 
 
+def session_version(request: Request) -> int:
+    """The session version the cookie was signed with (0 for cookies from before versions)."""
+    sv = request.session.get("sv", 0)
+    return sv if isinstance(sv, int) else -1
+
+
 def int_param(request: Request, name: str, default: int, lo: int, hi: int | None = None) -> int:
     """An integer query parameter clamped to hi; raises ValidationFailed if below lo or NaN."""
     raw = request.query_params.get(name)

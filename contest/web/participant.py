@@ -8,7 +8,7 @@ from starlette.requests import Request
 from contest.services import accounts, answers, attempts, catalog, consent
 from contest.services.context import Services
 from contest.web import guard, schemas
-from contest.web.parsing import parse_body, participant_id, path_int
+from contest.web.parsing import parse_body, participant_id, path_int, session_version
 from contest.web.responses import JSONResponse
 
 
@@ -40,7 +40,7 @@ async def register(request: Request) -> JSONResponse:
     await guard.registration(request, body)
     p = await accounts.register(_ctx(request), request.path_params["slug"],
                                 accounts.Registration(**body.model_dump(exclude={"pow"})))
-    request.session["pid"] = p.id
+    await guard.signed_on(request, p.id, p.session_version)
     return JSONResponse({"participant_id": p.id}, status_code=201)
 
 
@@ -49,12 +49,12 @@ async def login(request: Request) -> JSONResponse:
     async with guard.login(request, body.phone):
         p = await accounts.login(_ctx(request), request.path_params["slug"], body.phone,
                                  body.password)
-    request.session["pid"] = p.id
+    await guard.signed_on(request, p.id, p.session_version)
     return JSONResponse({"participant_id": p.id, "full_name": p.full_name})
 
 
 async def logout(request: Request) -> JSONResponse:
-    request.session.clear()
+    await guard.log_out(request)
     return JSONResponse({"ok": True})
 
 
@@ -68,7 +68,7 @@ async def start_attempt(request: Request) -> JSONResponse:
 
 
 async def get_attempt(request: Request) -> JSONResponse:
-    pid = participant_id(request)
+    pid = await guard.signed_in(request)
     view = await attempts.view(_ctx(request), pid, request.path_params["attempt_id"])
     return JSONResponse(schemas.paper_out(view, _ctx(request).now(), with_answers=True))
 
@@ -78,7 +78,7 @@ async def save_answer(request: Request) -> JSONResponse:
     body = await parse_body(request, schemas.AnswerIn)
     qid = request.path_params["question_id"]
     saved = await answers.save(_ctx(request), pid, request.path_params["attempt_id"],
-                               [(qid, body.option_ids)])
+                               [(qid, body.option_ids)], session_version(request))
     return JSONResponse(schemas.answer_out(saved[0]))
 
 
@@ -86,7 +86,8 @@ async def save_answers(request: Request) -> JSONResponse:
     pid = participant_id(request)
     body = await parse_body(request, schemas.AnswersIn)
     saved = await answers.save(_ctx(request), pid, request.path_params["attempt_id"],
-                               [(a.question_id, a.option_ids) for a in body.answers])
+                               [(a.question_id, a.option_ids) for a in body.answers],
+                               session_version(request))
     return JSONResponse({"answers": [schemas.answer_out(a) for a in saved]})
 
 
@@ -103,7 +104,7 @@ async def submit_attempt(request: Request) -> JSONResponse:
 
 
 async def my_round(request: Request) -> JSONResponse:
-    pid = participant_id(request)
+    pid = await guard.signed_in(request)
     mine = await attempts.my_round(_ctx(request), pid, path_int(request, "round_id"))
     return JSONResponse({
         "attempt": schemas.attempt_summary(mine.counted) if mine.counted else None,

@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 
 from contest.services import practice
 from contest.services.context import Services
-from contest.web.parsing import participant_id
+from contest.web import guard
 from contest.web.schemas import points
 
 
@@ -29,6 +29,6 @@ def review_out(rv: practice.Review) -> dict[str, Any]:
 async def review(request: Request) -> JSONResponse:
     """GET /api/v1/attempts/{attempt_id}/review."""
     ctx: Services = request.app.state.services
-    pid = participant_id(request)
+    pid = await guard.signed_in(request)
     rv = await practice.review(ctx, pid, request.path_params["attempt_id"])
     return JSONResponse(review_out(rv), headers={"Cache-Control": "no-store"})

@@ -11,8 +11,9 @@ from starlette.routing import Route
 
 from contest.services import accounts, recovery
 from contest.services.context import Services
+from contest.web import guard
 from contest.web.clientinfo import client_ip
-from contest.web.parsing import parse_body, participant_id
+from contest.web.parsing import parse_body
 from contest.web.schemas import Body
 
 
@@ -50,19 +51,18 @@ async def reset_confirm(request: Request) -> JSONResponse:
     p = await recovery.confirm(_ctx(request), request.path_params["slug"], body.phone,
                                body.code.strip(), body.new_password, client_ip(request))
     request.session.clear()
-    request.session["pid"] = p.id
-    request.session["sv"] = p.session_version  # sessions with an older version are over
+    await guard.signed_on(request, p.id, p.session_version)  # older versions are over
     return JSONResponse({"participant_id": p.id, "full_name": p.full_name})
 
 
 async def get_preferences(request: Request) -> JSONResponse:
     """GET /me/preferences: the logged-in participant's reminder opt-in."""
-    return JSONResponse(await accounts.preferences(_ctx(request), participant_id(request)))
+    return JSONResponse(await accounts.preferences(_ctx(request), await guard.signed_in(request)))
 
 
 async def put_preferences(request: Request) -> JSONResponse:
     """PUT /me/preferences {reminders}: opt in to or out of reminders."""
-    pid = participant_id(request)
+    pid = await guard.signed_in(request)
     body = await parse_body(request, PreferencesIn)
     return JSONResponse(await accounts.set_preferences(_ctx(request), pid, body.reminders))
 
