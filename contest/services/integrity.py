@@ -20,10 +20,11 @@ from contest.domain import integrity as rules
 from contest.domain.integrity import Flag, Thresholds
 from contest.errors import NotFound
 from contest.services.context import Services, log
+from contest.services.papers import bank_texts
 from contest.storage import keys
 from contest.storage.db import transaction
 from contest.storage.integrity_tables import AttemptSignals, IntegrityFlag
-from contest.storage.tables import Answer, Attempt, AttemptQuestion, Option, Question, RoundEntry
+from contest.storage.tables import Answer, Attempt, AttemptQuestion, Round, RoundEntry
 
 _EVENTS_TTL_S = 3 * 24 * 3600  # outlives any attempt; the SQL row keeps the result
 
@@ -96,13 +97,13 @@ async def compute_attempt(ctx: Services, attempt_id: str) -> list[Flag]:
         paper = (await s.scalars(
             select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt_id)
             .order_by(col(AttemptQuestion.position)))).all()
-        qids = [aq.question_id for aq in paper]
-        texts: dict[int, str] = dict((await s.execute(select(Question.id, Question.text).where(
-            col(Question.id).in_(qids)))).all())
-        option_chars: dict[int, int] = defaultdict(int)
-        for qid, text in (await s.execute(select(Option.question_id, Option.text).where(
-                col(Option.question_id).in_(qids)))).all():
-            option_chars[qid] += len(text)
+        # what the participant read, from this worker's cache of the bank version's texts
+        version = await s.scalar(select(Round.bank_version_id).where(Round.id == att.round_id))
+        assert version is not None
+        bank = await bank_texts(ctx, s, version)
+        texts = {aq.question_id: bank[aq.question_id].text for aq in paper}
+        option_chars = {aq.question_id: sum(map(len, bank[aq.question_id].options.values()))
+                        for aq in paper}
         answers = (await s.scalars(select(Answer).where(Answer.attempt_id == attempt_id))).all()
     hidden = int(await ctx.redis.get(keys.attempt_visibility(attempt_id)) or 0)
     by_public = {aq.public_id: aq for aq in paper}
