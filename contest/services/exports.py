@@ -12,13 +12,14 @@ import asyncio
 import codecs
 import csv
 import io
+import json
 import os
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, true
+from sqlalchemy import Select, case, func, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -30,6 +31,7 @@ from contest.errors import ExportUnknown, NotFound, ResultsNotPublished
 from contest.services import audit_log
 from contest.services.context import Services
 from contest.services.crypto import cipher
+from contest.storage import bulk
 from contest.storage.db import transaction
 from contest.storage.results_tables import FinalRanking, PrizeAward, RoundResult
 from contest.storage.tables import Attempt, Contest, Participant, Round, RoundEntry, Unit
@@ -40,6 +42,11 @@ CHUNK = 64 * 1024
 KINDS = ("winners", "winners_internal", "participation", "ranking")
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def is_postgres(ctx: Services) -> bool:
+    """True when the services run on PostgreSQL (COPY is available)."""
+    return ctx.sm.kw["bind"].dialect.name == "postgresql"  # type: ignore[no-any-return]
 
 
 def _in(column: Any, codes: Scope) -> Any:
@@ -159,6 +166,23 @@ async def winners_rows(ctx: Services, round_id: int, codes: Scope,
             yield row
 
 
+def _ranking_query(round_id: int, codes: Scope) -> Select[Any]:
+    """RANKING's columns in SQL, in final order (what both writers read)."""
+    f = FinalRanking
+    return (sa_select(col(f.position), col(f.chain_rank), col(f.participant_id),
+                      col(Participant.full_name), col(f.unit_code), col(Participant.group_code),
+                      col(f.score_milli), col(Attempt.max_score_milli), col(f.duration_ms),
+                      col(f.prediction), col(f.distance), col(Attempt.submitted_at),
+                      col(Attempt.number), col(Attempt.auto_submitted), col(f.tied),
+                      col(f.exclusion), col(PrizeAward.tier_name))
+            .join(Participant, col(Participant.id) == col(f.participant_id))
+            .join(Attempt, col(Attempt.id) == col(f.attempt_id))
+            .outerjoin(PrizeAward, (col(PrizeAward.round_id) == col(f.round_id))
+                       & (col(PrizeAward.participant_id) == col(f.participant_id)))
+            .where(col(f.round_id) == round_id, _in(col(f.unit_code), codes))
+            .order_by(col(f.position)))
+
+
 async def ranking_rows(ctx: Services, round_id: int,
                        codes: Scope) -> AsyncIterator[tuple[Any, ...]]:
     """RANKING rows: every counted attempt of a finalised round in final order."""
@@ -168,22 +192,65 @@ async def ranking_rows(ctx: Services, round_id: int,
         tree = await load_tree(s)
         contest = await s.get(Contest, r.contest_id)
         groups = {g["code"]: g["name"] for g in (contest.groups if contest else [])}
-        q = (sa_select(FinalRanking, col(Participant.full_name), col(Participant.group_code),
-                    col(Attempt.max_score_milli), col(Attempt.submitted_at), col(Attempt.number),
-                    col(Attempt.auto_submitted), col(PrizeAward.tier_name))
-             .join(Participant, col(Participant.id) == col(FinalRanking.participant_id))
-             .join(Attempt, col(Attempt.id) == col(FinalRanking.attempt_id))
-             .outerjoin(PrizeAward, (col(PrizeAward.round_id) == col(FinalRanking.round_id))
-                        & (col(PrizeAward.participant_id) == col(FinalRanking.participant_id)))
-             .where(col(FinalRanking.round_id) == round_id, _in(col(FinalRanking.unit_code), codes))
-             .order_by(col(FinalRanking.position)))
-        result = await s.stream(q.execution_options(yield_per=STREAM_ROWS))
-        async for f, name, group, max_score, submitted, number, auto, tier in result:
-            yield (f.position, f.chain_rank, f.participant_id, name,
-                   tree.names.get(f.unit_code, f.unit_code), groups.get(group, group),
-                   xr.points(f.score_milli), xr.points(max_score), f.duration_ms / 1000,
-                   f.prediction, f.distance, xr.local(submitted, tz), number, auto, f.tied,
-                   xr.EXCLUSION_TEXT.get(f.exclusion or "", f.exclusion), tier)
+        result = await s.stream(_ranking_query(round_id, codes)
+                                .execution_options(yield_per=STREAM_ROWS))
+        async for (position, chain_rank, pid, name, unit, group, score, max_score, duration,
+                   prediction, distance, submitted, number, auto, tied, exclusion,
+                   tier) in result:
+            yield (position, chain_rank, pid, name, tree.names.get(unit, unit),
+                   groups.get(group, group), xr.points(score), xr.points(max_score),
+                   duration / 1000, prediction, distance, xr.local(submitted, tz), number, auto,
+                   tied, xr.EXCLUSION_TEXT.get(exclusion or "", exclusion), tier)
+
+
+def _decimal_sql(milli: str) -> str:
+    """PostgreSQL text of thousandths as csv_cell writes a decimal ('9.5', '10', '0.125')."""
+    return f"rtrim(rtrim(CAST(round(CAST({milli} AS numeric) / 1000, 3) AS text), '0'), '.')"
+
+
+def _bool_sql(value: str) -> str:
+    return f"CASE WHEN {value} THEN 'có' ELSE 'không' END"
+
+
+# RANKING as csv_bytes writes it, computed by PostgreSQL (cells formatted as csv_cell does;
+# empty text as NULL, since COPY quotes an empty string but csv.writer does not).
+RANKING_COPY = f"""
+SELECT f.position, f.chain_rank, f.participant_id, NULLIF(p.full_name, ''),
+    NULLIF(COALESCE(u.name, f.unit_code), ''), NULLIF(COALESCE(g.value, p.group_code), ''),
+    {_decimal_sql("f.score_milli")}, {_decimal_sql("a.max_score_milli")},
+    {_decimal_sql("f.duration_ms")}, f.prediction, f.distance,
+    to_char(a.submitted_at AT TIME ZONE $3, 'DD/MM/YYYY HH24:MI:SS'), a.number,
+    {_bool_sql("a.auto_submitted")}, {_bool_sql("f.tied")},
+    NULLIF(COALESCE(x.value, f.exclusion), ''), NULLIF(w.tier_name, '')
+FROM final_rankings f
+JOIN participants p ON p.id = f.participant_id
+JOIN attempts a ON a.id = f.attempt_id
+LEFT JOIN prize_awards w ON w.round_id = f.round_id AND w.participant_id = f.participant_id
+LEFT JOIN units u ON u.code = f.unit_code
+LEFT JOIN jsonb_each_text(CAST($4 AS jsonb)) g ON g.key = p.group_code
+LEFT JOIN jsonb_each_text(CAST($5 AS jsonb)) x ON x.key = f.exclusion
+WHERE f.round_id = $1 AND ($2::text[] IS NULL OR f.unit_code = ANY($2::text[]))
+ORDER BY f.position
+"""
+
+
+async def ranking_csv_copy(ctx: Services, round_id: int, codes: Scope) -> AsyncIterator[bytes]:
+    """RANKING as CSV straight from PostgreSQL's COPY (the same bytes as csv_bytes writes).
+
+    CRLF line ends as csv.writer's; names and unit names hold no line breaks (they are
+    cleaned on input), so every LF COPY writes ends a row.
+    """
+    async with ctx.sm() as s:
+        r = await _round(s, round_id, finalised=True)
+        contest = await s.get(Contest, r.contest_id)
+        groups = {g["code"]: g["name"] for g in (contest.groups if contest else [])}
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\r\n").writerow([c.header for c in xr.RANKING])
+        yield codecs.BOM_UTF8 + buf.getvalue().encode("utf-8")
+        async for chunk in bulk.copy_out(
+                s, RANKING_COPY, round_id, None if codes is None else sorted(codes),
+                ctx.settings.timezone, json.dumps(groups), json.dumps(xr.EXCLUSION_TEXT)):
+            yield bytes(chunk).replace(b"\n", b"\r\n")
 
 
 async def eligible_rows(ctx: Services, round_id: int) -> AsyncIterator[tuple[Any, ...]]:
@@ -199,6 +266,28 @@ async def eligible_rows(ctx: Services, round_id: int) -> AsyncIterator[tuple[Any
         result = await s.stream(q.execution_options(yield_per=STREAM_ROWS))
         async for row in result:
             yield tuple(row)
+
+
+ELIGIBLE_COPY = """
+SELECT participant_id, NULLIF(split_key, ''), score_milli, prediction, duration_ms,
+    submitted_ms, position, draw_key
+FROM final_rankings WHERE round_id = $1 AND exclusion IS NULL ORDER BY position
+"""
+
+
+async def eligible_csv(ctx: Services, round_id: int) -> AsyncIterator[bytes]:
+    """The ELIGIBLE list as CSV (PostgreSQL: straight from COPY, the same bytes)."""
+    if not is_postgres(ctx):
+        async for chunk in csv_bytes(xr.ELIGIBLE, eligible_rows(ctx, round_id)):
+            yield chunk
+        return
+    async with ctx.sm() as s:
+        await _round(s, round_id, finalised=True)
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\r\n").writerow([c.header for c in xr.ELIGIBLE])
+        yield codecs.BOM_UTF8 + buf.getvalue().encode("utf-8")
+        async for chunk in bulk.copy_out(s, ELIGIBLE_COPY, round_id):
+            yield bytes(chunk).replace(b"\n", b"\r\n")
 
 
 async def csv_bytes(columns: Sequence[xr.Column],
@@ -299,6 +388,9 @@ async def export(ctx: Services, round_id: int, kind: str, fmt: str, codes: Scope
         columns, rows = xr.PARTICIPATION, participation_rows(ctx, round_id, level, codes)
     elif kind == "ranking":
         columns, rows = xr.RANKING, ranking_rows(ctx, round_id, codes)
+        if fmt == "csv" and is_postgres(ctx):
+            name = f"dot-{round_id}-{kind}"
+            return Export(f"{name}.csv", FORMATS[fmt], ranking_csv_copy(ctx, round_id, codes))
     else:
         internal = kind == "winners_internal"
         columns = xr.WINNERS_INTERNAL if internal else xr.WINNERS_PUBLIC

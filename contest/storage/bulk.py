@@ -77,7 +77,7 @@ async def copy_out(s: AsyncSession, query: str, *args: Any,
     task = asyncio.create_task(run())
     try:
         while (chunk := await queue.get()) is not None:
-            yield chunk
+            yield bytes(chunk)
         await task  # re-raise a failed COPY
     finally:
         if not task.done():

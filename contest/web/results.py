@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, StreamingResponse
 from starlette.routing import Route
 
-from contest.domain import export_rows as xr
 from contest.errors import ExportUnknown
 from contest.services import exports, finalise, results, scope
 from contest.services.context import Services
@@ -61,7 +60,7 @@ async def eligible_csv(request: Request) -> StreamingResponse:
     """GET /api/v1/rounds/{id}/results/eligible.csv: the list the draw ran on."""
     rid = path_int(request, "round_id")
     await results.manifest(_ctx(request), rid)  # 404 before finalisation
-    body = exports.csv_bytes(xr.ELIGIBLE, exports.eligible_rows(_ctx(request), rid))
+    body = exports.eligible_csv(_ctx(request), rid)
     return StreamingResponse(body, media_type=exports.FORMATS["csv"], headers={
         "Content-Disposition": f'attachment; filename="dot-{rid}-danh-sach-hop-le.csv"'})
 
