@@ -166,7 +166,7 @@ async def winners_rows(ctx: Services, round_id: int, codes: Scope,
             yield row
 
 
-def _ranking_query(round_id: int, codes: Scope) -> Select[Any]:
+def _ranking_query(round_id: int, codes: Scope) -> Select[*tuple[Any, ...]]:
     """RANKING's columns in SQL, in final order (what both writers read)."""
     f = FinalRanking
     return (sa_select(col(f.position), col(f.chain_rank), col(f.participant_id),
