@@ -14,14 +14,17 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, case, func, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from contest.domain import export_rows as xr
@@ -135,15 +138,28 @@ async def participation_rows(ctx: Services, round_id: int, level: int,
                None if avg is None else avg / 1000, u.headcount, u.participation_rate)
 
 
+def official_rank(f: type[FinalRanking] = FinalRanking) -> Any:
+    """SQL for an eligible entry's official rank: the competition rank among the eligible
+    entrants of its prize split, by the tie-break chain (1, 2, 2, 4; ineligible entrants
+    leave no gap). Entries ahead on the chain are exactly those before its chain rank."""
+    e = aliased(FinalRanking)
+    ahead = (sa_select(func.count()).select_from(e)
+             .where(col(e.round_id) == col(f.round_id), col(e.exclusion).is_(None),
+                    col(e.split_key) == col(f.split_key), col(e.position) < col(f.chain_rank))
+             .scalar_subquery())
+    return ahead + 1
+
+
 async def winners_rows(ctx: Services, round_id: int, codes: Scope,
                        internal: bool) -> AsyncIterator[tuple[Any, ...]]:
-    """WINNERS_PUBLIC (masked) or WINNERS_INTERNAL rows of a finalised round, by tier."""
+    """WINNERS_PUBLIC (masked) or WINNERS_INTERNAL rows of a finalised round in official
+    order: individual prizes by final position, then the collective (unit) prizes."""
     async with ctx.sm() as s:
         r = await _round(s, round_id, finalised=True)
         tree = await load_tree(s)
         contest = await s.get(Contest, r.contest_id)
         groups = {g["code"]: g["name"] for g in (contest.groups if contest else [])}
-        q = (select(PrizeAward, Participant, FinalRanking)
+        q = (sa_select(PrizeAward, Participant, FinalRanking, official_rank())
              .join(Participant, col(Participant.id) == col(PrizeAward.participant_id))
              .join(FinalRanking, (col(FinalRanking.round_id) == col(PrizeAward.round_id))
                    & (col(FinalRanking.participant_id) == col(PrizeAward.participant_id)))
@@ -152,18 +168,34 @@ async def winners_rows(ctx: Services, round_id: int, codes: Scope,
              .order_by(col(PrizeAward.position)))
         n = 0
         data = cipher(ctx.settings)
+        blank = (None,) * (len(xr.WINNERS_INTERNAL) - len(xr.WINNERS_PUBLIC))
         result = await s.stream(q.execution_options(yield_per=STREAM_ROWS))
-        async for award, p, fr in result:
+        async for award, p, fr, rank in result:
             n += 1
             district = tree.at_level(p.unit_code, 2)
             row: tuple[Any, ...] = (
-                n, award.tier_name, mask_name(p.full_name), tree.names.get(p.unit_code, ""),
+                n, rank, award.tier_name, mask_name(p.full_name),
+                tree.names.get(p.unit_code, ""),
                 tree.names.get(district, "") if district else "", groups.get(p.group_code, ""),
-                xr.points(fr.score_milli), fr.duration_ms / 1000, fr.position)
+                xr.points(fr.score_milli), fr.duration_ms / 1000, fr.prediction, fr.distance,
+                fr.position)
             if internal:  # personal data is stored encrypted (issue 6)
                 row += (p.full_name, p.birth_date, data.decrypt(p.phone_enc),
                         data.decrypt(p.email_enc), data.decrypt(p.id_number_enc), p.id)
             yield row
+        units = (await s.scalars(
+            select(PrizeAward).where(col(PrizeAward.round_id) == round_id,
+                                     col(PrizeAward.kind) == "collective",
+                                     _in(col(PrizeAward.unit_code), codes))
+            .order_by(col(PrizeAward.position)))).all()
+        for a in units:
+            n += 1
+            code = a.unit_code or ""
+            district = tree.at_level(code, 2)
+            row = (n, a.position, a.tier_name, None, tree.names.get(code, code),
+                   tree.names.get(district, "") if district and district != code else None,
+                   None, None, None, None, None, None)
+            yield row + (blank if internal else ())
 
 
 def _ranking_query(round_id: int, codes: Scope) -> Select[*tuple[Any, ...]]:
@@ -367,8 +399,17 @@ class Export:
     body: AsyncIterator[bytes]
 
 
+def file_name(contest_slug: str, round_id: int, kind: str, unit: str | None, day: date,
+              fmt: str) -> str:
+    """An export's file name: contest, round, list, unit (or 'tat-ca') and date, ASCII."""
+    label = re.sub(r"[^a-z0-9]+", "-", (unit or "tat-ca").lower()).strip("-") or "don-vi"
+    slug = re.sub(r"[^a-z0-9]+", "-", contest_slug.lower()).strip("-")
+    return f"{slug}-dot-{round_id}-{kind.replace('_', '-')}-{label}-{day:%Y%m%d}.{fmt}"
+
+
 async def export(ctx: Services, round_id: int, kind: str, fmt: str, codes: Scope,
-                 actor: str, ip: str | None = None, level: int = 2) -> Export:
+                 actor: str, ip: str | None = None, level: int = 2,
+                 unit: str | None = None) -> Export:
     """An export of a round within a unit scope, recorded in the audit log first.
 
     Raises ExportUnknown (kind or format), NotFound (round), ResultsNotPublished (winners and
@@ -377,11 +418,14 @@ async def export(ctx: Services, round_id: int, kind: str, fmt: str, codes: Scope
     if kind not in KINDS or fmt not in FORMATS:
         raise ExportUnknown()
     async with transaction(ctx.sm) as s:
-        await _round(s, round_id, finalised=kind != "participation")
+        r = await _round(s, round_id, finalised=kind != "participation")
+        contest = await s.get(Contest, r.contest_id)
         audit_log.record(s, ctx.now(), actor, "export", f"round:{round_id}", ip=ip, kind=kind,
                          format=fmt, level=level,
                          units=None if codes is None else sorted(codes)[:50],
                          scoped=codes is not None)
+    name = file_name(contest.slug if contest else "cuoc-thi", round_id, kind, unit,
+                     ctx.now().astimezone(ctx.settings.tz).date(), fmt)
     columns: tuple[xr.Column, ...]
     rows: AsyncIterator[tuple[Any, ...]]
     if kind == "participation":
@@ -389,12 +433,10 @@ async def export(ctx: Services, round_id: int, kind: str, fmt: str, codes: Scope
     elif kind == "ranking":
         columns, rows = xr.RANKING, ranking_rows(ctx, round_id, codes)
         if fmt == "csv" and is_postgres(ctx):
-            name = f"dot-{round_id}-{kind}"
-            return Export(f"{name}.csv", FORMATS[fmt], ranking_csv_copy(ctx, round_id, codes))
+            return Export(name, FORMATS[fmt], ranking_csv_copy(ctx, round_id, codes))
     else:
         internal = kind == "winners_internal"
         columns = xr.WINNERS_INTERNAL if internal else xr.WINNERS_PUBLIC
         rows = winners_rows(ctx, round_id, codes, internal)
-    name = f"dot-{round_id}-{kind.replace('_', '-')}"
     body = csv_bytes(columns, rows) if fmt == "csv" else xlsx_bytes(columns, rows, kind)
-    return Export(f"{name}.{fmt}", FORMATS[fmt], body)
+    return Export(name, FORMATS[fmt], body)

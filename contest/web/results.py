@@ -114,7 +114,7 @@ async def staff_export(request: Request) -> StreamingResponse:
     exp = await exports.export(ctx, path_int(request, "round_id"), kind,
                                request.path_params["fmt"], codes,
                                actor=f"staff:{staff.username}", ip=client_ip(request),
-                               level=level)
+                               level=level, unit=unit or staff.unit_code)
     return _download(exp)
 
 
