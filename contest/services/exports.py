@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
+from contest.domain import documents as docs
 from contest.domain import export_rows as xr
 from contest.domain.people import mask_name
 from contest.domain.prizes import UnitStats
@@ -343,24 +344,79 @@ async def csv_bytes(columns: Sequence[xr.Column],
         yield buf.getvalue().encode("utf-8")
 
 
+@dataclass(frozen=True)
+class Letterhead:
+    """What an official list shows around its table: issuer, titles, place, date, signer."""
+
+    issuer: docs.Issuer
+    title: str
+    lines: tuple[str, ...]
+    day: date
+
+
+TITLES = {"winners": "DANH SÁCH NGƯỜI ĐOẠT GIẢI",
+          "winners_internal": "DANH SÁCH NGƯỜI ĐOẠT GIẢI (NỘI BỘ)",
+          "participation": "BÁO CÁO KẾT QUẢ THAM GIA"}
+
+
+async def letterhead(ctx: Services, s: AsyncSession, r: Round, contest: Contest | None,
+                     kind: str, unit: str | None) -> Letterhead:
+    """The letterhead of a list of the round for a unit (or the whole contest)."""
+    tree = await load_tree(s)
+    chain = tree.chains.get(unit, (unit,)) if unit else ()
+    issuer = docs.issuer(contest.documents if contest else None, chain)
+    lines = [f"{contest.title if contest else ''} - {r.title}".strip(" -")]
+    if unit:
+        lines.append(f"Đơn vị: {tree.names.get(unit, unit)}")
+    return Letterhead(issuer, TITLES.get(kind, kind.upper()), tuple(lines),
+                      ctx.now().astimezone(ctx.settings.tz).date())
+
+
 async def xlsx_bytes(columns: Sequence[xr.Column], rows: AsyncIterator[tuple[Any, ...]],
-                     title: str) -> AsyncIterator[bytes]:
-    """XLSX with typed cells, a bold frozen header and column widths (write-only mode)."""
+                     title: str, head: Letterhead | None = None) -> AsyncIterator[bytes]:
+    """XLSX with typed cells, a bold frozen header and column widths (write-only mode);
+    with a letterhead, the issuer and national heading above the table, the title, and the
+    place, date and signature block below it."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
-    ws.freeze_panes = "A2"
-    for i, c in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = c.width
     bold = Font(bold=True)
+    right = max(3, len(columns) // 2 + 1)  # where the national heading and signer sit
+
+    def line(left: str = "", at_right: str = "", font: Font | None = None,
+             right_font: Font | None = None) -> list[Any]:
+        out: list[Any] = [None] * max(right, 1)
+        for i, text, f in ((0, left, font), (right - 1, at_right, right_font)):
+            if text:
+                cell = WriteOnlyCell(ws, value=text)
+                if f is not None:
+                    cell.font = f
+                cell.alignment = Alignment(horizontal="left")
+                out[i] = cell
+        return out
+
+    head_rows: list[list[Any]] = []
+    if head is not None:
+        i = head.issuer
+        head_rows += [line(i.parent_body or i.organiser, docs.NATION, bold, bold),
+                      line(i.organiser if i.parent_body else "", docs.MOTTO, bold,
+                           Font(bold=True, italic=True)), [],
+                      line(head.title, font=Font(bold=True, size=14)),
+                      *(line(t, font=Font(italic=True)) for t in head.lines), []]
+    ws.freeze_panes = f"A{len(head_rows) + 2}"
+    for n, c in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(n)].width = c.width
+    for row in head_rows:
+        ws.append(row)
     header = []
     for c in columns:
         cell = WriteOnlyCell(ws, value=c.header)
         cell.font = bold
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
         header.append(cell)
     ws.append(header)
     formats = [xr.NUMBER_FORMATS.get(c.kind) for c in columns]
@@ -379,6 +435,14 @@ async def xlsx_bytes(columns: Sequence[xr.Column], rows: AsyncIterator[tuple[Any
         n += 1
         if n % 2000 == 0:
             await asyncio.sleep(0)  # let other requests run during a long export
+    if head is not None:
+        i = head.issuer
+        for row in ([], line(at_right=docs.place_and_date(i.place, head.day),
+                             right_font=Font(italic=True)),
+                    line(at_right=i.signer_title, right_font=bold),
+                    line(at_right="(Ký, ghi rõ họ tên, đóng dấu)", right_font=Font(italic=True)),
+                    [], [], [], line(at_right=i.signer_name, right_font=bold)):
+            ws.append(row)
     fd, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(fd)
     try:
@@ -420,6 +484,7 @@ async def export(ctx: Services, round_id: int, kind: str, fmt: str, codes: Scope
     async with transaction(ctx.sm) as s:
         r = await _round(s, round_id, finalised=kind != "participation")
         contest = await s.get(Contest, r.contest_id)
+        head = await letterhead(ctx, s, r, contest, kind, unit) if kind in TITLES else None
         audit_log.record(s, ctx.now(), actor, "export", f"round:{round_id}", ip=ip, kind=kind,
                          format=fmt, level=level,
                          units=None if codes is None else sorted(codes)[:50],
@@ -438,5 +503,5 @@ async def export(ctx: Services, round_id: int, kind: str, fmt: str, codes: Scope
         internal = kind == "winners_internal"
         columns = xr.WINNERS_INTERNAL if internal else xr.WINNERS_PUBLIC
         rows = winners_rows(ctx, round_id, codes, internal)
-    body = csv_bytes(columns, rows) if fmt == "csv" else xlsx_bytes(columns, rows, kind)
+    body = csv_bytes(columns, rows) if fmt == "csv" else xlsx_bytes(columns, rows, kind, head)
     return Export(name, FORMATS[fmt], body)

@@ -8,6 +8,7 @@ import io
 import json
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -30,6 +31,19 @@ PEOPLE = [
     Person("T4", 3000, name="Phạm Quốc Việt", unit="BP-DONGXOAI", phone="0912000004"),
     Person("T5", 2000, name="Đặng Thùy Dương", unit="BP-BUDANG", phone="0912000005"),
 ]
+
+
+def table(ws: Any) -> tuple[int, list[tuple[Any, ...]]]:
+    """(1-based row of the header, header and data rows) of a list under its letterhead; the
+    signature block after the table is left out."""
+    rows = list(ws.iter_rows(values_only=True))
+    top = next(i for i, r in enumerate(rows) if r and r[0] in ("STT", "Mã đơn vị", "Vị trí"))
+    body = [rows[top]]
+    for r in rows[top + 1:]:
+        if r[0] is None:
+            break
+        body.append(r)
+    return top + 1, body
 
 
 async def staff(w: World, username: str, role: str, unit: str | None = None) -> httpx.AsyncClient:
@@ -132,16 +146,16 @@ async def test_internal_winners_xlsx_has_types_frozen_header_and_audit(
     assert resp.status_code == 200, resp.text
     assert "attachment" in resp.headers["content-disposition"]
     ws = load_workbook(io.BytesIO(resp.content)).active
-    rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][:3] == ("STT", "Giải", "Họ và tên") and "Số điện thoại" in rows[0]
-    assert ws.freeze_panes == "A2" and ws["A1"].font.bold
+    top, rows = table(ws)
+    assert rows[0][:4] == ("STT", "Hạng", "Giải", "Họ và tên") and "Số điện thoại" in rows[0]
+    assert ws.freeze_panes == f"A{top + 1}" and ws[f"A{top}"].font.bold
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["STT"] == 1 and isinstance(first["Điểm"], int | float) and first["Điểm"] == 5
     assert first["Họ và tên đầy đủ"] == "Nguyễn Thị Bích Ngọc"
     assert first["Số điện thoại"] == "0912000001"
     born = first["Ngày sinh"]
     assert isinstance(born, datetime) and born.date() == date(1990, 5, 21)
-    assert ws.cell(row=2, column=7).number_format == "0.000"
+    assert ws.cell(row=top + 1, column=8).number_format == "0.000"
     async with w.ctx.sm() as s:
         events = (await s.scalars(select(AuditEvent).where(AuditEvent.action == "export"))).all()
     assert [(e.actor, e.details["kind"], e.details["format"]) for e in events] == [
@@ -172,11 +186,10 @@ async def test_unit_officer_exports_only_their_unit(finalised: World) -> None:
     names = [r["Họ và tên"] for r in csv.DictReader(io.StringIO(resp.content.decode("utf-8-sig")))]
     assert sorted(names) == sorted(["Nguyễn Thị Bích Ngọc", "Lê Hoàng Yến", "Đặng Thùy Dương"])
     winners = await officer.get(f"/api/staff/rounds/{w.round_id}/exports/winners.xlsx")
-    ws = load_workbook(io.BytesIO(winners.content)).active
-    units = {row[3] for row in ws.iter_rows(min_row=2, values_only=True)}
+    units = {row[4] for row in table(load_workbook(io.BytesIO(winners.content)).active)[1][1:]}
     assert units and units <= {"Trường THPT Bù Đăng", "Huyện Bù Đăng"}
     part = await officer.get(f"/api/staff/rounds/{w.round_id}/exports/participation.xlsx?level=2")
-    rows = list(load_workbook(io.BytesIO(part.content)).active.iter_rows(values_only=True))
+    rows = table(load_workbook(io.BytesIO(part.content)).active)[1]
     assert rows[1][:5] == ("BP-BUDANG", "Huyện Bù Đăng", 3, 3, 1)
     assert len(rows) == 2 and rows[1][7] == pytest.approx(3 / 40)
     outside = await officer.get(
