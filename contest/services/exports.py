@@ -410,8 +410,8 @@ async def xlsx_bytes(columns: Sequence[xr.Column], rows: AsyncIterator[tuple[Any
     ws.freeze_panes = f"A{len(head_rows) + 2}"
     for n, c in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(n)].width = c.width
-    for row in head_rows:
-        ws.append(row)
+    for line_cells in head_rows:
+        ws.append(line_cells)
     header = []
     for c in columns:
         cell = WriteOnlyCell(ws, value=c.header)
@@ -437,12 +437,12 @@ async def xlsx_bytes(columns: Sequence[xr.Column], rows: AsyncIterator[tuple[Any
             await asyncio.sleep(0)  # let other requests run during a long export
     if head is not None:
         i = head.issuer
-        for row in ([], line(at_right=docs.place_and_date(i.place, head.day),
+        for line_cells in ([], line(at_right=docs.place_and_date(i.place, head.day),
                              right_font=Font(italic=True)),
                     line(at_right=i.signer_title, right_font=bold),
                     line(at_right="(Ký, ghi rõ họ tên, đóng dấu)", right_font=Font(italic=True)),
                     [], [], [], line(at_right=i.signer_name, right_font=bold)):
-            ws.append(row)
+            ws.append(line_cells)
     fd, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(fd)
     try:

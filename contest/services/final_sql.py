@@ -34,6 +34,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 HMAC_BLOCK = 64  # SHA-256's block size in bytes
 # PostgreSQL's sort memory for the ranking statement: a round of 1M entries sorts in ~200 MB.
 WORK_MEM = "256MB"
+CANDIDATE_PAGE = 1000  # eligible entries read at a time for the prize allocation
 
 
 def hmac_pads(seed: bytes) -> tuple[bytes, bytes]:
@@ -178,12 +179,12 @@ def rank_statement(d: str, x: Inputs) -> tuple[str, dict[str, object]]:
         elif crit == "submitted":
             keys.append("k.submitted_ms")
     chain_order = ", ".join(keys)
-    # Tied: a neighbour in the final order has the same chain values (lag/lead read the
-    # order row_number already sorted; a peer count would sort or scan the groups again).
+    # Tied: a neighbour in the final order has the same chain values (lag/lead over the order
+    # row_number already sorted, on one text key: a peer count would sort or scan again).
     values = [k.removesuffix(" DESC") for k in keys]
-    before = " AND ".join(f"lag({v}) OVER w = {v}" for v in values)
-    after = " AND ".join(f"lead({v}) OVER w = {v}" for v in values)
-    tied = f"(COALESCE({before}, FALSE) OR COALESCE({after}, FALSE))"
+    tie_key = " || '|' || ".join(f"CAST({v} AS TEXT)" for v in values)
+    tied = ("(COALESCE(lag(k.tie_key) OVER w = k.tie_key, FALSE)"
+            " OR COALESCE(lead(k.tie_key) OVER w = k.tie_key, FALSE))")
     sql = f"""
 INSERT INTO final_rankings (round_id, position, chain_rank, participant_id, attempt_id,
     unit_code, split_key, score_milli, duration_ms, submitted_ms, prediction, distance, tied,
@@ -195,7 +196,7 @@ SELECT CAST(:round_id AS INTEGER),
     k.submitted_ms, k.prediction, k.distance,
     {tied},
     k.draw_key, k.exclusion
-FROM (
+FROM (SELECT k0.*, {tie_key.replace("k.", "k0.")} AS tie_key FROM (
     SELECT a.participant_id, a.id AS attempt_id, p.unit_code, {split} AS split_key,
         COALESCE(a.score_milli, 0) AS score_milli, COALESCE(a.duration_ms, 0) AS duration_ms,
         {submitted} AS submitted_ms, e.prediction, {distance} AS distance,
@@ -205,7 +206,7 @@ FROM (
     JOIN participants p ON p.id = e.participant_id
     {split_join}
     WHERE e.round_id = :round_id
-) k
+) k0) k
 WINDOW w AS (ORDER BY {chain_order}, k.draw_key{c}, k.participant_id{c})
 """
     return sql, params
@@ -247,31 +248,24 @@ async def counts(s: AsyncSession, round_id: int) -> tuple[int, int, int]:
     return int(row[0]), int(row[1]), int(row[2])
 
 
-def candidate_bound(rules: pz.PrizeRules) -> int:
-    """How deep into a split's eligible entries a prize can go (at least 1: the first entry
-    of a split without prizes is what marks it full)."""
-    keys = {k for t in rules.tiers for k in t.counts}
-    totals = [sum(t.count for t in rules.tiers)]
-    totals += [sum(t.quota(k) for t in rules.tiers) for k in keys]
-    return max(1, *totals)
+async def candidates(s: AsyncSession, round_id: int) -> AsyncIterator[tuple[int, str, str]]:
+    """Eligible entries in final order: (position, entry id, split key).
 
-
-async def candidates(s: AsyncSession, round_id: int,
-                     rules: pz.PrizeRules) -> AsyncIterator[tuple[int, str, str]]:
-    """Eligible entries that may win, in final order: (position, entry id, split key).
-
-    Within a split, an entry past the split's total quota can never win (every tier of the
-    split is full by then), so only the first few of each split are read.
+    Read in pages along the primary key (round, position), so a caller that stops once no
+    further entry can win (prizes.Allocator.done) reads only the top of a large round.
     """
-    result = await s.stream(text(
-        "SELECT position, participant_id, split_key FROM ("
-        " SELECT position, participant_id, split_key,"
-        "  row_number() OVER (PARTITION BY split_key ORDER BY position) AS nth"
-        " FROM final_rankings WHERE round_id = :r AND exclusion IS NULL) c"
-        " WHERE nth <= :bound ORDER BY position"),
-        {"r": round_id, "bound": candidate_bound(rules)})
-    async for position, entry_id, split in result:
-        yield int(position), str(entry_id), str(split)
+    after = 0
+    while True:
+        page = (await s.execute(text(
+            "SELECT position, participant_id, split_key FROM final_rankings"
+            " WHERE round_id = :r AND exclusion IS NULL AND position > :after"
+            " ORDER BY position LIMIT :n"), {"r": round_id, "after": after,
+                                             "n": CANDIDATE_PAGE})).all()
+        for position, entry_id, split in page:
+            yield int(position), str(entry_id), str(split)
+        if len(page) < CANDIDATE_PAGE:
+            return
+        after = int(page[-1][0])
 
 
 # The canonical line of contest.domain.verifiable_draw, built in SQL (published_values order).

@@ -167,10 +167,10 @@ async def finalise(ctx: Services, round_id: int, actor: str = "cli",
             actual=actual, seed=seed, rules=rules, day=now.astimezone(ctx.settings.tz).date(),
             review_excluded=excluded_by_review, unit_chains=chains))
         _, tied, eligible = await final_sql.counts(s, round_id)
-        if rules.tiers:
-            async for position, entry_id, split_key in final_sql.candidates(s, round_id, rules):
-                if not alloc.done:
-                    alloc.offer(position, entry_id, split_key)
+        async for position, entry_id, split_key in final_sql.candidates(s, round_id):
+            if alloc.done:  # nobody further down can win: stop reading
+                break
+            alloc.offer(position, entry_id, split_key)
         eligible_hash = await final_sql.eligible_hash(s, round_id)
 
         awards = alloc.awards

@@ -182,7 +182,11 @@ async def check(seeded: Seeded, people: list[tuple[Any, ...]], raw_rules: dict[s
                     g.distance, bool(g.tied), g.draw_key, g.exclusion)
                    for g in (await s.scalars(select(FinalRanking).where(
                        FinalRanking.round_id == r.id).order_by(FinalRanking.position))).all()]
-            candidates = [c async for c in final_sql.candidates(s, r.id, parsed)]
+            page, final_sql.CANDIDATE_PAGE = final_sql.CANDIDATE_PAGE, 3  # several pages
+            try:
+                candidates = [c async for c in final_sql.candidates(s, r.id)]
+            finally:
+                final_sql.CANDIDATE_PAGE = page
             got_hash = await final_sql.eligible_hash(s, r.id)
             ranked, tied, eligible = await final_sql.counts(s, r.id)
             await s.rollback()
