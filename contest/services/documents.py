@@ -30,7 +30,7 @@ from contest.domain import documents as docs
 from contest.errors import NotFound, ResultsNotPublished
 from contest.services import audit_log
 from contest.services.context import Services
-from contest.services.exports import Scope, Tree, _in, load_tree, official_rank
+from contest.services.exports import Scope, Tree, _in, file_name, load_tree, official_rank
 from contest.storage.db import transaction
 from contest.storage.results_tables import FinalRanking, PrizeAward, RoundResult
 from contest.storage.tables import Attempt, Contest, Participant, Round, RoundEntry, Unit
@@ -526,8 +526,10 @@ async def certificates_pdf(ctx: Services, round_id: int, codes: Scope, unit: str
     return await asyncio.to_thread(render_certificates, d, found)
 
 
-def filename(slug: str, round_id: int, what: str, unit: str | None, day: date) -> str:
+async def filename_for(ctx: Services, round_id: int, what: str, unit: str | None) -> str:
     """A document's file name: contest, round, document, unit and date."""
-    from contest.services.exports import file_name
-
-    return file_name(slug, round_id, what, unit, day, "pdf")
+    async with ctx.sm() as s:
+        r = await s.get(Round, round_id)
+        contest = await s.get(Contest, r.contest_id) if r else None
+    return file_name(contest.slug if contest else "cuoc-thi", round_id, what, unit,
+                     ctx.now().astimezone(ctx.settings.tz).date(), "pdf")

@@ -208,3 +208,52 @@ async def test_export_roles_and_bad_requests(finalised: World) -> None:
     assert (await w.client.get(f"{base}/winners.csv")).status_code == 401
     officer = await staff(w, "canbo.budang", "unit_officer", "BP-BUDANG")
     assert (await officer.post(f"/api/staff/rounds/{w.round_id}/finalise")).status_code == 403
+
+
+async def test_pdf_documents_by_role_and_scope(finalised: World) -> None:
+    from pypdf import PdfReader
+
+    w = finalised
+    base = f"/api/staff/rounds/{w.round_id}/documents"
+    org = await staff(w, "bantochuc2", "organiser")
+    resp = await org.get(f"{base}/winners.pdf")
+    assert resp.status_code == 200 and resp.headers["content-type"] == "application/pdf"
+    assert resp.headers["content-disposition"].endswith(
+        f'thu-dot-{w.round_id}-winners-tat-ca-20261121.pdf"')
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(resp.content)).pages)
+    assert "DANH SÁCH NGƯỜI ĐOẠT GIẢI" in text and "Nguyễn Thị Bích Ngọc" in text
+    assert f"http://test/results/{w.round_id}" in text
+    viewer = await staff(w, "xem", "viewer")
+    assert (await viewer.get(f"{base}/winners.pdf")).status_code == 403
+    assert (await viewer.get(f"{base}/report.pdf")).status_code == 200
+    assert (await viewer.get(f"{base}/secrets.pdf")).status_code == 404
+    officer = await staff(w, "canbo.budang", "unit_officer", "BP-BUDANG")
+    certs = await officer.get(f"{base}/certificates.pdf")
+    names = "".join(p.extract_text() for p in PdfReader(io.BytesIO(certs.content)).pages)
+    assert names.count("GIẤY CHỨNG NHẬN") == 3 and "Trần Văn Đức" not in names
+    assert (await officer.get(f"{base}/winners.pdf?unit=BP-DONGXOAI")).status_code == 404
+    async with w.ctx.sm() as s:
+        kinds = (await s.scalars(select(AuditEvent).where(AuditEvent.action == "export"))).all()
+    assert {e.details["kind"] for e in kinds} >= {"winners_pdf", "report_pdf",
+                                                   "certificates_pdf"}
+
+
+async def test_participant_downloads_their_own_certificate(world: World) -> None:
+    from pypdf import PdfReader
+
+    from contest.services import finalise
+    from contest.storage.tables import Participant
+
+    assert (await world.register(phone="0912999888")).status_code in (200, 201)
+    async with world.ctx.sm() as s:
+        pid = (await s.scalars(select(Participant.id))).one()
+    await seed_entries(world.ctx, world.round_id, [Person(pid, 4000)])
+    url = f"/api/v1/rounds/{world.round_id}/certificate.pdf"
+    assert (await world.client.get(url)).status_code == 404  # not finalised yet
+    world.clock.advance(24 * 3600 + 10)
+    await finalise.finalise(world.ctx, world.round_id)
+    resp = await world.client.get(url)
+    assert resp.status_code == 200
+    text = PdfReader(io.BytesIO(resp.content)).pages[0].extract_text()
+    assert "Nguyễn Thị Bích Ngọc" in text and "Đã tham gia" in text
+    assert (await world.make_client().get(url)).status_code == 401
