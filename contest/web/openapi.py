@@ -44,6 +44,10 @@ ROUND = _obj(
         "max_attempts": _IN,
         "counting": _S,
         "has_prediction": {"type": "boolean"},
+        "tie_breaks": {"type": "array", "items": {"enum": ["score", "prediction", "duration",
+                                                           "submitted"]}},
+        "draw_commitment": _SN,
+        "results_url": _SN,
     }
 )
 CONTEST = _obj({"slug": _S, "title": _S, "rounds": {"type": "array", "items": ROUND}})

@@ -69,8 +69,11 @@ async def eligible_csv(request: Request) -> StreamingResponse:
 async def results_page(request: Request) -> HTMLResponse:
     """GET /results/{id}: the public results page (winners masked, how to verify)."""
     rid = path_int(request, "round_id")
-    data = await results.manifest(_ctx(request), rid)
-    html = _env().get_template("results/page.html").render(m=data, round_id=rid)
+    ctx = _ctx(request)
+    data = await results.manifest(ctx, rid)
+    html = _env().get_template("results/page.html").render(
+        m=data, round_id=rid, chain_text=results.chain_sentence(data["chain"]),
+        finalised_local=results.local_text(data["round"]["finalised_at"], ctx.settings.tz))
     return HTMLResponse(html)
 
 

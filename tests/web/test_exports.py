@@ -117,6 +117,17 @@ async def test_results_page_and_answer_key(finalised: World) -> None:
     data = (await w.client.get(f"/api/v1/rounds/{w.round_id}/results")).json()
     assert page.status_code == 200 and data["seed"] in page.text
     assert data["commitment"] in page.text and "Nguyễn T. B. N." in page.text
+    # issue 16: a readable local time, codes on one line, the chain in words
+    assert "Tổng kết lúc 21/11/2026 10:00" in page.text and "T03:00" not in page.text
+    assert f'<code class="hash">{data["seed"]}</code>' in page.text
+    assert ("Người dự thi được xếp hạng theo điểm từ cao xuống thấp; khi bằng nhau, xét đến "
+            "câu trả lời dự đoán gần đúng hơn rồi thời gian làm bài ngắn hơn rồi nộp bài sớm "
+            "hơn.") in page.text
+    rounds = (await w.client.get("/api/v1/contests/thu")).json()["rounds"]
+    mine = next(r for r in rounds if r["id"] == str(w.round_id))
+    assert mine["draw_commitment"] == data["commitment"]
+    assert mine["results_url"] == f"/results/{w.round_id}"
+    assert mine["tie_breaks"] == ["score", "prediction", "duration", "submitted"]
     key = await w.client.get(f"/answer-key/{w.round_id}")
     assert key.status_code == 200 and "Câu 12." in key.text and "✔" in key.text
 
