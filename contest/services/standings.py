@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from redis.exceptions import RedisError
-from sqlalchemy import func, update
+from sqlalchemy import exists, func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from contest.domain import policy
+from contest.domain import prizes as pz
 from contest.domain.ranking import Standing, offset_us
 from contest.errors import NotFound, ValidationFailed
 from contest.services.catalog import unit_chain
 from contest.services.context import Services, log
 from contest.storage import keys
 from contest.storage.live import Entry, Page, RebuildBusy
+from contest.storage.results_tables import PrizeAward
 from contest.storage.tables import Attempt, Contest, Participant, Round, RoundEntry, Unit
 
 WAIT_STEPS = 100  # x 0.1 s: how long a reader waits for another process's rebuild
@@ -62,6 +67,50 @@ class Scope:
         return "all"
 
 
+@dataclass(frozen=True)
+class Eligibility:
+    """What the prize rules say about who may be on the public board (issue 16): the same
+    people the official result ranks, so nobody sees a different winner live than on paper.
+    The integrity review's exclusions are applied at finalisation only (they change while the
+    round runs)."""
+
+    rules: pz.PrizeRules
+    contest_id: int
+    day: date
+
+    def excludes(self, ctx: Services, pid: str, unit: str, group: str, birth: date | None,
+                 score: int, prior: bool) -> bool:
+        """True when this entrant cannot win, so stays off the public board."""
+        chain = ctx.unit_chains.get(unit, (unit,))
+        person = pz.Person(pid, group, chain, birth, score)
+        return pz.exclusion(person, self.rules, self.day, review_excluded=(),
+                            prior_winners={pid} if prior else ()) is not None
+
+
+async def eligibility(ctx: Services, r: Round) -> Eligibility:
+    """The round's prize rules as the board applies them (malformed rules: nobody excluded,
+    finalisation refuses them anyway)."""
+    try:
+        rules = pz.parse_rules(r.prizes)
+    except ValueError:
+        rules = pz.PrizeRules()
+    if rules.min_age is None:
+        async with ctx.sm() as s:
+            min_age = await s.scalar(select(Contest.min_age).where(col(Contest.id) == r.contest_id))
+        if min_age is not None:
+            rules = dataclasses.replace(rules, min_age=min_age)
+    await unit_chain(ctx, "")  # load the unit tree into ctx.unit_chains
+    return Eligibility(rules, r.contest_id, ctx.now().astimezone(ctx.settings.tz).date())
+
+
+def _prior_prize(r: Round) -> Any:
+    """SQL: the participant won a prize in another round of the contest."""
+    return exists().where(col(PrizeAward.contest_id) == r.contest_id,
+                          col(PrizeAward.round_id) != r.id,
+                          col(PrizeAward.participant_id) == col(Attempt.participant_id)
+                          ).label("prior_prize")
+
+
 async def _scopes(ctx: Services, unit_code: str, group_code: str) -> list[str]:
     chain = await unit_chain(ctx, unit_code)
     return [*(keys.unit_scope(c) for c in chain), keys.group_scope(group_code)]
@@ -96,10 +145,11 @@ async def after_submit(ctx: Services, r: Round, participant_id: str) -> None:
     and any process's sweep rebuilds its boards once Redis answers again.
     """
     assert r.id is not None
+    rule = await eligibility(ctx, r)
     async with ctx.sm() as s:
         row = (await s.execute(
-            select(Attempt, RoundEntry.attempts_submitted, Participant.unit_code,
-                   Participant.group_code)
+            sa_select(Attempt, col(RoundEntry.attempts_submitted), col(Participant.unit_code),
+                      col(Participant.group_code), col(Participant.birth_date), _prior_prize(r))
             .join(RoundEntry, col(RoundEntry.counted_attempt_id) == Attempt.id)
             .join(Participant, col(Participant.id) == Attempt.participant_id)
             .where(col(RoundEntry.round_id) == r.id,
@@ -107,7 +157,10 @@ async def after_submit(ctx: Services, r: Round, participant_id: str) -> None:
         )).first()
     if row is None:
         return
-    att, version, unit_code, group_code = row
+    att, version, unit_code, group_code, birth, prior = row
+    if rule.excludes(ctx, participant_id, unit_code, group_code, birth, att.score_milli or 0,
+                     bool(prior)):
+        return  # cannot win: not on the public board (their own result still shows)
     entry = Entry(_standing(r, att), await _scopes(ctx, unit_code, group_code), version,
                   _perfect(att))
     try:
@@ -145,31 +198,39 @@ async def _mark_stale(ctx: Services, round_id: int) -> None:
 
 
 async def _live_entries(ctx: Services, r: Round) -> list[Entry]:
+    rule = await eligibility(ctx, r)
     async with ctx.sm() as s:
         rows = (await s.execute(
-            select(Attempt, RoundEntry.attempts_submitted, Participant.unit_code,
-                   Participant.group_code)
+            sa_select(Attempt, col(RoundEntry.attempts_submitted), col(Participant.unit_code),
+                      col(Participant.group_code), col(Participant.birth_date), _prior_prize(r))
             .join(RoundEntry, col(RoundEntry.counted_attempt_id) == Attempt.id)
             .join(Participant, col(Participant.id) == Attempt.participant_id)
             .where(col(RoundEntry.round_id) == r.id)
         )).all()
     return [Entry(_standing(r, att), await _scopes(ctx, unit, group), version, _perfect(att))
-            for att, version, unit, group in rows]
+            for att, version, unit, group, birth, prior in rows
+            if not rule.excludes(ctx, att.participant_id, unit, group, birth,
+                                 att.score_milli or 0, bool(prior))]
 
 
 async def _frozen_entries(ctx: Services, r: Round) -> list[Entry]:
     """The counted attempt of each participant among attempts submitted before the freeze."""
     assert r.board_frozen_at is not None
+    rule = await eligibility(ctx, r)
     async with ctx.sm() as s:
         rows = (await s.execute(
-            select(Attempt, Participant.unit_code, Participant.group_code)
+            sa_select(Attempt, col(Participant.unit_code), col(Participant.group_code),
+                      col(Participant.birth_date), _prior_prize(r))
             .join(Participant, col(Participant.id) == Attempt.participant_id)
             .where(col(Attempt.round_id) == r.id, col(Attempt.status) == "submitted",
                    col(Attempt.submitted_at) < r.board_frozen_at)
         )).all()
     by_person: dict[str, list[Attempt]] = defaultdict(list)
     where: dict[str, tuple[str, str]] = {}
-    for att, unit, group in rows:
+    for att, unit, group, birth, prior in rows:
+        if rule.excludes(ctx, att.participant_id, unit, group, birth, att.score_milli or 0,
+                         bool(prior)):
+            continue
         by_person[att.participant_id].append(att)
         where[att.participant_id] = (unit, group)
     out = []
