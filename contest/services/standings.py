@@ -14,9 +14,10 @@ from sqlalchemy import exists, func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
+from contest.domain import final_ranking as fr
 from contest.domain import policy
 from contest.domain import prizes as pz
-from contest.domain.ranking import Standing, offset_us
+from contest.domain.ranking import MAX_DURATION_MS, Standing, offset_us
 from contest.errors import NotFound, ValidationFailed
 from contest.services.catalog import unit_chain
 from contest.services.context import Services, log
@@ -116,14 +117,40 @@ async def _scopes(ctx: Services, unit_code: str, group_code: str) -> list[str]:
     return [*(keys.unit_scope(c) for c in chain), keys.group_scope(group_code)]
 
 
+def submission_first(r: Round) -> bool:
+    """True when the round's chain ranks the earlier submission before the shorter time.
+
+    The board's encoding (contest.domain.ranking) orders score, then the value in the sorted
+    set's score, then the member's prefix: for such a round the two swap places, so the board
+    orders as the official result does (submission in whole milliseconds, then duration).
+    """
+    try:
+        chain = fr.parse_chain(r.tie_breaks)
+    except ValueError:
+        return False
+    return "submitted" in chain and ("duration" not in chain or
+                                     chain.index("submitted") < chain.index("duration"))
+
+
 def _standing(r: Round, att: Attempt) -> Standing:
     submitted = att.submitted_at or att.started_at
+    offset = offset_us(r.opens_at, submitted)
+    if submission_first(r):
+        return Standing(score_milli=att.score_milli or 0,
+                        duration_ms=min(offset // 1000, MAX_DURATION_MS),
+                        submitted_offset_us=(att.duration_ms or 0) * 1000,
+                        participant_id=att.participant_id)
     return Standing(
         score_milli=att.score_milli or 0,
         duration_ms=att.duration_ms or 0,
-        submitted_offset_us=offset_us(r.opens_at, submitted),
+        submitted_offset_us=offset,
         participant_id=att.participant_id,
     )
+
+
+def shown_duration(r: Round, s: Standing) -> int:
+    """The attempt's duration in ms from a board standing (see submission_first)."""
+    return s.submitted_offset_us // 1000 if submission_first(r) else s.duration_ms
 
 
 def _perfect(att: Attempt) -> bool:
@@ -447,7 +474,7 @@ async def _check_scope(ctx: Services, r: Round, scope: Scope) -> None:
                 raise NotFound()
 
 
-async def _public(ctx: Services, page: Page, frozen: bool) -> BoardRead:
+async def _public(ctx: Services, r: Round, page: Page, frozen: bool) -> BoardRead:
     ids = [e.standing.participant_id for e in page.entries]
     async with ctx.sm() as s:
         people = {
@@ -461,7 +488,7 @@ async def _public(ctx: Services, page: Page, frozen: bool) -> BoardRead:
     return BoardRead(page.total, page.start, [
         PublicEntry(e.rank, e.standing.participant_id,
                     *(people.get(e.standing.participant_id) or ("", "")),
-                    e.standing.score_milli, e.standing.duration_ms)
+                    e.standing.score_milli, shown_duration(r, e.standing))
         for e in page.entries], frozen)
 
 
@@ -478,7 +505,7 @@ async def leaderboard(ctx: Services, round_id: int, unit: str | None, limit: int
     await _check_scope(ctx, r, scope)
     view = await _view(ctx, r, staff)
     page = await ctx.boards.page(round_id, scope.key, offset, limit, view)
-    return await _public(ctx, page, view == keys.FROZEN)
+    return await _public(ctx, r, page, view == keys.FROZEN)
 
 
 async def around_me(ctx: Services, round_id: int, participant_id: str, before: int, after: int,
@@ -493,7 +520,7 @@ async def around_me(ctx: Services, round_id: int, participant_id: str, before: i
     await _check_scope(ctx, r, scope)
     view = await _view(ctx, r, staff)
     page = await ctx.boards.around(round_id, participant_id, before, after, scope.key, view)
-    return None if page is None else await _public(ctx, page, view == keys.FROZEN)
+    return None if page is None else await _public(ctx, r, page, view == keys.FROZEN)
 
 
 async def stats(ctx: Services, round_id: int, unit: str | None = None,
@@ -515,16 +542,25 @@ async def board_version(ctx: Services, round_id: int) -> int:
 
 
 async def sql_order(ctx: Services, round_id: int) -> list[tuple[str, int, int]]:
-    """(participant, score, duration) of counted attempts in SQL's ranking order (for checks)."""
+    """(participant, score, duration) of the board's entrants (counted attempts of those who
+    can win) in SQL's ranking order, for reconciliation checks."""
+    r = await _round(ctx, round_id)
+    rule = await eligibility(ctx, r)
+    later = (col(Attempt.submitted_at), col(Attempt.duration_ms)) if submission_first(r) \
+        else (col(Attempt.duration_ms), col(Attempt.submitted_at))
     async with ctx.sm() as s:
         rows = (await s.execute(
-            select(Attempt.participant_id, Attempt.score_milli, Attempt.duration_ms)
+            sa_select(col(Attempt.participant_id), col(Attempt.score_milli),
+                      col(Attempt.duration_ms), col(Participant.unit_code),
+                      col(Participant.group_code), col(Participant.birth_date),
+                      _prior_prize(r))
             .join(RoundEntry, col(RoundEntry.counted_attempt_id) == Attempt.id)
+            .join(Participant, col(Participant.id) == col(Attempt.participant_id))
             .where(col(RoundEntry.round_id) == round_id)
-            .order_by(col(Attempt.score_milli).desc(), col(Attempt.duration_ms),
-                      col(Attempt.submitted_at), col(Attempt.participant_id))
+            .order_by(col(Attempt.score_milli).desc(), *later, col(Attempt.participant_id))
         )).all()
-    return [(pid, score or 0, dur or 0) for pid, score, dur in rows]
+    return [(pid, score or 0, dur or 0) for pid, score, dur, unit, group, birth, prior in rows
+            if not rule.excludes(ctx, pid, unit, group, birth, score or 0, bool(prior))]
 
 
 async def counted_total(ctx: Services, round_id: int) -> int:

@@ -1,6 +1,7 @@
 """Property: the public live board ranks exactly as the official result (issue 16, item 2).
 
-Random rounds with ties and ineligible entrants (staff group, an excluded unit, under-age,
+Random rounds, random chains (duration before submission or after), with ties and ineligible
+entrants (staff group, an excluded unit, under-age,
 below the minimum score, and winners of an earlier round): the live board's top N, built
 from SQL, equals the official ranking's top N among the eligible, ranks included (entries
 tied on every rule share a rank on both; only their order differs, by id live and by the
@@ -40,26 +41,32 @@ async def official_top(w: World, round_id: int, n: int) -> list[tuple[int, str]]
 
 async def test_live_board_top_n_equals_the_official_top_n(world: World) -> None:
     rnd = random.Random(16)
-    pool = [f"B{i:02d}" for i in range(30)]
-    for k in range(8):
+    pool = [f"B{i:02d}" for i in range(40)]
+    for k in range(16):
         rid = world.round_id if k == 0 else await world.add_round(title=f"Đợt {k}")
-        await set_round(world.ctx, rid, prizes=RULES, prediction_kind=None)
-        people = [Person(pid, rnd.choice([0, 1000, 2000, 3000]),
-                         duration_ms=rnd.choice([60_000, 61_000]),
-                         submitted_after_s=rnd.choice([100, 101]),
-                         group=rnd.choice(["tudo", "tudo", "hssv", "btc"]),
-                         unit=rnd.choice(UNITS),
-                         birth=rnd.choice([date(1990, 5, 21), date(2015, 1, 1)]),
+        chain = rnd.choice([None, ["score", "submitted", "duration"],
+                            ["score", "prediction", "submitted", "duration"],
+                            ["score", "duration", "submitted"]])
+        rules = {**RULES, "one_prize_per_person": rnd.random() < 0.3}
+        await set_round(world.ctx, rid, prizes=rules, prediction_kind=None, tie_breaks=chain)
+        people = [Person(pid, rnd.choice([0, 2000, 3000, 3000]),
+                         duration_ms=rnd.choice([60_000, 61_000, 59_000]),
+                         submitted_after_s=rnd.choice([100, 101, 99]),
+                         group=rnd.choice(["tudo", "tudo", "tudo", "hssv", "btc"]),
+                         unit=rnd.choice([*UNITS, UNITS[0], UNITS[1]]),
+                         birth=rnd.choice([date(1990, 5, 21)] * 4 + [date(2015, 1, 1)]),
                          phone=f"0913{int(pid[1:]):06d}")
-                  for pid in rnd.sample(pool, rnd.randint(1, 14))]
+                  for pid in rnd.sample(pool, rnd.randint(1, 20))]
         await seed_entries(world.ctx, rid, people)
         await standings.rebuild(world.ctx, rid)
-        n = rnd.randint(1, 10)
+        n = rnd.randint(3, 12)
         board = await standings.leaderboard(world.ctx, rid, None, limit=n)
         live = sorted((e.rank, e.participant_id) for e in board.entries)
         world.clock.advance(24 * 3600 + 10)
         await finalise.finalise(world.ctx, rid)
         official = await official_top(world, rid, len(board.entries))
-        assert live == official, (k, people)
+        assert live == official, (k, chain, people)
+        durations = {p.pid: p.duration_ms for p in people}
+        assert all(e.duration_ms == durations[e.participant_id] for e in board.entries)
         # and nobody beyond: the board holds exactly the eligible entrants
         assert board.total == len(await official_top(world, rid, 10_000))
