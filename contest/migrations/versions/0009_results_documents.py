@@ -30,13 +30,12 @@ FK = "final_rankings_round_id_fkey"
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"ALTER TABLE final_rankings DROP CONSTRAINT IF EXISTS {FK}")
-    with op.batch_alter_table("contests") as batch:
-        batch.add_column(sa.Column("documents", sa.JSON(), nullable=False,
-                                   server_default=sa.text("'{}'")))
+    # A plain ADD COLUMN (a batch rebuild of contests would trip SQLite's foreign keys).
+    op.add_column("contests", sa.Column("documents", sa.JSON(), nullable=False,
+                                        server_default=sa.text("'{}'")))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("contests") as batch:
-        batch.drop_column("documents")
+    op.drop_column("contests", "documents")
     if op.get_bind().dialect.name == "postgresql":
         op.create_foreign_key(FK, "final_rankings", "rounds", ["round_id"], ["id"])
