@@ -15,7 +15,7 @@ import json
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +40,13 @@ def child(what: str, n: int) -> dict[str, Any]:
 
     issuer = Issuer("UBND TỈNH BÌNH PHƯỚC", "SỞ TƯ PHÁP", "Bình Phước", "GIÁM ĐỐC",
                     "Nguyễn Văn Hùng")
-    doc = d.Document(Round.model_construct(title="Đợt 1"), Contest.model_construct(
-                     slug="bench", title="Cuộc thi tìm hiểu "
-                     "pháp luật trực tuyến năm 2026"), issuer, None, date(2026, 12, 5),
-                     "https://thi.example.vn/results/1", Tree({}, {}, {}))
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    r = Round(contest_id=1, title="Đợt 1", opens_at=at, closes_at=at, bank_version_id=1,
+              secret=b"")
+    c = Contest(slug="bench", title="Cuộc thi tìm hiểu pháp luật trực tuyến năm 2026",
+                created_at=at)
+    doc = d.Document(r, c, issuer, None, date(2026, 12, 5), "https://thi.example.vn/results/1",
+                     Tree({}, {}, {}))
     base = peak_rss_mb()
     t0 = time.perf_counter()
     if what == "winners":
