@@ -76,32 +76,41 @@ class Eligibility:
     round runs)."""
 
     rules: pz.PrizeRules
-    contest_id: int
     day: date
 
     def excludes(self, ctx: Services, pid: str, unit: str, group: str, birth: date | None,
-                 score: int, prior: bool) -> bool:
-        """True when this entrant cannot win, so stays off the public board."""
+                 score: int, prior: bool, contest_min_age: int | None) -> bool:
+        """True when this entrant cannot win, so stays off the public board (the unit tree
+        must be loaded in ctx.unit_chains)."""
+        rules = self.rules
+        if rules.min_age is None and contest_min_age is not None:
+            rules = dataclasses.replace(rules, min_age=contest_min_age)
         chain = ctx.unit_chains.get(unit, (unit,))
         person = pz.Person(pid, group, chain, birth, score)
-        return pz.exclusion(person, self.rules, self.day, review_excluded=(),
+        return pz.exclusion(person, rules, self.day, review_excluded=(),
                             prior_winners={pid} if prior else ()) is not None
 
 
-async def eligibility(ctx: Services, r: Round) -> Eligibility:
+def eligibility(ctx: Services, r: Round) -> Eligibility:
     """The round's prize rules as the board applies them (malformed rules: nobody excluded,
     finalisation refuses them anyway)."""
     try:
         rules = pz.parse_rules(r.prizes)
     except ValueError:
         rules = pz.PrizeRules()
-    if rules.min_age is None:
-        async with ctx.sm() as s:
-            min_age = await s.scalar(select(Contest.min_age).where(col(Contest.id) == r.contest_id))
-        if min_age is not None:
-            rules = dataclasses.replace(rules, min_age=min_age)
-    await unit_chain(ctx, "")  # load the unit tree into ctx.unit_chains
-    return Eligibility(rules, r.contest_id, ctx.now().astimezone(ctx.settings.tz).date())
+    return Eligibility(rules, ctx.now().astimezone(ctx.settings.tz).date())
+
+
+async def _load_tree(ctx: Services) -> None:
+    """Make sure the unit tree is in ctx.unit_chains (read once per process)."""
+    if not ctx.unit_chains:
+        await unit_chain(ctx, "")
+
+
+def _contest_min_age(r: Round) -> Any:
+    """SQL: the contest's minimum age (read with the entries: no extra statement)."""
+    return (sa_select(col(Contest.min_age)).where(col(Contest.id) == r.contest_id)
+            .scalar_subquery().label("contest_min_age"))
 
 
 def _prior_prize(r: Round) -> Any:
@@ -172,11 +181,12 @@ async def after_submit(ctx: Services, r: Round, participant_id: str) -> None:
     and any process's sweep rebuilds its boards once Redis answers again.
     """
     assert r.id is not None
-    rule = await eligibility(ctx, r)
+    rule = eligibility(ctx, r)
     async with ctx.sm() as s:
         row = (await s.execute(
             sa_select(Attempt, col(RoundEntry.attempts_submitted), col(Participant.unit_code),
-                      col(Participant.group_code), col(Participant.birth_date), _prior_prize(r))
+                      col(Participant.group_code), col(Participant.birth_date), _prior_prize(r),
+                      _contest_min_age(r))
             .join(RoundEntry, col(RoundEntry.counted_attempt_id) == Attempt.id)
             .join(Participant, col(Participant.id) == Attempt.participant_id)
             .where(col(RoundEntry.round_id) == r.id,
@@ -184,9 +194,10 @@ async def after_submit(ctx: Services, r: Round, participant_id: str) -> None:
         )).first()
     if row is None:
         return
-    att, version, unit_code, group_code, birth, prior = row
+    att, version, unit_code, group_code, birth, prior, min_age = row
+    await unit_chain(ctx, unit_code)  # cached; _scopes needs it too
     if rule.excludes(ctx, participant_id, unit_code, group_code, birth, att.score_milli or 0,
-                     bool(prior)):
+                     bool(prior), min_age):
         return  # cannot win: not on the public board (their own result still shows)
     entry = Entry(_standing(r, att), await _scopes(ctx, unit_code, group_code), version,
                   _perfect(att))
@@ -225,38 +236,41 @@ async def _mark_stale(ctx: Services, round_id: int) -> None:
 
 
 async def _live_entries(ctx: Services, r: Round) -> list[Entry]:
-    rule = await eligibility(ctx, r)
+    rule = eligibility(ctx, r)
+    await _load_tree(ctx)
     async with ctx.sm() as s:
         rows = (await s.execute(
             sa_select(Attempt, col(RoundEntry.attempts_submitted), col(Participant.unit_code),
-                      col(Participant.group_code), col(Participant.birth_date), _prior_prize(r))
+                      col(Participant.group_code), col(Participant.birth_date), _prior_prize(r),
+                      _contest_min_age(r))
             .join(RoundEntry, col(RoundEntry.counted_attempt_id) == Attempt.id)
             .join(Participant, col(Participant.id) == Attempt.participant_id)
             .where(col(RoundEntry.round_id) == r.id)
         )).all()
     return [Entry(_standing(r, att), await _scopes(ctx, unit, group), version, _perfect(att))
-            for att, version, unit, group, birth, prior in rows
+            for att, version, unit, group, birth, prior, min_age in rows
             if not rule.excludes(ctx, att.participant_id, unit, group, birth,
-                                 att.score_milli or 0, bool(prior))]
+                                 att.score_milli or 0, bool(prior), min_age)]
 
 
 async def _frozen_entries(ctx: Services, r: Round) -> list[Entry]:
     """The counted attempt of each participant among attempts submitted before the freeze."""
     assert r.board_frozen_at is not None
-    rule = await eligibility(ctx, r)
+    rule = eligibility(ctx, r)
+    await _load_tree(ctx)
     async with ctx.sm() as s:
         rows = (await s.execute(
             sa_select(Attempt, col(Participant.unit_code), col(Participant.group_code),
-                      col(Participant.birth_date), _prior_prize(r))
+                      col(Participant.birth_date), _prior_prize(r), _contest_min_age(r))
             .join(Participant, col(Participant.id) == Attempt.participant_id)
             .where(col(Attempt.round_id) == r.id, col(Attempt.status) == "submitted",
                    col(Attempt.submitted_at) < r.board_frozen_at)
         )).all()
     by_person: dict[str, list[Attempt]] = defaultdict(list)
     where: dict[str, tuple[str, str]] = {}
-    for att, unit, group, birth, prior in rows:
+    for att, unit, group, birth, prior, min_age in rows:
         if rule.excludes(ctx, att.participant_id, unit, group, birth, att.score_milli or 0,
-                         bool(prior)):
+                         bool(prior), min_age):
             continue
         by_person[att.participant_id].append(att)
         where[att.participant_id] = (unit, group)
@@ -545,7 +559,8 @@ async def sql_order(ctx: Services, round_id: int) -> list[tuple[str, int, int]]:
     """(participant, score, duration) of the board's entrants (counted attempts of those who
     can win) in SQL's ranking order, for reconciliation checks."""
     r = await _round(ctx, round_id)
-    rule = await eligibility(ctx, r)
+    rule = eligibility(ctx, r)
+    await _load_tree(ctx)
     later = (col(Attempt.submitted_at), col(Attempt.duration_ms)) if submission_first(r) \
         else (col(Attempt.duration_ms), col(Attempt.submitted_at))
     async with ctx.sm() as s:
@@ -553,14 +568,16 @@ async def sql_order(ctx: Services, round_id: int) -> list[tuple[str, int, int]]:
             sa_select(col(Attempt.participant_id), col(Attempt.score_milli),
                       col(Attempt.duration_ms), col(Participant.unit_code),
                       col(Participant.group_code), col(Participant.birth_date),
-                      _prior_prize(r))
+                      _prior_prize(r), _contest_min_age(r))
             .join(RoundEntry, col(RoundEntry.counted_attempt_id) == Attempt.id)
             .join(Participant, col(Participant.id) == col(Attempt.participant_id))
             .where(col(RoundEntry.round_id) == round_id)
             .order_by(col(Attempt.score_milli).desc(), *later, col(Attempt.participant_id))
         )).all()
-    return [(pid, score or 0, dur or 0) for pid, score, dur, unit, group, birth, prior in rows
-            if not rule.excludes(ctx, pid, unit, group, birth, score or 0, bool(prior))]
+    return [(pid, score or 0, dur or 0)
+            for pid, score, dur, unit, group, birth, prior, min_age in rows
+            if not rule.excludes(ctx, pid, unit, group, birth, score or 0, bool(prior),
+                                 min_age)]
 
 
 async def counted_total(ctx: Services, round_id: int) -> int:
