@@ -348,6 +348,15 @@ def build() -> dict[str, Any]:
                                           "content": {"text/csv": {"schema": _S}}},
                                   "404": {"description": "Error", **_json(ERROR)}}}
         },
+        "/api/v1/rounds/{round_id}/certificate.pdf": {
+            "get": {"summary": "The logged-in participant's own certificate (prize or "
+                               "participation) of a finalised round, as PDF",
+                    "parameters": [rid],
+                    "responses": {"200": {"description": "PDF",
+                                          "content": {"application/pdf": {"schema": _S}}},
+                                  "401": {"description": "Error", **_json(ERROR)},
+                                  "404": {"description": "Error", **_json(ERROR)}}}
+        },
         "/api/v1/rounds/{round_id}/draw-commitment": {
             "get": _op("The draw's SHA-256 commitment, published before the round opens",
                        (200, {"type": "object"}), (404,), params=[rid])
