@@ -47,6 +47,12 @@ class Settings:
         default="Asia/Ho_Chi_Minh",
         metadata=_help("Time zone in which round windows are shown and entered.", "CONTEST_TZ"),
     )
+    public_url: str = field(
+        default="",
+        metadata=_help("Public address of the site (https://thi.example.gov.vn), printed as QR "
+                       "codes on PDF documents. Unset: the address of the request (the CLI: "
+                       "http://localhost:8000).", "CONTEST_PUBLIC_URL"),
+    )
     locale: str = field(
         default="vi",
         metadata=_help("Default language of user-facing messages (vi, en).", "CONTEST_LOCALE"),

@@ -166,3 +166,68 @@ def test_bank_import_of_a_broken_csv_stores_nothing(
     assert main(["bank", "import", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "bad.csv" in err and "2" in err  # names the file and the row
+
+
+def test_results_commands_write_scoped_audited_files(
+    sqlite_env: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import timedelta
+
+    from pypdf import PdfReader
+    from sqlalchemy import select
+
+    from contest.services import finalise
+    from contest.services.console_staff import create_staff
+    from contest.services.context import Services
+    from contest.storage.db import transaction
+    from contest.storage.tables import AuditEvent, Round
+    from tests.services.results_helpers import Person, seed_entries
+
+    assert main(["db", "upgrade"]) == 0
+    demo = asyncio.run(with_services(sqlite_env, ensure_demo))
+    rid = demo.id
+
+    async def setup(ctx: Services) -> None:
+        async with transaction(ctx.sm) as s:
+            r = await s.get(Round, rid)
+            assert r is not None
+            r.opens_at, r.closes_at = ctx.now() - timedelta(days=3), ctx.now() - timedelta(days=1)
+            r.prizes = {"tiers": [{"code": "nhat", "name": "Giải Nhất", "count": 2}]}
+        units = ("BP-BUDANG", "BP-DONGXOAI")
+        await seed_entries(ctx, rid, [Person(f"CLI{i}", 1000 * i, unit=units[i % 2],
+                                             name=f"Người Số {i}") for i in range(1, 5)])
+        await finalise.finalise(ctx, rid)
+        await create_staff(ctx, "canbo.budang", "mat-khau-can-bo-1", "unit_officer",
+                           "BP-BUDANG", "Cán bộ Bù Đăng")
+
+    asyncio.run(with_services(sqlite_env, setup))
+    out = tmp_path / "ds.pdf"
+    assert main(["results", "export", str(rid), "--format", "pdf", "-o", str(out),
+                 "--staff", "canbo.budang"]) == 0
+    text = PdfReader(out).pages[0].extract_text()
+    assert "DANH SÁCH NGƯỜI ĐOẠT GIẢI" in text and "Người Số 4" in text
+    assert "Người Số 3" not in text  # Đồng Xoài: outside the officer's scope
+    xlsx = tmp_path / "ds.xlsx"
+    assert main(["results", "export", str(rid), "--format", "xlsx", "--list", "ranking",
+                 "-o", str(xlsx)]) == 0 and xlsx.stat().st_size > 0
+    assert main(["results", "report", str(rid), "--unit", "BP-BUDANG", "-o",
+                 str(tmp_path / "bc.pdf")]) == 0
+    assert main(["results", "certificates", str(rid), "-o", str(tmp_path / "gcn.pdf")]) == 0
+    assert len(PdfReader(tmp_path / "gcn.pdf").pages) == 4
+    assert main(["results", "export", str(rid), "--format", "pdf", "--list", "ranking",
+                 "-o", str(out)]) == 2
+    assert main(["results", "export", str(rid), "--format", "csv", "--staff", "nobody",
+                 "-o", str(out)]) == 1
+
+    async def audit(ctx: Services) -> list[tuple[str, str]]:
+        async with ctx.sm() as s:
+            rows = (await s.scalars(select(AuditEvent).where(
+                AuditEvent.action == "export"))).all()
+        return [(e.actor, e.details["kind"]) for e in rows]
+
+    assert asyncio.run(with_services(sqlite_env, audit)) == [
+        ("cli:canbo.budang", "winners_pdf"), ("cli", "ranking"), ("cli", "report_pdf"),
+        ("cli", "certificates_pdf")]
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "results" in capsys.readouterr().out

@@ -18,6 +18,31 @@ class DrawError(ValueError):
     """The bank cannot fill the requested paper."""
 
 
+DIFFICULTY_VI = {"easy": "dễ", "medium": "trung bình", "hard": "khó"}
+
+
+def describe(quota: Quota) -> str:
+    """A quota as an organiser reads it: 'chủ đề «X», mức độ «khó»', or the whole bank."""
+    parts = []
+    if quota.topic is not None:
+        parts.append(f"chủ đề «{quota.topic}»")
+    if quota.difficulty is not None:
+        parts.append(f"mức độ «{DIFFICULTY_VI.get(quota.difficulty, quota.difficulty)}»")
+    return ", ".join(parts) or "toàn ngân hàng"
+
+
+def short_message(quota: Quota, have: int) -> str:
+    """Vietnamese: the quota wants more questions than its pool holds."""
+    return (f"cơ cấu {describe(quota)} cần {quota.count} câu nhưng ngân hàng chỉ có {have} "
+            "câu phù hợp")
+
+
+def joint_message(quota: Quota) -> str:
+    """Vietnamese: the quota cannot be filled once the earlier quotas took their share."""
+    return (f"cơ cấu {describe(quota)} cần {quota.count} câu nhưng các cơ cấu trước đã lấy "
+            "hết câu phù hợp")
+
+
 @dataclass(frozen=True)
 class DrawQuestion:
     """What the draw needs to know of a bank question."""
@@ -148,9 +173,7 @@ def draw_paper(
     for i, quota in enumerate(quotas):
         pool = [q for q in questions if q.id not in taken and quota.matches(q)]
         if len(pool) < quota.count:
-            raise DrawError(
-                f"quota {quota} needs {quota.count} questions, the bank has {len(pool)}"
-            )
+            raise DrawError(short_message(quota, len(pool)))
         pool.sort(key=lambda q: (q.id in seen, _key(seed, f"pick:{q.id}")))
         need = quota.count
         later = [(other, other.count) for other in quotas[i + 1 :]]
@@ -163,7 +186,7 @@ def draw_paper(
             chosen.append(q)
             need -= 1
         if need:
-            raise DrawError(f"quota {quota} cannot be filled together with the later quotas")
+            raise DrawError(joint_message(quota))
     chosen.sort(key=lambda q: _key(seed, f"order:{q.id}"))
     return tuple(
         PaperQuestion(
@@ -187,23 +210,18 @@ def check_quotas(questions: Sequence[DrawQuestion], quotas: Sequence[Quota]) -> 
     problems: list[str] = []
     for quota in quotas:
         if quota.count < 0:
-            problems.append(f"quota {quota} has a negative count")
+            problems.append(f"cơ cấu {describe(quota)} có số câu âm ({quota.count})")
     if problems:
         return problems
     jointly_ok = True  # once a prefix of quotas fails, every longer prefix fails too
     for i, quota in enumerate(quotas):
         pool = [q.id for q in questions if quota.matches(q)]
         if len(pool) < quota.count:
-            problems.append(
-                f"quota {quota} needs {quota.count} questions, the bank has {len(pool)}"
-            )
+            problems.append(short_message(quota, len(pool)))
             jointly_ok = False
         elif jointly_ok and not _feasible(
             questions, [(x, x.count) for x in quotas[: i + 1]], set()
         ):
             jointly_ok = False
-            problems.append(
-                f"quota {quota} needs {quota.count} questions, too few are left "
-                "after the earlier quotas"
-            )
+            problems.append(joint_message(quota))
     return problems

@@ -32,11 +32,15 @@ class Column:
     width: int = 16
 
 
+# Hạng: the official rank, the competition rank among the eligible of the prize's split
+# (gap-free); Vị trí chung cuộc: the place among every entrant, eligible or not.
 WINNERS_PUBLIC: tuple[Column, ...] = (
-    Column("STT", "int", 6), Column("Giải", "text", 16), Column("Họ và tên", "text", 24),
-    Column("Đơn vị", "text", 32), Column("Xã, phường / cấp huyện", "text", 28),
-    Column("Đối tượng", "text", 20), Column("Điểm", "decimal", 8),
-    Column("Thời gian làm bài (giây)", "decimal", 12), Column("Thứ hạng chung cuộc", "int", 10),
+    Column("STT", "int", 6), Column("Hạng", "int", 7), Column("Giải", "text", 18),
+    Column("Họ và tên", "text", 24), Column("Đơn vị", "text", 32),
+    Column("Xã, phường / cấp huyện", "text", 26), Column("Đối tượng", "text", 20),
+    Column("Điểm", "decimal", 8), Column("Thời gian làm bài (giây)", "decimal", 12),
+    Column("Dự đoán", "int", 10), Column("Độ lệch dự đoán", "int", 10),
+    Column("Vị trí chung cuộc", "int", 10),
 )
 WINNERS_INTERNAL: tuple[Column, ...] = (
     *WINNERS_PUBLIC,

@@ -80,13 +80,13 @@ class PrizeRules:
 
 def _int(raw: Any, name: str, low: int = 0) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int) or raw < low:
-        raise ValueError(f"{name} must be a whole number ≥ {low}")
+        raise ValueError(f"{name} phải là số nguyên ≥ {low}")
     return raw
 
 
 def _rate(raw: Any, name: str) -> float:
     if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 <= raw <= 1:
-        raise ValueError(f"{name} must be a number between 0 and 1")
+        raise ValueError(f"{name} phải là số từ 0 đến 1")
     return float(raw)
 
 
@@ -94,7 +94,7 @@ def _codes(raw: Any, name: str) -> frozenset[str]:
     if raw is None:
         return frozenset()
     if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
-        raise ValueError(f"{name} must be a list of codes")
+        raise ValueError(f"{name} phải là danh sách mã")
     return frozenset(raw)
 
 
@@ -105,17 +105,18 @@ def parse_rules(raw: Mapping[str, Any] | None) -> PrizeRules:
     tiers: list[Tier] = []
     for i, t in enumerate(raw.get("tiers") or []):
         if not isinstance(t, Mapping) or not t.get("code") or not t.get("name"):
-            raise ValueError(f"tier {i + 1} needs a code and a name")
+            raise ValueError(f"giải thứ {i + 1} cần có mã (code) và tên (name)")
         counts = t.get("counts") or {}
         if not isinstance(counts, Mapping):
-            raise ValueError(f"tier {t['code']}: counts must map a split to a number")
-        tiers.append(Tier(str(t["code"]), str(t["name"]), _int(t.get("count", 0), "count"),
-                          {str(k): _int(v, "counts") for k, v in counts.items()}))
+            raise ValueError(f"giải «{t['name']}»: counts phải ghép mỗi nhóm với một số")
+        label = f"số lượng {t['name']}"
+        tiers.append(Tier(str(t["code"]), str(t["name"]), _int(t.get("count", 0), label),
+                          {str(k): _int(v, label) for k, v in counts.items()}))
     if len({t.code for t in tiers}) != len(tiers):
-        raise ValueError("two tiers share a code")
+        raise ValueError("hai giải trùng mã")
     split = raw.get("split")
     if split not in SPLITS:
-        raise ValueError("split must be null, 'group' or 'unit'")
+        raise ValueError("split phải là null, 'group' hoặc 'unit'")
     split_level = raw.get("split_level")
     if split == "unit":
         split_level = _int(split_level if split_level is not None else 2, "split_level", 1)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, update
+from sqlalchemy import and_, bindparam, exists, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -32,6 +32,7 @@ from contest.services.paper_cache import cached_paper
 from contest.services.papers import QuestionText, bank_texts, derive_paper, render_paper
 from contest.storage.db import transaction
 from contest.storage.integrity_tables import AttemptSignals
+from contest.storage.results_tables import PrizeAward
 from contest.storage.tables import (
     Answer,
     Attempt,
@@ -80,8 +81,15 @@ _ATTEMPT_WITH_ROUND = (
     .execution_options(populate_existing=True)
 )
 _CLOSE_READ = (
-    sa_select(Attempt, Round, col(Participant.unit_code), col(Participant.group_code))
+    sa_select(Attempt, Round, col(Participant.unit_code), col(Participant.group_code),
+              # what the live board's eligibility needs (issue 16), in the same statement
+              col(Participant.birth_date),
+              exists().where(col(PrizeAward.contest_id) == Round.contest_id,
+                             col(PrizeAward.round_id) != Round.id,
+                             col(PrizeAward.participant_id) == Attempt.participant_id),
+              col(Contest.min_age))
     .join(Round, col(Round.id) == Attempt.round_id)
+    .join(Contest, col(Contest.id) == Round.contest_id)
     .join(Participant, col(Participant.id) == Attempt.participant_id)
     .where(col(Attempt.id) == bindparam("aid"))
     .execution_options(populate_existing=True)
@@ -383,7 +391,7 @@ async def _close_once(
         found = (await s.execute(_CLOSE_READ, {"aid": attempt_id})).first()
         if found is None or participant_id not in (None, found[0].participant_id):
             raise NotFound()
-        att, r, unit_code, group_code = found
+        att, r, unit_code, group_code, birth, prior, min_age = found
         if att.status != "running":
             entry = (await s.execute(_COUNTED, {"rid": att.round_id,
                                                 "pid": att.participant_id})).first()
@@ -409,7 +417,8 @@ async def _close_once(
     mine = next(a for a in submitted if a.id == att.id)
     best = next((a for a in submitted if a.id == counted), None)
     if r.kind != "practice" and best is not None:
-        await standings.publish(ctx, r, best, len(submitted), unit_code, group_code)
+        await standings.publish(ctx, r, best, len(submitted), unit_code, group_code, birth,
+                                prior, min_age)
     return _Closed(mine, r, counted, True)
 
 

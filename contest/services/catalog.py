@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from contest.errors import NotFound
 from contest.services.context import Services
+from contest.storage.results_tables import RoundDraw
 from contest.storage.tables import Contest, Round, Unit
 
 
@@ -18,6 +19,7 @@ class RoundInfo:
 
     round: Round
     status: str
+    commitment: str | None = None  # the draw's published commitment, once it exists
 
 
 def round_status(r: Round, now: datetime) -> str:
@@ -57,7 +59,11 @@ async def get_contest(ctx: Services, slug: str) -> tuple[Contest, list[RoundInfo
                 select(Round).where(Round.contest_id == contest.id).order_by(col(Round.opens_at))
             )
         ).all()
-    return contest, [RoundInfo(r, round_status(r, now)) for r in rounds]
+        commitments = dict((await s.execute(
+            select(col(RoundDraw.round_id), col(RoundDraw.commitment)).where(
+                col(RoundDraw.round_id).in_([r.id for r in rounds])))).all()) if rounds else {}
+    return contest, [RoundInfo(r, round_status(r, now), commitments.get(r.id or 0))
+                     for r in rounds]
 
 
 async def list_units(ctx: Services, root: str | None = None) -> list[Unit]:

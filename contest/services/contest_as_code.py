@@ -259,7 +259,8 @@ async def _apply(ctx: Services, spec: ContestSpec, versions: dict[tuple[str, int
         report = LoadReport(0, created, slug=spec.slug, title=spec.title)
         wanted = {"title": spec.title, "organiser": spec.organiser, "rules": spec.rules,
                   "groups": spec.groups,
-                  "unit_root": spec.unit_root, "min_age": spec.min_age, "visible": spec.visible}
+                  "unit_root": spec.unit_root, "min_age": spec.min_age, "visible": spec.visible,
+                  "documents": spec.documents}
         changed = [k for k, v in wanted.items() if created or getattr(c, k) != v]
         for k in changed:
             setattr(c, k, wanted[k])
@@ -355,7 +356,7 @@ async def spec_of(ctx: Services, slug: str) -> ContestSpec:
                        visible=c.visible,
                        timezone=ctx.settings.timezone, min_age=c.min_age,
                        groups=[{"code": g["code"], "name": g["name"]} for g in c.groups],
-                       unit_root=c.unit_root)
+                       unit_root=c.unit_root, documents=dict(c.documents or {}))
     if consent is not None:
         spec.consent = ConsentSpec(consent.version, consent.text, list(consent.purposes))
     used: list[str] = []

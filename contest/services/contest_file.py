@@ -16,10 +16,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
+from contest.domain import documents
+
 FORMAT = "contest/1"
 _NULL = "tag:yaml.org,2002:null"
 _TOP = ("format", "slug", "title", "organiser", "rules", "visible", "timezone", "eligibility",
-        "groups", "units", "consent", "banks", "rounds")
+        "groups", "units", "consent", "banks", "rounds", "documents")
 _ROUND = ("title", "kind", "opens", "closes", "bank", "bank_version", "questions", "quotas",
           "time_limit_s", "grace_s", "attempts", "counting", "partial_credit", "prediction",
           "prizes", "tie_breaks")
@@ -119,6 +121,19 @@ class ContestSpec:
     consent: ConsentSpec | None = None
     banks: list[BankRef] = field(default_factory=list)
     rounds: list[RoundSpec] = field(default_factory=list)
+    documents: dict[str, Any] = field(default_factory=dict)  # contest.domain.documents
+
+
+def _plain(node: yaml.Node) -> Any:
+    """A composed node as plain data: mappings, lists, text, and whole numbers."""
+    if isinstance(node, yaml.MappingNode):
+        return {str(_plain(k)): _plain(v) for k, v in node.value}
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(v) for v in node.value]
+    value = str(node.value)
+    if node.tag.endswith(":int") or (value.isdigit() and getattr(node, "style", None) is None):
+        return int(value)
+    return value
 
 
 class _Abort(Exception):
@@ -292,6 +307,11 @@ def _contest(r: _Reader, root: yaml.Node, default_tz: str) -> ContestSpec | None
         r.bad(top["groups"], "hai nhóm trùng mã")
     if "units" in top:
         _units(r, top["units"], spec)
+    if "documents" in top:
+        try:
+            spec.documents = documents.parse(_plain(top["documents"]))
+        except ValueError as exc:
+            r.bad(top["documents"], f"documents: {exc}")
     if "consent" in top:
         c = r.mapping(top["consent"], ("version", "text", "purposes"), "consent")
         spec.consent = ConsentSpec(
@@ -423,6 +443,8 @@ def render(spec: ContestSpec) -> str:
         if spec.units:
             units["inline"] = [_unit_doc(u) for u in spec.units]
         doc["units"] = units
+    if spec.documents:
+        doc["documents"] = spec.documents
     if spec.consent is not None:
         doc["consent"] = {"version": spec.consent.version, "text": spec.consent.text,
                           "purposes": list(spec.consent.purposes)}

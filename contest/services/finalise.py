@@ -1,9 +1,10 @@
 """Finalising a closed round: the actual figure, the final ranking, prizes and the draw.
 
-Memory stays bounded whatever the size of the round: the counted attempts are streamed from
-SQL already sorted by the tie-break chain, only one group of entries tied on the whole chain
-is held at a time (the draw orders it), and the ranking is written back in batches inside the
-same transaction, so a round is finalised completely or not at all.
+Set-based, so memory stays bounded whatever the size of the round: one INSERT … SELECT with
+window functions writes the final ranking (contest.services.final_sql), then only the few
+entries that may win come back to Python for the prize allocation, and the eligible list's
+hash is streamed (COPY on PostgreSQL). All of it is one transaction, so a round is finalised
+completely or not at all.
 """
 
 from __future__ import annotations
@@ -12,11 +13,9 @@ import dataclasses
 import secrets
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
-from sqlalchemy import Select, func, insert, literal
-from sqlalchemy import select as sa_select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -24,15 +23,12 @@ from contest.domain import final_ranking as fr
 from contest.domain import prizes as pz
 from contest.domain import verifiable_draw as vd
 from contest.errors import ConfigInvalid, DrawCommitted, NotFound, RoundFinalised, RoundNotClosed
-from contest.services import attempts, audit_log
+from contest.services import attempts, audit_log, final_sql
 from contest.services.catalog import unit_chain
 from contest.services.context import Services
 from contest.storage.db import transaction
-from contest.storage.results_tables import FinalRanking, PrizeAward, RoundDraw, RoundResult
-from contest.storage.tables import Attempt, Contest, Participant, Round, RoundEntry, Unit
-
-BATCH = 5000
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+from contest.storage.results_tables import PrizeAward, RoundDraw, RoundResult
+from contest.storage.tables import Attempt, Contest, Round, RoundEntry, Unit
 
 # Who the review (issue 5) keeps from prizes: disqualified, or strongly flagged and unreviewed.
 ExclusionSource = Callable[[Services, int], Awaitable[Collection[str]]]
@@ -86,36 +82,6 @@ async def commitment_of(ctx: Services, round_id: int) -> RoundDraw | None:
         return await s.get(RoundDraw, round_id)
 
 
-def _ms_since(opened: datetime, at: datetime) -> int:
-    return max(0, (at - opened) // timedelta(milliseconds=1))
-
-
-def _ordered_query(r: Round, chain: tuple[str, ...],
-                   actual: int | None) -> Select[*tuple[Any, ...]]:
-    """Counted attempts of the round in chain order (the draw then orders each tie group)."""
-    q: Select[*tuple[Any, ...]] = (
-        sa_select(col(Attempt.id), col(Attempt.participant_id), col(Attempt.score_milli),
-                  col(Attempt.duration_ms), col(Attempt.submitted_at), col(Attempt.started_at),
-                  col(RoundEntry.prediction), col(Participant.unit_code),
-                  col(Participant.group_code), col(Participant.birth_date))
-        .select_from(RoundEntry)
-        .join(Attempt, col(Attempt.id) == col(RoundEntry.counted_attempt_id))
-        .join(Participant, col(Participant.id) == col(RoundEntry.participant_id))
-        .where(col(RoundEntry.round_id) == r.id)
-    )
-    order: list[Any] = []
-    for c in chain:
-        if c == "score":
-            order.append(func.coalesce(col(Attempt.score_milli), 0).desc())
-        elif c == "duration":
-            order.append(func.coalesce(col(Attempt.duration_ms), 0).asc())
-        elif c == "submitted":
-            order.append(func.coalesce(col(Attempt.submitted_at), col(Attempt.started_at)).asc())
-        elif c == "prediction" and actual is not None:
-            order.append(func.abs(col(RoundEntry.prediction) - literal(actual)).asc().nulls_last())
-    return q.order_by(*order, col(Attempt.participant_id))
-
-
 async def _actual_figure(s: AsyncSession, r: Round) -> int | None:
     """The figure the prediction question asked about: participants, or perfect scores."""
     base = (select(func.count()).select_from(RoundEntry)
@@ -141,8 +107,7 @@ async def _finish_running(ctx: Services, round_id: int) -> None:
 
 
 async def finalise(ctx: Services, round_id: int, actor: str = "cli",
-                   exclusions: ExclusionSource = review_exclusions,
-                   batch: int = BATCH) -> Summary:
+                   exclusions: ExclusionSource = review_exclusions) -> Summary:
     """Freeze a closed round, rank it, award prizes, record it all in SQL.
 
     Raises NotFound, RoundNotClosed (before close + grace), RoundFinalised, ConfigInvalid
@@ -188,10 +153,6 @@ async def finalise(ctx: Services, round_id: int, actor: str = "cli",
         entrants = int(await s.scalar(select(func.count()).select_from(RoundEntry).where(
             col(RoundEntry.round_id) == round_id,
             col(RoundEntry.counted_attempt_id).is_not(None))) or 0)
-        prior = frozenset(pid for pid in (await s.scalars(
-            select(col(PrizeAward.participant_id)).where(
-            col(PrizeAward.contest_id) == r.contest_id, col(PrizeAward.round_id) != round_id,
-            col(PrizeAward.participant_id).is_not(None)))).all() if pid)
         splits: Collection[str] | None = None
         if rules.split == "group":
             splits = {g["code"] for g in contest.groups}
@@ -200,69 +161,17 @@ async def finalise(ctx: Services, round_id: int, actor: str = "cli",
             splits = set((await s.scalars(
                 select(col(Unit.code)).where(col(Unit.level) == level))).all())
         alloc = pz.Allocator(rules, entrants, splits)
-        hasher = vd.ListHasher()
-        day = now.astimezone(ctx.settings.tz).date()
-        rows: list[dict[str, Any]] = []
-        tied = eligible = 0
-        meta: dict[str, tuple[str, str, str]] = {}  # entry id -> (attempt, unit, exclusion)
-
-        async def flush() -> None:
-            if rows:
-                await s.execute(insert(FinalRanking), rows)
-                rows.clear()
-
-        def entries_of(chunk: Any) -> list[fr.Entry]:
-            out = []
-            for (att_id, pid, score, dur, sub, started, pred, unit, group, birth) in chunk:
-                top_down = tuple(reversed(chains.get(unit, (unit,))))
-                person = pz.Person(pid, group, chains.get(unit, (unit,)), birth, score or 0)
-                reason = pz.exclusion(person, rules, day, review_excluded=excluded_by_review,
-                                      prior_winners=prior)
-                meta[pid] = (att_id, unit, reason or "")
-                out.append(fr.Entry(pid, score or 0, dur or 0,
-                                    _ms_since(r.opens_at, sub or started), pred,
-                                    pz.split_key(rules, group, top_down)))
-            return out
-
-        async def place(ranked: fr.Ranked) -> None:
-            nonlocal tied, eligible
-            e = ranked.entry
-            att_id, unit, reason = meta.pop(e.entry_id)
-            tied += ranked.tied
-            rows.append(dict(
-                round_id=round_id, position=ranked.position, chain_rank=ranked.chain_rank,
-                participant_id=e.entry_id, attempt_id=att_id, unit_code=unit,
-                split_key=e.split_key, score_milli=e.score_milli, duration_ms=e.duration_ms,
-                submitted_ms=e.submitted_ms, prediction=e.prediction, distance=ranked.distance,
-                tied=ranked.tied, draw_key=ranked.draw_key, exclusion=reason or None))
-            if not reason:
-                eligible += 1
-                hasher.add(vd.canonical_line(e.entry_id, e.split_key, published_values(e)))
-                alloc.offer(ranked.position, e.entry_id, e.split_key)
-            if len(rows) >= batch:
-                await flush()
-
-        # One connection reads (PostgreSQL: a server-side cursor) and writes between chunks:
-        # SQLite allows one writer, and the whole finalisation is one transaction. The last
-        # tie group of a chunk is carried into the next, since it may continue there.
-        pending: list[fr.Entry] = []
-        position = 1
-        result = await s.stream(
-            _ordered_query(r, chain, actual).execution_options(yield_per=batch))
-        async for chunk in result.partitions():
-            pending.extend(entries_of(chunk))
-            # Everything but the last tie group is final; keep that group for the next chunk.
-            last_key = fr.chain_key(pending[-1], chain, actual)
-            cut = len(pending)
-            while cut > 0 and fr.chain_key(pending[cut - 1], chain, actual) == last_key:
-                cut -= 1
-            for ranked in fr.rank_sorted(pending[:cut], chain, actual, seed, position):
-                await place(ranked)
-            position += cut
-            pending = pending[cut:]
-        for ranked in fr.rank_sorted(pending, chain, actual, seed, position):
-            await place(ranked)
-        await flush()
+        # One statement ranks the whole round in SQL; only prize candidates come back.
+        await final_sql.rank_round(s, final_sql.Inputs(
+            round_id=round_id, contest_id=r.contest_id, opens_at=r.opens_at, chain=chain,
+            actual=actual, seed=seed, rules=rules, day=now.astimezone(ctx.settings.tz).date(),
+            review_excluded=excluded_by_review, unit_chains=chains))
+        _, tied, eligible = await final_sql.counts(s, round_id)
+        async for position, entry_id, split_key in final_sql.candidates(s, round_id):
+            if alloc.done:  # nobody further down can win: stop reading
+                break
+            alloc.offer(position, entry_id, split_key)
+        eligible_hash = await final_sql.eligible_hash(s, round_id)
 
         awards = alloc.awards
         for a in awards:
@@ -283,7 +192,7 @@ async def finalise(ctx: Services, round_id: int, actor: str = "cli",
             round_id=round_id, finalised_at=now, actual_figure=actual, entrants=entrants,
             eligible=eligible, chain=list(chain), prizes=r.prizes or {}, seed_hex=seed.hex(),
             commitment=draw.commitment, committed_before_open=draw.committed_at < r.opens_at,
-            eligible_hash=hasher.hexdigest(), engine_version=vd.ENGINE_VERSION)
+            eligible_hash=eligible_hash, engine_version=vd.ENGINE_VERSION)
         s.add(result_row)
         r.finalised_at = now
         audit_log.record(s, now, actor, "round.finalise", f"round:{round_id}",

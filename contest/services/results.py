@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
 from contest.domain.people import mask_name
 from contest.errors import AnswerKeyNotAvailable, NotFound, ResultsNotPublished
+from contest.i18n import t
 from contest.services.context import Services
 from contest.services.exports import load_tree
 from contest.storage.results_tables import PrizeAward, RoundDraw, RoundResult
 from contest.storage.tables import Option, Participant, Question, Round
 
 ELIGIBLE_PATH = "/api/v1/rounds/{id}/results/eligible.csv"
+
+
+def chain_sentence(chain: list[str], locale: str = "vi") -> str:
+    """The round's tie-break order in words, then the draw (what citizens read)."""
+    names = [t(f"chain.{c}", locale) for c in chain]
+    if not names:
+        return t("chain.draw", locale)
+    lead = t("chain.lead", locale, first=names[0])
+    if len(names) > 1:
+        lead += "; " + t("chain.then", locale, rest=t("chain.and", locale).join(names[1:]))
+    return f"{lead}. {t('chain.draw', locale)}"
+
+
+def local_text(iso_value: str | None, tz: ZoneInfo) -> str:
+    """An ISO time as people read it: dd/mm/yyyy HH:MM in the contest's time zone."""
+    if not iso_value:
+        return ""
+    return datetime.fromisoformat(iso_value).astimezone(tz).strftime("%d/%m/%Y %H:%M")
 
 
 def _iso(value: Any) -> str | None:

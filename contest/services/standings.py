@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from redis.exceptions import RedisError
-from sqlalchemy import func, update
+from sqlalchemy import exists, func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
+from contest.domain import final_ranking as fr
 from contest.domain import policy
-from contest.domain.ranking import Standing, offset_us
+from contest.domain import prizes as pz
+from contest.domain.ranking import MAX_DURATION_MS, Standing, offset_us
 from contest.errors import NotFound, ValidationFailed
 from contest.services.catalog import unit_chain
 from contest.services.context import Services, log
 from contest.storage import keys
 from contest.storage.live import Entry, Page, RebuildBusy
+from contest.storage.results_tables import PrizeAward
 from contest.storage.tables import Attempt, Contest, Participant, Round, RoundEntry, Unit
 
 WAIT_STEPS = 100  # x 0.1 s: how long a reader waits for another process's rebuild
@@ -62,19 +68,98 @@ class Scope:
         return "all"
 
 
+@dataclass(frozen=True)
+class Eligibility:
+    """What the prize rules say about who may be on the public board (issue 16): the same
+    people the official result ranks, so nobody sees a different winner live than on paper.
+    The integrity review's exclusions are applied at finalisation only (they change while the
+    round runs)."""
+
+    rules: pz.PrizeRules
+    day: date
+
+    def excludes(self, ctx: Services, pid: str, unit: str, group: str, birth: date | None,
+                 score: int, prior: bool, contest_min_age: int | None) -> bool:
+        """True when this entrant cannot win, so stays off the public board (the unit tree
+        must be loaded in ctx.unit_chains)."""
+        rules = self.rules
+        if rules.min_age is None and contest_min_age is not None:
+            rules = dataclasses.replace(rules, min_age=contest_min_age)
+        chain = ctx.unit_chains.get(unit, (unit,))
+        person = pz.Person(pid, group, chain, birth, score)
+        return pz.exclusion(person, rules, self.day, review_excluded=(),
+                            prior_winners={pid} if prior else ()) is not None
+
+
+def eligibility(ctx: Services, r: Round) -> Eligibility:
+    """The round's prize rules as the board applies them (malformed rules: nobody excluded,
+    finalisation refuses them anyway)."""
+    try:
+        rules = pz.parse_rules(r.prizes)
+    except ValueError:
+        rules = pz.PrizeRules()
+    return Eligibility(rules, ctx.now().astimezone(ctx.settings.tz).date())
+
+
+async def _load_tree(ctx: Services) -> None:
+    """Make sure the unit tree is in ctx.unit_chains (read once per process)."""
+    if not ctx.unit_chains:
+        await unit_chain(ctx, "")
+
+
+def _contest_min_age(r: Round) -> Any:
+    """SQL: the contest's minimum age (read with the entries: no extra statement)."""
+    return (sa_select(col(Contest.min_age)).where(col(Contest.id) == r.contest_id)
+            .scalar_subquery().label("contest_min_age"))
+
+
+def _prior_prize(r: Round) -> Any:
+    """SQL: the participant won a prize in another round of the contest."""
+    return exists().where(col(PrizeAward.contest_id) == r.contest_id,
+                          col(PrizeAward.round_id) != r.id,
+                          col(PrizeAward.participant_id) == col(Attempt.participant_id)
+                          ).label("prior_prize")
+
+
 async def _scopes(ctx: Services, unit_code: str, group_code: str) -> list[str]:
     chain = await unit_chain(ctx, unit_code)
     return [*(keys.unit_scope(c) for c in chain), keys.group_scope(group_code)]
 
 
+def submission_first(r: Round) -> bool:
+    """True when the round's chain ranks the earlier submission before the shorter time.
+
+    The board's encoding (contest.domain.ranking) orders score, then the value in the sorted
+    set's score, then the member's prefix: for such a round the two swap places, so the board
+    orders as the official result does (submission in whole milliseconds, then duration).
+    """
+    try:
+        chain = fr.parse_chain(r.tie_breaks)
+    except ValueError:
+        return False
+    return "submitted" in chain and ("duration" not in chain or
+                                     chain.index("submitted") < chain.index("duration"))
+
+
 def _standing(r: Round, att: Attempt) -> Standing:
     submitted = att.submitted_at or att.started_at
+    offset = offset_us(r.opens_at, submitted)
+    if submission_first(r):
+        return Standing(score_milli=att.score_milli or 0,
+                        duration_ms=min(offset // 1000, MAX_DURATION_MS),
+                        submitted_offset_us=(att.duration_ms or 0) * 1000,
+                        participant_id=att.participant_id)
     return Standing(
         score_milli=att.score_milli or 0,
         duration_ms=att.duration_ms or 0,
-        submitted_offset_us=offset_us(r.opens_at, submitted),
+        submitted_offset_us=offset,
         participant_id=att.participant_id,
     )
+
+
+def shown_duration(r: Round, s: Standing) -> int:
+    """The attempt's duration in ms from a board standing (see submission_first)."""
+    return s.submitted_offset_us // 1000 if submission_first(r) else s.duration_ms
 
 
 def _perfect(att: Attempt) -> bool:
@@ -95,8 +180,9 @@ async def after_submit(ctx: Services, r: Round, participant_id: str) -> None:
     assert r.id is not None
     async with ctx.sm() as s:
         row = (await s.execute(
-            select(Attempt, RoundEntry.attempts_submitted, Participant.unit_code,
-                   Participant.group_code)
+            sa_select(Attempt, col(RoundEntry.attempts_submitted), col(Participant.unit_code),
+                      col(Participant.group_code), col(Participant.birth_date), _prior_prize(r),
+                      _contest_min_age(r))
             .join(RoundEntry, col(RoundEntry.counted_attempt_id) == Attempt.id)
             .join(Participant, col(Participant.id) == Attempt.participant_id)
             .where(col(RoundEntry.round_id) == r.id,
@@ -107,14 +193,19 @@ async def after_submit(ctx: Services, r: Round, participant_id: str) -> None:
 
 
 async def publish(ctx: Services, r: Round, att: Attempt, version: int, unit_code: str,
-                  group_code: str) -> None:
-    """Put a counted attempt (the entry's version-th submit) on the live boards; never raises
-    for Redis.
+                  group_code: str, birth: date | None, prior: bool | None,
+                  contest_min_age: int | None) -> None:
+    """Put a counted attempt (the entry's version-th submit) on the live boards unless the
+    prize rules say its entrant cannot win; never raises for Redis.
 
     SQL already holds the result; when Redis is unreachable the round is marked stale in SQL
     and any process's sweep rebuilds its boards once Redis answers again.
     """
     assert r.id is not None
+    await unit_chain(ctx, unit_code)  # cached; _scopes needs it too
+    if eligibility(ctx, r).excludes(ctx, att.participant_id, unit_code, group_code, birth,
+                                    att.score_milli or 0, bool(prior), contest_min_age):
+        return  # cannot win: not on the public board (their own result still shows)
     entry = Entry(_standing(r, att), await _scopes(ctx, unit_code, group_code), version,
                   _perfect(att))
     try:
@@ -152,31 +243,42 @@ async def _mark_stale(ctx: Services, round_id: int) -> None:
 
 
 async def _live_entries(ctx: Services, r: Round) -> list[Entry]:
+    rule = eligibility(ctx, r)
+    await _load_tree(ctx)
     async with ctx.sm() as s:
         rows = (await s.execute(
-            select(Attempt, RoundEntry.attempts_submitted, Participant.unit_code,
-                   Participant.group_code)
+            sa_select(Attempt, col(RoundEntry.attempts_submitted), col(Participant.unit_code),
+                      col(Participant.group_code), col(Participant.birth_date), _prior_prize(r),
+                      _contest_min_age(r))
             .join(RoundEntry, col(RoundEntry.counted_attempt_id) == Attempt.id)
             .join(Participant, col(Participant.id) == Attempt.participant_id)
             .where(col(RoundEntry.round_id) == r.id)
         )).all()
     return [Entry(_standing(r, att), await _scopes(ctx, unit, group), version, _perfect(att))
-            for att, version, unit, group in rows]
+            for att, version, unit, group, birth, prior, min_age in rows
+            if not rule.excludes(ctx, att.participant_id, unit, group, birth,
+                                 att.score_milli or 0, bool(prior), min_age)]
 
 
 async def _frozen_entries(ctx: Services, r: Round) -> list[Entry]:
     """The counted attempt of each participant among attempts submitted before the freeze."""
     assert r.board_frozen_at is not None
+    rule = eligibility(ctx, r)
+    await _load_tree(ctx)
     async with ctx.sm() as s:
         rows = (await s.execute(
-            select(Attempt, Participant.unit_code, Participant.group_code)
+            sa_select(Attempt, col(Participant.unit_code), col(Participant.group_code),
+                      col(Participant.birth_date), _prior_prize(r), _contest_min_age(r))
             .join(Participant, col(Participant.id) == Attempt.participant_id)
             .where(col(Attempt.round_id) == r.id, col(Attempt.status) == "submitted",
                    col(Attempt.submitted_at) < r.board_frozen_at)
         )).all()
     by_person: dict[str, list[Attempt]] = defaultdict(list)
     where: dict[str, tuple[str, str]] = {}
-    for att, unit, group in rows:
+    for att, unit, group, birth, prior, min_age in rows:
+        if rule.excludes(ctx, att.participant_id, unit, group, birth, att.score_milli or 0,
+                         bool(prior), min_age):
+            continue
         by_person[att.participant_id].append(att)
         where[att.participant_id] = (unit, group)
     out = []
@@ -395,7 +497,7 @@ async def _check_scope(ctx: Services, r: Round, scope: Scope) -> None:
                 raise NotFound()
 
 
-async def _public(ctx: Services, page: Page, frozen: bool) -> BoardRead:
+async def _public(ctx: Services, r: Round, page: Page, frozen: bool) -> BoardRead:
     ids = [e.standing.participant_id for e in page.entries]
     async with ctx.sm() as s:
         people = {
@@ -409,7 +511,7 @@ async def _public(ctx: Services, page: Page, frozen: bool) -> BoardRead:
     return BoardRead(page.total, page.start, [
         PublicEntry(e.rank, e.standing.participant_id,
                     *(people.get(e.standing.participant_id) or ("", "")),
-                    e.standing.score_milli, e.standing.duration_ms)
+                    e.standing.score_milli, shown_duration(r, e.standing))
         for e in page.entries], frozen)
 
 
@@ -426,7 +528,7 @@ async def leaderboard(ctx: Services, round_id: int, unit: str | None, limit: int
     await _check_scope(ctx, r, scope)
     view = await _view(ctx, r, staff)
     page = await ctx.boards.page(round_id, scope.key, offset, limit, view)
-    return await _public(ctx, page, view == keys.FROZEN)
+    return await _public(ctx, r, page, view == keys.FROZEN)
 
 
 async def around_me(ctx: Services, round_id: int, participant_id: str, before: int, after: int,
@@ -441,7 +543,7 @@ async def around_me(ctx: Services, round_id: int, participant_id: str, before: i
     await _check_scope(ctx, r, scope)
     view = await _view(ctx, r, staff)
     page = await ctx.boards.around(round_id, participant_id, before, after, scope.key, view)
-    return None if page is None else await _public(ctx, page, view == keys.FROZEN)
+    return None if page is None else await _public(ctx, r, page, view == keys.FROZEN)
 
 
 async def stats(ctx: Services, round_id: int, unit: str | None = None,
@@ -463,16 +565,28 @@ async def board_version(ctx: Services, round_id: int) -> int:
 
 
 async def sql_order(ctx: Services, round_id: int) -> list[tuple[str, int, int]]:
-    """(participant, score, duration) of counted attempts in SQL's ranking order (for checks)."""
+    """(participant, score, duration) of the board's entrants (counted attempts of those who
+    can win) in SQL's ranking order, for reconciliation checks."""
+    r = await _round(ctx, round_id)
+    rule = eligibility(ctx, r)
+    await _load_tree(ctx)
+    later = (col(Attempt.submitted_at), col(Attempt.duration_ms)) if submission_first(r) \
+        else (col(Attempt.duration_ms), col(Attempt.submitted_at))
     async with ctx.sm() as s:
         rows = (await s.execute(
-            select(Attempt.participant_id, Attempt.score_milli, Attempt.duration_ms)
+            sa_select(col(Attempt.participant_id), col(Attempt.score_milli),
+                      col(Attempt.duration_ms), col(Participant.unit_code),
+                      col(Participant.group_code), col(Participant.birth_date),
+                      _prior_prize(r), _contest_min_age(r))
             .join(RoundEntry, col(RoundEntry.counted_attempt_id) == Attempt.id)
+            .join(Participant, col(Participant.id) == col(Attempt.participant_id))
             .where(col(RoundEntry.round_id) == round_id)
-            .order_by(col(Attempt.score_milli).desc(), col(Attempt.duration_ms),
-                      col(Attempt.submitted_at), col(Attempt.participant_id))
+            .order_by(col(Attempt.score_milli).desc(), *later, col(Attempt.participant_id))
         )).all()
-    return [(pid, score or 0, dur or 0) for pid, score, dur in rows]
+    return [(pid, score or 0, dur or 0)
+            for pid, score, dur, unit, group, birth, prior, min_age in rows
+            if not rule.excludes(ctx, pid, unit, group, birth, score or 0, bool(prior),
+                                 min_age)]
 
 
 async def counted_total(ctx: Services, round_id: int) -> int:

@@ -47,7 +47,8 @@ class FinalRanking(SQLModel, table=True):
         UniqueConstraint("round_id", "participant_id"),
         Index("ix_final_rankings_round_unit", "round_id", "unit_code"),
     )
-    round_id: int = Field(foreign_key="rounds.id", primary_key=True)
+    # No foreign key on PostgreSQL (migration 0009): derived rows, written in bulk.
+    round_id: int = Field(primary_key=True)
     position: int = Field(primary_key=True)
     chain_rank: int
     participant_id: str = Field(max_length=32)

@@ -57,6 +57,9 @@ class Contest(SQLModel, table=True):
     min_age: int | None = None
     visible: bool = True
     created_at: datetime = Field(sa_column=_utc())
+    # Who issues the official lists (contest.domain.documents), from the contest file.
+    documents: dict[str, Any] = Field(default_factory=dict,
+                                      sa_column=Column(JSON, nullable=False, default=dict))
 
 
 class Bank(SQLModel, table=True):

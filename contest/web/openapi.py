@@ -44,6 +44,10 @@ ROUND = _obj(
         "max_attempts": _IN,
         "counting": _S,
         "has_prediction": {"type": "boolean"},
+        "tie_breaks": {"type": "array", "items": {"enum": ["score", "prediction", "duration",
+                                                           "submitted"]}},
+        "draw_commitment": _SN,
+        "results_url": _SN,
     }
 )
 CONTEST = _obj({"slug": _S, "title": _S, "rounds": {"type": "array", "items": ROUND}})
@@ -354,6 +358,15 @@ def build() -> dict[str, Any]:
                     "parameters": [rid],
                     "responses": {"200": {"description": "CSV",
                                           "content": {"text/csv": {"schema": _S}}},
+                                  "404": {"description": "Error", **_json(ERROR)}}}
+        },
+        "/api/v1/rounds/{round_id}/certificate.pdf": {
+            "get": {"summary": "The logged-in participant's own certificate (prize or "
+                               "participation) of a finalised round, as PDF",
+                    "parameters": [rid],
+                    "responses": {"200": {"description": "PDF",
+                                          "content": {"application/pdf": {"schema": _S}}},
+                                  "401": {"description": "Error", **_json(ERROR)},
                                   "404": {"description": "Error", **_json(ERROR)}}}
         },
         "/api/v1/rounds/{round_id}/draw-commitment": {

@@ -1,5 +1,6 @@
 """Results pages and exports: public results (JSON, HTML, eligible list), the answer key,
-and the staff actions and exports (finalise, draw commitment, CSV/XLSX)."""
+the staff actions and exports (finalise, draw commitment, CSV/XLSX), the official PDF
+documents, and a participant's own certificate."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, StreamingResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from contest.domain import export_rows as xr
 from contest.errors import ExportUnknown
-from contest.services import exports, finalise, results, scope
+from contest.services import documents, exports, finalise, results, scope
 from contest.services.context import Services
-from contest.web.parsing import path_int
+from contest.web.parsing import participant_id, path_int
 from contest.web.staff_auth import client_ip, require_staff
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -61,7 +61,7 @@ async def eligible_csv(request: Request) -> StreamingResponse:
     """GET /api/v1/rounds/{id}/results/eligible.csv: the list the draw ran on."""
     rid = path_int(request, "round_id")
     await results.manifest(_ctx(request), rid)  # 404 before finalisation
-    body = exports.csv_bytes(xr.ELIGIBLE, exports.eligible_rows(_ctx(request), rid))
+    body = exports.eligible_csv(_ctx(request), rid)
     return StreamingResponse(body, media_type=exports.FORMATS["csv"], headers={
         "Content-Disposition": f'attachment; filename="dot-{rid}-danh-sach-hop-le.csv"'})
 
@@ -69,8 +69,11 @@ async def eligible_csv(request: Request) -> StreamingResponse:
 async def results_page(request: Request) -> HTMLResponse:
     """GET /results/{id}: the public results page (winners masked, how to verify)."""
     rid = path_int(request, "round_id")
-    data = await results.manifest(_ctx(request), rid)
-    html = _env().get_template("results/page.html").render(m=data, round_id=rid)
+    ctx = _ctx(request)
+    data = await results.manifest(ctx, rid)
+    html = _env().get_template("results/page.html").render(
+        m=data, round_id=rid, chain_text=results.chain_sentence(data["chain"]),
+        finalised_local=results.local_text(data["round"]["finalised_at"], ctx.settings.tz))
     return HTMLResponse(html)
 
 
@@ -115,8 +118,50 @@ async def staff_export(request: Request) -> StreamingResponse:
     exp = await exports.export(ctx, path_int(request, "round_id"), kind,
                                request.path_params["fmt"], codes,
                                actor=f"staff:{staff.username}", ip=client_ip(request),
-                               level=level)
+                               level=level, unit=unit or staff.unit_code)
     return _download(exp)
+
+
+DOCUMENT_ROLES = {
+    "winners": ("admin", "organiser", "unit_officer"),  # full names and dates of birth
+    "report": ("admin", "organiser", "unit_officer", "viewer"),
+    "certificates": ("admin", "organiser", "unit_officer"),
+}
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    return Response(data, media_type=documents.MEDIA_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+async def staff_document(request: Request) -> Response:
+    """GET /api/staff/rounds/{id}/documents/{doc}.pdf?unit=CODE: the official winners list,
+    the participation report or the certificates (one PDF), within the staff's scope."""
+    doc = request.path_params["doc"]
+    if doc not in DOCUMENT_ROLES:
+        raise ExportUnknown()
+    staff = await require_staff(request, *DOCUMENT_ROLES[doc])
+    ctx = _ctx(request)
+    unit = request.query_params.get("unit") or None
+    codes = await scope.narrowed(ctx, staff, unit)
+    rid = path_int(request, "round_id")
+    label = unit or staff.unit_code
+    make = {"winners": documents.winners_pdf, "report": documents.report_pdf,
+            "certificates": documents.certificates_pdf}[doc]
+    data = await make(ctx, rid, codes, label, f"staff:{staff.username}",
+                      str(request.base_url))
+    return _pdf(data, await documents.filename_for(ctx, rid, doc, label))
+
+
+async def own_certificate(request: Request) -> Response:
+    """GET /api/v1/rounds/{id}/certificate.pdf: the logged-in participant's own certificate
+    (the prize, or participation) once the round is finalised."""
+    pid = participant_id(request)
+    ctx = _ctx(request)
+    rid = path_int(request, "round_id")
+    data = await documents.certificates_pdf(ctx, rid, None, None, f"participant:{pid}",
+                                            str(request.base_url), participant_id=pid)
+    return _pdf(data, await documents.filename_for(ctx, rid, "certificate", None))
 
 
 ROUTES = [
@@ -128,4 +173,6 @@ ROUTES = [
     Route("/api/staff/rounds/{round_id}/finalise", finalise_round, methods=["POST"]),
     Route("/api/staff/rounds/{round_id}/draw-commitment", commit_round_draw, methods=["POST"]),
     Route("/api/staff/rounds/{round_id}/exports/{kind}.{fmt}", staff_export, methods=["GET"]),
+    Route("/api/staff/rounds/{round_id}/documents/{doc}.pdf", staff_document, methods=["GET"]),
+    Route("/api/v1/rounds/{round_id}/certificate.pdf", own_certificate, methods=["GET"]),
 ]

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from contest.services.answers import SavedAnswer
+from contest.domain.final_ranking import DEFAULT_CHAIN, parse_chain
 from contest.services.attempts import PaperView, SubmitResult
 from contest.services.catalog import RoundInfo
 from contest.services.consent import Consent
@@ -60,6 +61,14 @@ class SubmitIn(Body):
 # ---- responses -------------------------------------------------------------------------
 
 
+def chain_or_default(raw: list[str] | None) -> tuple[str, ...]:
+    """The round's tie-break chain (the default when unset or malformed)."""
+    try:
+        return parse_chain(raw)
+    except ValueError:
+        return DEFAULT_CHAIN
+
+
 def iso(dt: datetime | None) -> str | None:
     """ISO 8601 with offset."""
     return dt.isoformat() if dt else None
@@ -78,7 +87,12 @@ def round_out(info: RoundInfo) -> dict[str, Any]:
             "closes_at": iso(r.closes_at), "status": info.status,
             "questions_per_attempt": r.questions_per_attempt, "time_limit_s": r.time_limit_s,
             "max_attempts": r.max_attempts, "counting": r.counting,
-            "has_prediction": bool(r.prediction_prompt)}
+            "has_prediction": bool(r.prediction_prompt),
+            # issue 16: the page states the round's own tie-break order, the draw commitment
+            # from the moment it exists, and the results (with the reveal) once published
+            "tie_breaks": list(chain_or_default(r.tie_breaks)),
+            "draw_commitment": info.commitment,
+            "results_url": f"/results/{r.id}" if info.status == "finalised" else None}
 
 
 def contest_out(c: Contest, rounds: list[RoundInfo], full: bool = False,

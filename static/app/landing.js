@@ -12,6 +12,15 @@ export async function home() {
     : h('p', {}, t('home.none')));
 }
 
+// The round's own tie-break order in words (issue 16: the text follows the configuration).
+function chainText(chain) {
+  const [first, ...rest] = (chain || []).map((c) => t('chain.' + c));
+  if (!first) return '';
+  const lead = t('chain.lead', { first });
+  return (rest.length ? `${lead}; ${t('chain.then', { rest: rest.join(t('chain.and')) })}.` : `${lead}.`)
+    + ' ' + t('chain.draw');
+}
+
 function roundCard(r, loggedIn) {
   const when = h('p', { class: 'countdown' });
   const tick = () => {
@@ -32,6 +41,10 @@ function roundCard(r, loggedIn) {
     h('p', { class: 'status s-' + r.status }, t('status.' + r.status)),
     h('p', {}, t('round.window', { from: fmtDate(r.opens_at), to: fmtDate(r.closes_at) })),
     h('p', {}, roundFacts(r).join(' · ')),
+    practice ? null : h('p', { class: 'chain' }, chainText(r.tie_breaks)),
+    !practice && r.draw_commitment ? h('p', { class: 'commitment' }, t('draw.commitment'), ' ',
+      h('code', { class: 'hash' }, r.draw_commitment)) : null,
+    r.results_url ? h('p', {}, h('a', { href: r.results_url }, t('draw.results'))) : null,
     when,
     actions);
 }

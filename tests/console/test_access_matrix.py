@@ -76,6 +76,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/staff/rounds/{round_id}/finalise"): Entry(ORG, body="json"),
     ("POST", "/api/staff/rounds/{round_id}/draw-commitment"): Entry(ORG, body="json"),
     ("GET", "/api/staff/rounds/{round_id}/exports/{kind}.{fmt}"): Entry(ALL, unit="query"),
+    # issue 16: official PDFs (the participation report here; roles per document are tested
+    # in tests/web/test_exports.py)
+    ("GET", "/api/staff/rounds/{round_id}/documents/{doc}.pdf"): Entry(ALL, unit="query"),
     # issue 7: the console's results pages (the open test round: finalising is refused, 409)
     ("GET", "/console/results"): Entry(ALL),
     ("GET", "/console/rounds/{round_id}/results"): Entry(ALL, unit="query"),
@@ -127,8 +130,8 @@ async def test_every_staff_route_has_a_matrix_entry(console: Console) -> None:
 
 def _url(path: str, ids: dict[str, str], unit: str | None, entry: Entry) -> str:
     url = path.format(contest_id=ids["contest"], round_id=ids["round"], kind="hourly",
-                      fmt="csv", name="console.css", staff_id=ids["staff"], draft_id="1",
-                      version_id="1", question_id="1",
+                      fmt="csv", doc="report", name="console.css", staff_id=ids["staff"],
+                      draft_id="1", version_id="1", question_id="1",
                       step="basics",
                       participant_id=ids["pid_" + (unit or OWN_UNIT)])
     if "/exports/" in path:

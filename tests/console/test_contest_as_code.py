@@ -101,7 +101,7 @@ BAD = [
     ("questions: 5\n", "questions: 5\n    quotas:\n      - {count: 5, difficulty: easy}\n",
      11, "không đủ câu hỏi"),
     ("questions: 5\n", "questions: 5\n    prizes:\n      tiers:\n        - {code: nhat}\n",
-     11, "tier 1 needs a code and a name"),
+     11, "giải thứ 1 cần có mã (code) và tên (name)"),
     ("bank: test-bank\n    questions", "bank: other-bank\n    questions", 11, "other-bank"),
     ("questions: 5\n", "questions: 5\n    tie_breaks: [score, luck]\n", 11, "luck"),
     ("root: BP\n", "root: NOWHERE\n", None, "NOWHERE"),

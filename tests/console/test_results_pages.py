@@ -187,7 +187,7 @@ async def test_officer_sees_only_their_units_downloads_and_404_for_another(
     got = await officer.get(f"/api/staff/rounds/{rid}/exports/winners.csv"
                             "?unit=BP-BUDANG-THPT&level=3")
     rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
-    assert {r[3] for r in rows[1:]} == {"Trường THPT Bù Đăng"} and len(rows) == 3
+    assert {r[4] for r in rows[1:]} == {"Trường THPT Bù Đăng"} and len(rows) == 3
 
     assert (await officer.get(f"{url}?unit=BP-DONGXOAI")).status_code == 404
     assert (await officer.get(f"{url}?unit=BP")).status_code == 404

@@ -124,13 +124,14 @@ def test_overlapping_quotas_keep_irreplaceable_questions_for_later() -> None:
 def test_check_quotas_reports() -> None:
     bank = [DrawQuestion(id=i, option_ids=(1, 2), topic="a") for i in range(1, 4)]
     assert check_quotas(bank, [Quota(count=4)]) == [
-        "quota Quota(count=4, topic=None, difficulty=None) needs 4 questions, the bank has 3"
+        "cơ cấu toàn ngân hàng cần 4 câu nhưng ngân hàng chỉ có 3 câu phù hợp"
     ]
-    assert check_quotas(bank, [Quota(count=-1)]) == [
-        "quota Quota(count=-1, topic=None, difficulty=None) has a negative count"
+    assert check_quotas(bank, [Quota(count=-1)]) == ["cơ cấu toàn ngân hàng có số câu âm (-1)"]
+    assert check_quotas(bank, [Quota(count=2, topic="b", difficulty="hard")]) == [
+        "cơ cấu chủ đề «b», mức độ «khó» cần 2 câu nhưng ngân hàng chỉ có 0 câu phù hợp"
     ]
     joint = check_quotas(bank, [Quota(count=2), Quota(count=2, topic="a")])
-    assert len(joint) == 1 and "after the earlier quotas" in joint[0]
+    assert joint == ["cơ cấu chủ đề «a» cần 2 câu nhưng các cơ cấu trước đã lấy hết câu phù hợp"]
 
 
 def test_true_false_options_keep_their_order_but_not_their_ids() -> None:

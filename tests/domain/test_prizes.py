@@ -139,9 +139,10 @@ def test_collective_prizes_by_participation_rate_with_a_threshold() -> None:
 
 
 @pytest.mark.parametrize(("raw", "message"), [
-    ({"tiers": [{"code": "a"}]}, "code and a name"),
-    ({"tiers": [{"code": "a", "name": "A", "count": -1}]}, "count"),
-    ({"tiers": [{"code": "a", "name": "A"}, {"code": "a", "name": "B"}]}, "share a code"),
+    ({"tiers": [{"code": "a"}]}, "giải thứ 1 cần có mã"),
+    ({"tiers": [{"code": "a", "name": "Giải Ba", "count": -1}]},
+     "số lượng Giải Ba phải là số nguyên ≥ 0"),
+    ({"tiers": [{"code": "a", "name": "A"}, {"code": "a", "name": "B"}]}, "hai giải trùng mã"),
     ({"split": "district"}, "split"),
     ({"max_share": 1.5}, "max_share"),
     ({"collective": {"count": 1, "min_participation_rate": "x"}}, "min_participation_rate"),

@@ -156,7 +156,7 @@ async def test_group_quotas_and_collective_prizes(world: World) -> None:
     assert await awards(ctx, rid) == [("BP-BUDANG", "tap_the"), ("T1", "nhat"), ("H1", "nhat")]
 
 
-async def test_committed_draw_and_streaming_in_small_batches(world: World) -> None:
+async def test_committed_draw_orders_the_ties(world: World) -> None:
     ctx, rid = world.ctx, world.round_id
     world.clock.current -= timedelta(minutes=10)  # commit before the round opened
     draw = await finalise.commit_draw(ctx, rid, randbytes=lambda n: bytes(range(n)))
@@ -168,7 +168,7 @@ async def test_committed_draw_and_streaming_in_small_batches(world: World) -> No
               for i in range(23)]
     await seed_entries(ctx, rid, people)
     close(world)
-    summary = await finalise.finalise(ctx, rid, batch=4)  # tie groups span batches
+    summary = await finalise.finalise(ctx, rid)
     rows = await ranking(ctx, rid)
     entries = [fr.Entry(p.pid, p.score, p.duration_ms, 100_000, p.prediction) for p in people]
     expected = fr.final_order(entries, fr.DEFAULT_CHAIN, 23, draw.seed)

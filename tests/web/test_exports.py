@@ -8,6 +8,7 @@ import io
 import json
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -30,6 +31,19 @@ PEOPLE = [
     Person("T4", 3000, name="Phạm Quốc Việt", unit="BP-DONGXOAI", phone="0912000004"),
     Person("T5", 2000, name="Đặng Thùy Dương", unit="BP-BUDANG", phone="0912000005"),
 ]
+
+
+def table(ws: Any) -> tuple[int, list[tuple[Any, ...]]]:
+    """(1-based row of the header, header and data rows) of a list under its letterhead; the
+    signature block after the table is left out."""
+    rows = list(ws.iter_rows(values_only=True))
+    top = next(i for i, r in enumerate(rows) if r and r[0] in ("STT", "Mã đơn vị", "Vị trí"))
+    body = [rows[top]]
+    for r in rows[top + 1:]:
+        if r[0] is None:
+            break
+        body.append(r)
+    return top + 1, body
 
 
 async def staff(w: World, username: str, role: str, unit: str | None = None) -> httpx.AsyncClient:
@@ -103,6 +117,17 @@ async def test_results_page_and_answer_key(finalised: World) -> None:
     data = (await w.client.get(f"/api/v1/rounds/{w.round_id}/results")).json()
     assert page.status_code == 200 and data["seed"] in page.text
     assert data["commitment"] in page.text and "Nguyễn T. B. N." in page.text
+    # issue 16: a readable local time, codes on one line, the chain in words
+    assert "Tổng kết lúc 21/11/2026 10:00" in page.text and "T03:00" not in page.text
+    assert f'<code class="hash">{data["seed"]}</code>' in page.text
+    assert ("Người dự thi được xếp hạng theo điểm từ cao xuống thấp; khi bằng nhau, xét đến "
+            "câu trả lời dự đoán gần đúng hơn rồi thời gian làm bài ngắn hơn rồi nộp bài sớm "
+            "hơn.") in page.text
+    rounds = (await w.client.get("/api/v1/contests/thu")).json()["rounds"]
+    mine = next(r for r in rounds if r["id"] == str(w.round_id))
+    assert mine["draw_commitment"] == data["commitment"]
+    assert mine["results_url"] == f"/results/{w.round_id}"
+    assert mine["tie_breaks"] == ["score", "prediction", "duration", "submitted"]
     key = await w.client.get(f"/answer-key/{w.round_id}")
     assert key.status_code == 200 and "Câu 12." in key.text and "✔" in key.text
 
@@ -132,16 +157,16 @@ async def test_internal_winners_xlsx_has_types_frozen_header_and_audit(
     assert resp.status_code == 200, resp.text
     assert "attachment" in resp.headers["content-disposition"]
     ws = load_workbook(io.BytesIO(resp.content)).active
-    rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][:3] == ("STT", "Giải", "Họ và tên") and "Số điện thoại" in rows[0]
-    assert ws.freeze_panes == "A2" and ws["A1"].font.bold
+    top, rows = table(ws)
+    assert rows[0][:4] == ("STT", "Hạng", "Giải", "Họ và tên") and "Số điện thoại" in rows[0]
+    assert ws.freeze_panes == f"A{top + 1}" and ws[f"A{top}"].font.bold
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["STT"] == 1 and isinstance(first["Điểm"], int | float) and first["Điểm"] == 5
     assert first["Họ và tên đầy đủ"] == "Nguyễn Thị Bích Ngọc"
     assert first["Số điện thoại"] == "0912000001"
     born = first["Ngày sinh"]
     assert isinstance(born, datetime) and born.date() == date(1990, 5, 21)
-    assert ws.cell(row=2, column=7).number_format == "0.000"
+    assert ws.cell(row=top + 1, column=8).number_format == "0.000"
     async with w.ctx.sm() as s:
         events = (await s.scalars(select(AuditEvent).where(AuditEvent.action == "export"))).all()
     assert [(e.actor, e.details["kind"], e.details["format"]) for e in events] == [
@@ -172,11 +197,10 @@ async def test_unit_officer_exports_only_their_unit(finalised: World) -> None:
     names = [r["Họ và tên"] for r in csv.DictReader(io.StringIO(resp.content.decode("utf-8-sig")))]
     assert sorted(names) == sorted(["Nguyễn Thị Bích Ngọc", "Lê Hoàng Yến", "Đặng Thùy Dương"])
     winners = await officer.get(f"/api/staff/rounds/{w.round_id}/exports/winners.xlsx")
-    ws = load_workbook(io.BytesIO(winners.content)).active
-    units = {row[3] for row in ws.iter_rows(min_row=2, values_only=True)}
+    units = {row[4] for row in table(load_workbook(io.BytesIO(winners.content)).active)[1][1:]}
     assert units and units <= {"Trường THPT Bù Đăng", "Huyện Bù Đăng"}
     part = await officer.get(f"/api/staff/rounds/{w.round_id}/exports/participation.xlsx?level=2")
-    rows = list(load_workbook(io.BytesIO(part.content)).active.iter_rows(values_only=True))
+    rows = table(load_workbook(io.BytesIO(part.content)).active)[1]
     assert rows[1][:5] == ("BP-BUDANG", "Huyện Bù Đăng", 3, 3, 1)
     assert len(rows) == 2 and rows[1][7] == pytest.approx(3 / 40)
     outside = await officer.get(
@@ -195,3 +219,52 @@ async def test_export_roles_and_bad_requests(finalised: World) -> None:
     assert (await w.client.get(f"{base}/winners.csv")).status_code == 401
     officer = await staff(w, "canbo.budang", "unit_officer", "BP-BUDANG")
     assert (await officer.post(f"/api/staff/rounds/{w.round_id}/finalise")).status_code == 403
+
+
+async def test_pdf_documents_by_role_and_scope(finalised: World) -> None:
+    from pypdf import PdfReader
+
+    w = finalised
+    base = f"/api/staff/rounds/{w.round_id}/documents"
+    org = await staff(w, "bantochuc2", "organiser")
+    resp = await org.get(f"{base}/winners.pdf")
+    assert resp.status_code == 200 and resp.headers["content-type"] == "application/pdf"
+    assert resp.headers["content-disposition"].endswith(
+        f'thu-dot-{w.round_id}-winners-tat-ca-20261121.pdf"')
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(resp.content)).pages)
+    assert "DANH SÁCH NGƯỜI ĐOẠT GIẢI" in text and "Nguyễn Thị Bích Ngọc" in text
+    assert f"http://test/results/{w.round_id}" in text
+    viewer = await staff(w, "xem", "viewer")
+    assert (await viewer.get(f"{base}/winners.pdf")).status_code == 403
+    assert (await viewer.get(f"{base}/report.pdf")).status_code == 200
+    assert (await viewer.get(f"{base}/secrets.pdf")).status_code == 404
+    officer = await staff(w, "canbo.budang", "unit_officer", "BP-BUDANG")
+    certs = await officer.get(f"{base}/certificates.pdf")
+    names = "".join(p.extract_text() for p in PdfReader(io.BytesIO(certs.content)).pages)
+    assert names.count("GIẤY CHỨNG NHẬN") == 3 and "Trần Văn Đức" not in names
+    assert (await officer.get(f"{base}/winners.pdf?unit=BP-DONGXOAI")).status_code == 404
+    async with w.ctx.sm() as s:
+        kinds = (await s.scalars(select(AuditEvent).where(AuditEvent.action == "export"))).all()
+    assert {e.details["kind"] for e in kinds} >= {"winners_pdf", "report_pdf",
+                                                   "certificates_pdf"}
+
+
+async def test_participant_downloads_their_own_certificate(world: World) -> None:
+    from pypdf import PdfReader
+
+    from contest.services import finalise
+    from contest.storage.tables import Participant
+
+    assert (await world.register(phone="0912999888")).status_code in (200, 201)
+    async with world.ctx.sm() as s:
+        pid = (await s.scalars(select(Participant.id))).one()
+    await seed_entries(world.ctx, world.round_id, [Person(pid, 4000)])
+    url = f"/api/v1/rounds/{world.round_id}/certificate.pdf"
+    assert (await world.client.get(url)).status_code == 404  # not finalised yet
+    world.clock.advance(24 * 3600 + 10)
+    await finalise.finalise(world.ctx, world.round_id)
+    resp = await world.client.get(url)
+    assert resp.status_code == 200
+    text = PdfReader(io.BytesIO(resp.content)).pages[0].extract_text()
+    assert "Nguyễn Thị Bích Ngọc" in text and "Đã tham gia" in text
+    assert (await world.make_client().get(url)).status_code == 401
