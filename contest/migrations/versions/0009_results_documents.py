@@ -10,7 +10,7 @@ contests.documents (JSON) holds who issues the official lists: issuing body, pla
 per unit too (contest.domain.documents).
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0010
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0005"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
