@@ -122,10 +122,6 @@ class CsrfFailed(ContestError):
     status, code = 403, "csrf_failed"
 
 
-class TotpRequired(ContestError):
-    status, code = 401, "totp_required"
-
-
 class ConfigInvalid(ContestError):
     status, code = 422, "config_invalid"
 

@@ -162,6 +162,22 @@ class Settings:
         metadata=_help("How long a request waits for a free slot before 503 busy, in seconds.",
                        "CONTEST_QUEUE_WAIT"),
     )
+    hash_slots: int = field(
+        default=0,
+        metadata=_help("Password hashes (argon2, 64 MiB each) one worker computes at once; "
+                       "0: one per CPU core. Bounds a worker's memory under a login flood.",
+                       "CONTEST_HASH_SLOTS"),
+    )
+    hash_queue: int = field(
+        default=8,
+        metadata=_help("Logins and registrations that may wait for a hashing slot; more get "
+                       "503 busy with Retry-After at once.", "CONTEST_HASH_QUEUE"),
+    )
+    hash_wait_s: float = field(
+        default=2.0,
+        metadata=_help("How long a login waits for a hashing slot before 503 busy, in seconds.",
+                       "CONTEST_HASH_WAIT"),
+    )
     static_dir: str = field(
         default=str(Path(__file__).resolve().parent.parent / "static"),
         metadata=_help("Folder served at / (the participant pages).", "CONTEST_STATIC_DIR"),

@@ -6,24 +6,20 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
-from starlette.concurrency import run_in_threadpool
 
 from contest.domain import people
 from contest.errors import BadCredentials, NotEligible, NotFound, PhoneTaken, ValidationFailed
-from contest.services import consent
+from contest.services import consent, passwords
 from contest.services.catalog import list_units
 from contest.services.context import Services
 from contest.services.crypto import cipher
 from contest.storage.db import transaction
 from contest.storage.tables import Contest, Participant
 
-_hasher = PasswordHasher()
 # Verified against when the phone is unknown, so both answers take the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+_DUMMY_HASH = passwords.hash_now("not-a-real-password")
 
 
 @dataclass(frozen=True)
@@ -89,7 +85,7 @@ async def register(ctx: Services, slug: str, reg: Registration) -> Participant:
     if contest.min_age is not None and people.age_on(reg.birth_date, now.date()) < contest.min_age:
         raise NotEligible(min_age=contest.min_age)
     assert phone is not None
-    password_hash = await run_in_threadpool(_hasher.hash, reg.password)
+    password_hash = await passwords.hash_password(ctx, reg.password)
     data = cipher(ctx.settings)  # issue 6: personal data is stored encrypted
     participant = Participant(
         id=new_id(),
@@ -118,7 +114,8 @@ async def register(ctx: Services, slug: str, reg: Registration) -> Participant:
 
 
 async def login(ctx: Services, slug: str, phone_raw: str, password: str) -> Participant:
-    """The participant with this phone and password; raises NotFound, BadCredentials."""
+    """The participant with this phone and password; raises NotFound, BadCredentials,
+    ServerBusy (the worker's password hashing is saturated)."""
     phone = people.normalise_phone(phone_raw) or ""
     async with ctx.sm() as s:
         contest = await s.scalar(select(Contest).where(Contest.slug == slug, Contest.visible))
@@ -131,10 +128,6 @@ async def login(ctx: Services, slug: str, phone_raw: str, password: str) -> Part
             )
         )
     stored = participant.password_hash if participant else _DUMMY_HASH
-    try:
-        await run_in_threadpool(_hasher.verify, stored, password)
-    except (VerificationError, InvalidHashError) as exc:
-        raise BadCredentials() from exc
-    if participant is None:
+    if not await passwords.verify(ctx, stored, password) or participant is None:
         raise BadCredentials()
     return participant

@@ -122,7 +122,7 @@ async def login(request: Request, username: str, password: str, totp: str | None
                 response: Response) -> tuple[Staff, str]:
     """Check credentials, open a session, set its cookie on response; returns (staff, csrf).
 
-    Raises RateLimited, StaffLoginFailed, TotpRequired.
+    Raises RateLimited, StaffLoginFailed, ServerBusy.
     """
     ctx = _ctx(request)
     staff = await console_staff.authenticate(ctx, username, password, totp, client_ip(request))
