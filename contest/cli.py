@@ -76,7 +76,8 @@ def _settings(demo: bool = False) -> Settings:
         return base
     keys = demo_secrets(folder)
     print(DEMO_WARNING.format(path=folder / DEMO_SECRETS), file=sys.stderr)
-    return Settings.from_env(dev_mode=True, **keys)
+    return Settings.from_env(None, dev_mode=True, secret_key=keys["secret_key"],
+                             data_keys=keys["data_keys"], lookup_key=keys["lookup_key"])
 
 
 def _loopback(host: str) -> bool:

@@ -22,6 +22,12 @@ class InvalidJSON(ContestError):
     status, code = 400, "invalid_json"
 
 
+class ClientGone(ContestError):
+    """The client hung up before its request body arrived (nobody reads the answer)."""
+
+    status, code = 400, "client_gone"
+
+
 class BodyTooLarge(ContestError):
     status, code = 413, "body_too_large"
 

@@ -1,0 +1,63 @@
+"""Item 12: inputs that used to answer 500 answer 4xx (and a hung-up client is no error)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from tests.conftest import World
+from tests.console.conftest import Console
+
+
+@pytest.mark.parametrize("offset", ["99999999999999999999", "9223372036854775808",
+                                    "1000000001", "１２３"])
+async def test_a_huge_leaderboard_offset_is_a_422(world: World, offset: str) -> None:
+    r = await world.client.get(f"/api/v1/rounds/{world.round_id}/leaderboard?offset={offset}")
+    assert r.status_code in (200, 422), r.text
+    if offset != "１２３":
+        assert r.status_code == 422 and r.json()["error"] == "invalid_fields"
+
+
+async def test_a_huge_console_offset_is_a_4xx(console: Console) -> None:
+    admin = await console.login("admin")
+    r = await admin.get("/console/participants?offset=99999999999999999999")
+    assert 400 <= r.status_code < 500
+
+
+@pytest.mark.parametrize("depth", [5_000, 100_000])
+async def test_deeply_nested_json_is_a_400(world: World, depth: int) -> None:
+    body = "[" * depth + "]" * depth
+    if len(body) > world.ctx.settings.max_body_bytes:
+        body = "[" * 30_000 + "]" * 30_000
+    r = await world.client.post("/api/v1/contests/thu/login", content=body,
+                                headers={"content-type": "application/json"})
+    assert r.status_code == 400 and r.json()["error"] == "invalid_json"
+    nested = '{"phone": ' + "[" * 20_000 + "]" * 20_000 + ', "password": "x"}'
+    r = await world.client.post("/api/v1/contests/thu/login", content=nested,
+                                headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500
+
+
+async def test_a_client_hanging_up_mid_body_is_not_logged_as_a_server_error(
+        world: World, caplog: pytest.LogCaptureFixture) -> None:
+    sent: list[dict[str, object]] = []
+    messages = [{"type": "http.request", "body": b'{"phone": "09', "more_body": True},
+                {"type": "http.disconnect"}]
+
+    async def receive() -> dict[str, object]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": "/api/v1/contests/thu/login",
+             "raw_path": b"/api/v1/contests/thu/login", "query_string": b"", "root_path": "",
+             "headers": [(b"content-type", b"application/json"), (b"host", b"test")],
+             "client": ("127.0.0.1", 5000), "server": ("test", 80)}
+    with caplog.at_level(logging.INFO):
+        await world.app(scope, receive, send)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    assert start["status"] == 400
