@@ -38,7 +38,7 @@ async def test_unit_staff_see_only_their_units_flags(console: Console) -> None:
 
 async def test_only_organisers_decide_and_within_their_scope(
         console: Console) -> None:
-    own, other = await _flag_two_units(console)
+    _, other = await _flag_two_units(console)
     # an organiser sees every unit by role; a viewer bound to a unit never decides at all
     viewer = await console.login("viewer")
     url = f"/api/staff/review/rounds/{console.world.round_id}/participants/{other}"
