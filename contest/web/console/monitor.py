@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import Response
 
+from contest.domain import export_rows as xr
 from contest.errors import NotFound
 from contest.services import audit_log, console_config, crypto, dashboard
 from contest.services.scope import in_scope, narrowed, require_participant
@@ -73,14 +74,15 @@ async def dashboard_csv(request: Request) -> Response:
         w.writerows((h.isoformat(), a, p) for h, a, p in d.hourly)
     elif kind == "units":
         w.writerow(["don_vi", "nguoi_thi", "luot_thi", "diem_tuyet_doi"])
-        w.writerows(d.by_unit)
+        w.writerows(xr.safe_cells(row) for row in d.by_unit)
     elif kind == "scores":
         w.writerow(["khoang_diem", "luot_thi"])
         w.writerows(d.histogram)
     else:
         w.writerow(["ma_cau", "so_lan_ra", "ty_le_dung", "do_phan_biet", "trung_vi_giay"])
-        w.writerows((q.ext_id, q.shown, _f(q.share_correct), _f(q.discrimination),
-                     _f(q.median_s)) for q in d.questions)
+        w.writerows(xr.safe_cells((q.ext_id, q.shown, _f(q.share_correct),
+                                   _f(q.discrimination), _f(q.median_s)))
+                    for q in d.questions)
     async with transaction(ctx.sm) as s:
         audit_log.record(s, ctx.now(), f"staff:{staff.username}", "export.csv",
                          f"round:{rid}", ip=client_ip(request), kind=kind, unit=unit)
