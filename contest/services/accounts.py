@@ -76,7 +76,8 @@ async def register(ctx: Services, slug: str, reg: Registration) -> Participant:
         problems["consent"] = "field.consent"
     if reg.gender is not None and reg.gender not in {"nam", "nu", "khac"}:
         problems["gender"] = "field.gender"
-    if reg.id_number and not people.valid_id_number(reg.id_number):
+    id_number = people.normalise_id_number(reg.id_number) if reg.id_number else None
+    if reg.id_number and id_number is None:
         problems["id_number"] = "field.id_number"
     if reg.email and not people.valid_email(reg.email):
         problems["email"] = "field.email"
@@ -98,8 +99,8 @@ async def register(ctx: Services, slug: str, reg: Registration) -> Participant:
         gender=reg.gender,
         unit_code=reg.unit_code,
         group_code=reg.group,
-        id_number_enc=data.encrypt(reg.id_number or None),
-        id_number_hash=data.lookup("id", reg.id_number) if reg.id_number else None,
+        id_number_enc=data.encrypt(id_number),
+        id_number_hash=data.lookup("id", id_number) if id_number else None,
         email_enc=data.encrypt(reg.email or None),
         consent_at=now,
         consent_version=(await consent.current(ctx, contest.id)).version,

@@ -192,6 +192,9 @@ async def finalise(ctx: Services, round_id: int, actor: str = "cli",
             select(col(PrizeAward.participant_id)).where(
             col(PrizeAward.contest_id) == r.contest_id, col(PrizeAward.round_id) != round_id,
             col(PrizeAward.participant_id).is_not(None)))).all() if pid)
+        if rules.one_prize_per_person:
+            prior = prior | await _same_person_accounts(s, r.contest_id, prior)
+        won_ids: set[str] = set()  # ID-number hashes of this round's winners so far
         splits: Collection[str] | None = None
         if rules.split == "group":
             splits = {g["code"] for g in contest.groups}
@@ -235,10 +238,19 @@ async def finalise(ctx: Services, round_id: int, actor: str = "cli",
                 split_key=e.split_key, score_milli=e.score_milli, duration_ms=e.duration_ms,
                 submitted_ms=e.submitted_ms, prediction=e.prediction, distance=ranked.distance,
                 tied=ranked.tied, draw_key=ranked.draw_key, exclusion=reason or None))
+            id_hash = None
+            if not reason and rules.one_prize_per_person and not alloc.done:
+                # one person, several accounts (phones) with one ID number: one prize
+                id_hash = await s.scalar(select(col(Participant.id_number_hash)).where(
+                    col(Participant.id) == e.entry_id))
+                if id_hash is not None and id_hash in won_ids:
+                    reason = pz.PRIOR_PRIZE
+                    rows[-1]["exclusion"] = reason
             if not reason:
                 eligible += 1
                 hasher.add(vd.canonical_line(e.entry_id, e.split_key, published_values(e)))
-                alloc.offer(ranked.position, e.entry_id, e.split_key)
+                if alloc.offer(ranked.position, e.entry_id, e.split_key) and id_hash:
+                    won_ids.add(id_hash)
             if len(rows) >= batch:
                 await flush()
 
@@ -291,6 +303,20 @@ async def finalise(ctx: Services, round_id: int, actor: str = "cli",
                          eligible_hash=result_row.eligible_hash)
     return Summary(round_id, entrants, eligible, actual, len(awards), len(coll), tied,
                    result_row.eligible_hash, draw.commitment, seed.hex())
+
+
+async def _same_person_accounts(s: AsyncSession, contest_id: int,
+                                prior: frozenset[str]) -> frozenset[str]:
+    """Accounts of the contest sharing an ID-number hash with a prior winner (the same person
+    registered again with another phone)."""
+    if not prior:
+        return frozenset()
+    hashes = select(col(Participant.id_number_hash)).where(
+        col(Participant.id).in_(sorted(prior)), col(Participant.id_number_hash).is_not(None))
+    found = (await s.scalars(select(col(Participant.id)).where(
+        col(Participant.contest_id) == contest_id,
+        col(Participant.id_number_hash).in_(hashes)))).all()
+    return frozenset(found)
 
 
 def published_values(e: fr.Entry) -> list[int | None]:
