@@ -75,11 +75,18 @@ async def load(ctx: Services, path: Path, actor: str = "cli") -> LoadReport:
     await _load_units(ctx, spec, path)
     versions = await _resolve_banks(ctx, spec, path)
     problems: list[FileProblem] = []
-    for rs in spec.rounds:
+    settings = [_settings_of(rs, versions[rs.bank, rs.bank_version]) for rs in spec.rounds]
+    async with ctx.sm() as s:
+        existing = await s.scalar(select(col(Contest.id)).where(col(Contest.slug) == spec.slug))
+    titles = {rs.title for rs in spec.rounds}
+
+    def replaced(r: Round) -> bool:  # the file rewrites these stored rounds
+        return r.contest_id == existing and r.title in titles
+
+    for rs, rset in zip(spec.rounds, settings, strict=True):
         try:
             parse_chain(rs.tie_breaks)
-            await console_config.check_round(ctx, _settings_of(rs, versions[rs.bank,
-                                                                             rs.bank_version]))
+            await console_config.check_round(ctx, rset, siblings=settings, replaced=replaced)
         except ValueError as exc:
             problems.append(FileProblem(file, rs.line, f"đợt {rs.title!r}: tie_breaks: {exc}"))
         except ConfigInvalid as exc:
