@@ -811,6 +811,7 @@
         const me = await api('GET', `/rounds/${paper.round_id}/me`);
         const counted = me.attempt && me.attempt.attempt_id === id;
         rankEl.textContent = me.rank ? String(me.rank) : '—';
+        if (res.score_shown_at) return; // scores and ranks appear after the close
         rankNote.textContent = counted ? t('result.counted') : t('result.not_counted');
         if (me.rank && lastRank && me.rank !== lastRank) say(t('result.rank_changed', { rank: me.rank }));
         lastRank = me.rank;
@@ -823,6 +824,7 @@
     const reviewBox = h('div');
     page(t('result.title'), h('p', {}, info.title),
       res.auto_submitted ? h('p', { class: 'warn' }, t('result.auto')) : null,
+      res.score_shown_at ? h('p', { class: 'hint', id: 'score-later' }, t('result.score_later', { when: fmtDate(res.score_shown_at) })) : null,
       stats,
       h('div', { class: 'actions' },
         practice ? link(`#/r/${paper.round_id}/start`, t('btn.practice_again'), 'btn primary') : link(`#/r/${paper.round_id}/board`, t('btn.board'), 'btn primary'),

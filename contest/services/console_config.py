@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from contest.domain.draw import check_quotas
+from contest.domain.policy import SCORE_SHOWN
 from contest.domain.prizes import parse_rules
 from contest.errors import ConfigInvalid, NotFound
 from contest.services import audit_log
@@ -45,6 +46,7 @@ class RoundSettings:
     prediction_prompt: str | None = None
     prediction_kind: str | None = None
     prizes: dict[str, Any] | None = None
+    score_shown: str | None = None  # submit | close; None: policy.score_shown_default
 
 
 async def contests(ctx: Services) -> list[tuple[Contest, list[Round]]]:
@@ -159,6 +161,9 @@ async def check_round(ctx: Services, rs: RoundSettings, round_id: int | None = N
         raise ConfigInvalid(detail="số lượt thi phải từ 1 đến 100 (để trống: không giới hạn)")
     if rs.kind not in KINDS:
         raise ConfigInvalid(detail="loại đợt thi phải là ranked (tính điểm) hoặc practice")
+    if rs.score_shown is not None and rs.score_shown not in SCORE_SHOWN:
+        raise ConfigInvalid(detail="thời điểm công bố điểm phải là submit (ngay khi nộp bài) "
+                                   "hoặc close (sau khi đợt thi kết thúc)")
     if rs.counting not in COUNTINGS:
         raise ConfigInvalid(detail="lượt được tính phải là cao nhất, đầu tiên hoặc cuối cùng")
     if rs.prediction_kind is not None and rs.prediction_kind not in PREDICTION_KINDS:

@@ -39,7 +39,7 @@ MAX_FILE = 2 * 1024 * 1024
 # Round columns the file describes (RoundSpec name -> Round column); secret is never among them.
 _ROUND_FIELDS = ("title", "kind", "opens_at", "closes_at", "questions_per_attempt", "quotas",
                  "time_limit_s", "grace_s", "max_attempts", "counting", "partial_credit",
-                 "prediction_prompt", "prediction_kind", "prizes", "tie_breaks")
+                 "prediction_prompt", "prediction_kind", "prizes", "tie_breaks", "score_shown")
 
 
 @dataclass
@@ -183,7 +183,7 @@ def _settings_of(rs: RoundSpec, version_id: int) -> console_config.RoundSettings
         bank_version_id=version_id, questions_per_attempt=rs.questions_per_attempt,
         quotas=rs.quotas, time_limit_s=rs.time_limit_s, grace_s=rs.grace_s,
         max_attempts=rs.max_attempts, counting=rs.counting, partial_credit=rs.partial_credit,
-        kind=rs.kind, prediction_prompt=rs.prediction_prompt,
+        score_shown=rs.score_shown, kind=rs.kind, prediction_prompt=rs.prediction_prompt,
         prediction_kind=rs.prediction_kind, prizes=rs.prizes)
 
 
@@ -303,7 +303,7 @@ async def spec_of(ctx: Services, slug: str) -> ContestSpec:
             quotas=[dict(q) for q in r.quotas], time_limit_s=r.time_limit_s, grace_s=r.grace_s,
             max_attempts=r.max_attempts, counting=r.counting, partial_credit=r.partial_credit,
             prediction_prompt=r.prediction_prompt, prediction_kind=r.prediction_kind,
-            prizes=r.prizes, tie_breaks=r.tie_breaks))
+            prizes=r.prizes, tie_breaks=r.tie_breaks, score_shown=r.score_shown))
     spec.banks = [BankRef(code) for code in used]
     return spec
 

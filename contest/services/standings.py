@@ -404,17 +404,35 @@ async def _public(ctx: Services, page: Page, frozen: bool) -> BoardRead:
         for e in page.entries], frozen)
 
 
+def scores_visible(ctx: Services, r: Round) -> bool:
+    """True when participants may see scores and ranks of the round now (its setting, else
+    after the close for multi-attempt ranked rounds: contest.domain.policy.score_visible)."""
+    return policy.score_visible(r.kind, r.max_attempts, r.score_shown, ctx.now(), r.closes_at)
+
+
+async def scores_hidden_until(ctx: Services, round_id: int) -> datetime | None:
+    """The round's close when its scores are still hidden from participants, else None."""
+    async with ctx.sm() as s:
+        r = await s.get(Round, round_id)
+    if r is None or scores_visible(ctx, r):
+        return None
+    return r.closes_at
+
+
 async def leaderboard(ctx: Services, round_id: int, unit: str | None, limit: int,
                       offset: int = 0, group: str | None = None,
                       staff: bool = False) -> BoardRead:
     """A page of a round's board, whole or for a unit's subtree or a group.
 
-    The public (staff=False) sees the frozen board while the round is frozen.
+    The public (staff=False) sees the frozen board while the round is frozen, and an empty
+    frozen board while the round hides scores (each one would be an answer oracle).
     Raises NotFound for an unknown round, unit or group; ValidationFailed for unit+group.
     """
     r = await _round(ctx, round_id)
     scope = Scope(unit, group)
     await _check_scope(ctx, r, scope)
+    if not staff and not scores_visible(ctx, r):
+        return BoardRead(0, offset, [], True)
     view = await _view(ctx, r, staff)
     page = await ctx.boards.page(round_id, scope.key, offset, limit, view)
     return await _public(ctx, page, view == keys.FROZEN)
@@ -430,6 +448,8 @@ async def around_me(ctx: Services, round_id: int, participant_id: str, before: i
     r = await _round(ctx, round_id)
     scope = Scope(unit, group)
     await _check_scope(ctx, r, scope)
+    if not staff and not scores_visible(ctx, r):
+        return None
     view = await _view(ctx, r, staff)
     page = await ctx.boards.around(round_id, participant_id, before, after, scope.key, view)
     return None if page is None else await _public(ctx, page, view == keys.FROZEN)

@@ -31,6 +31,9 @@ async def add_practice(ctx: Services) -> None:
     async with transaction(ctx.sm) as s:
         if await s.scalar(select(Round).where(col(Round.kind) == "practice")) is not None:
             return
+        demo = await s.get(Round, ranked.id)
+        assert demo is not None
+        demo.score_shown = "submit"  # the journeys read the score and rank at once
         now = ctx.now()
         s.add(Round(
             contest_id=ranked.contest_id, title="Ôn tập Hiến pháp", kind="practice",

@@ -192,6 +192,7 @@ def _round_form(request: Request, r: Any) -> dict[str, str]:
         "time_limit_min": f"{r.time_limit_s / 60:g}", "grace_s": str(r.grace_s),
         "max_attempts": "" if r.max_attempts is None else str(r.max_attempts),
         "counting": r.counting, "partial_credit": "on" if r.partial_credit else "",
+        "score_shown": r.score_shown or "",
         "prediction_prompt": r.prediction_prompt or "",
         "prediction_kind": r.prediction_kind or "",
         "prizes": json.dumps(r.prizes, ensure_ascii=False, indent=2) if r.prizes else "",
@@ -240,7 +241,8 @@ async def _round_settings(request: Request) -> tuple[console_config.RoundSetting
         max_attempts=_int_or_none(raw.get("max_attempts", ""), "số lượt thi"),
         counting=raw.get("counting", "best"), partial_credit=raw.get("partial_credit") == "on",
         prediction_prompt=raw.get("prediction_prompt") or None,
-        prediction_kind=raw.get("prediction_kind") or None, prizes=prizes)
+        prediction_kind=raw.get("prediction_kind") or None, prizes=prizes,
+        score_shown=raw.get("score_shown") or None)
     return rs, raw
 
 
