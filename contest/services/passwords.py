@@ -85,6 +85,11 @@ async def verify(ctx: Services, stored: str, password: str) -> bool:
             return False
 
 
+def hasher() -> PasswordHasher:
+    """The argon2 hasher with the parameters every stored password uses."""
+    return _hasher
+
+
 def hash_now(password: str) -> str:
     """Hash synchronously (module constants computed at import: the dummy hashes)."""
     return _hasher.hash(password)
