@@ -265,10 +265,10 @@ class Settings:
             raise SettingsError(f"CONTEST_PUBLIC_URL={self.public_url!r} must be an absolute "
                                 "http(s):// URL, e.g. https://thi.example.gov.vn")
         positive = ("workers", "max_body_bytes", "sweep_interval_s", "session_max_age_s",
-                    "staff_idle_timeout_s", "staff_session_max_age_s", "retention_days",
-                    "login_lock_s", "login_lock_max_s", "hash_wait_s", "queue_wait_s")
+                    "staff_idle_timeout_s", "staff_session_max_age_s")
         at_least_zero = ("login_free_failures", "pow_threshold_per_min", "max_inflight",
-                         "hash_slots", "hash_queue")
+                         "hash_slots", "hash_queue", "hash_wait_s", "queue_wait_s",
+                         "retention_days", "login_lock_s", "login_lock_max_s")
         for name in positive:
             if not getattr(self, name) > 0:
                 raise SettingsError(f"{env[name]}={getattr(self, name)!r} must be above 0")

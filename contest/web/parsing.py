@@ -29,7 +29,7 @@ async def read_json(request: Request) -> Any:
     or nested too deep, ClientGone when the client hung up before sending all of it."""
     limit: int = request.app.state.settings.max_body_bytes
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isdecimal() and int(declared) > limit:
         raise BodyTooLarge(limit_kb=limit // 1024)
     body = bytearray()
     try:
@@ -110,6 +110,6 @@ def path_int(request: Request, name: str) -> int:
     from contest.errors import NotFound
 
     raw = request.path_params[name]
-    if not str(raw).isdigit() or len(str(raw)) > 12:
+    if not (str(raw).isascii() and str(raw).isdigit()) or len(str(raw)) > 12:  # not "²"
         raise NotFound()
     return int(raw)

@@ -59,7 +59,7 @@ async def qr_png(request: Request) -> Response:
     """GET /api/v1/contests/{slug}/qr.png?scale=: the QR code as a PNG (scale 1-40, default 10)."""
     url = await _url(request)
     raw = request.query_params.get("scale", "10")
-    scale = min(40, max(1, int(raw))) if raw.isdigit() else 10
+    scale = min(40, max(1, int(raw))) if raw.isdecimal() else 10
     buf = io.BytesIO()
     _qr(url).save(buf, kind="png", scale=scale, border=4)
     return Response(buf.getvalue(), media_type="image/png", headers=_cache(request))

@@ -61,3 +61,12 @@ async def test_a_client_hanging_up_mid_body_is_not_logged_as_a_server_error(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     start = next(m for m in sent if m["type"] == "http.response.start")
     assert start["status"] == 400
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/rounds/²/stats", "/api/v1/rounds/²/leaderboard",
+    "/api/v1/contests/thu/qr.png?scale=²", "/api/v1/rounds/1/results/eligible.csv?level=²",
+])
+async def test_unicode_digits_that_int_refuses_are_never_a_500(world: World, url: str) -> None:
+    r = await world.client.get(url)
+    assert r.status_code < 500, (url, r.status_code)
