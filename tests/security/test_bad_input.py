@@ -10,13 +10,13 @@ from tests.conftest import World
 from tests.console.conftest import Console
 
 
-@pytest.mark.parametrize("offset", ["99999999999999999999", "9223372036854775808",
-                                    "1000000001", "１２３"])
-async def test_a_huge_leaderboard_offset_is_a_422(world: World, offset: str) -> None:
-    r = await world.client.get(f"/api/v1/rounds/{world.round_id}/leaderboard?offset={offset}")
-    assert r.status_code in (200, 422), r.text
-    if offset != "１２３":
-        assert r.status_code == 422 and r.json()["error"] == "invalid_fields"
+async def test_a_huge_leaderboard_offset_is_a_422(world: World) -> None:
+    for offset in ("99999999999999999999", "9223372036854775808", "1000000001"):
+        r = await world.client.get(
+            f"/api/v1/rounds/{world.round_id}/leaderboard?offset={offset}")
+        assert r.status_code == 422 and r.json()["error"] == "invalid_fields", offset
+    r = await world.client.get(f"/api/v1/rounds/{world.round_id}/leaderboard?offset=１２３")
+    assert r.status_code == 200
 
 
 async def test_a_huge_console_offset_is_a_4xx(console: Console) -> None:
@@ -25,14 +25,12 @@ async def test_a_huge_console_offset_is_a_4xx(console: Console) -> None:
     assert 400 <= r.status_code < 500
 
 
-@pytest.mark.parametrize("depth", [5_000, 100_000])
-async def test_deeply_nested_json_is_a_400(world: World, depth: int) -> None:
-    body = "[" * depth + "]" * depth
-    if len(body) > world.ctx.settings.max_body_bytes:
-        body = "[" * 30_000 + "]" * 30_000
-    r = await world.client.post("/api/v1/contests/thu/login", content=body,
-                                headers={"content-type": "application/json"})
-    assert r.status_code == 400 and r.json()["error"] == "invalid_json"
+async def test_deeply_nested_json_is_a_400(world: World) -> None:
+    for depth in (5_000, 30_000):
+        body = "[" * depth + "]" * depth
+        r = await world.client.post("/api/v1/contests/thu/login", content=body,
+                                    headers={"content-type": "application/json"})
+        assert r.status_code == 400 and r.json()["error"] == "invalid_json", depth
     nested = '{"phone": ' + "[" * 20_000 + "]" * 20_000 + ', "password": "x"}'
     r = await world.client.post("/api/v1/contests/thu/login", content=nested,
                                 headers={"content-type": "application/json"})
@@ -63,10 +61,9 @@ async def test_a_client_hanging_up_mid_body_is_not_logged_as_a_server_error(
     assert start["status"] == 400
 
 
-@pytest.mark.parametrize("url", [
-    "/api/v1/rounds/²/stats", "/api/v1/rounds/²/leaderboard",
-    "/api/v1/contests/thu/qr.png?scale=²", "/api/v1/rounds/1/results/eligible.csv?level=²",
-])
-async def test_unicode_digits_that_int_refuses_are_never_a_500(world: World, url: str) -> None:
-    r = await world.client.get(url)
-    assert r.status_code < 500, (url, r.status_code)
+async def test_unicode_digits_that_int_refuses_are_never_a_500(world: World) -> None:
+    for url in ("/api/v1/rounds/²/stats", "/api/v1/rounds/²/leaderboard",
+                "/api/v1/contests/thu/qr.png?scale=²",
+                "/api/v1/rounds/1/results/eligible.csv?level=²"):
+        r = await world.client.get(url)
+        assert r.status_code < 500, (url, r.status_code)
