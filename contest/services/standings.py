@@ -184,9 +184,16 @@ async def _frozen_entries(ctx: Services, r: Round) -> list[Entry]:
     return out
 
 
-async def _round(ctx: Services, round_id: int) -> Round:
+async def _round(ctx: Services, round_id: int, public: bool = False) -> Round:
+    """A ranked round; raises NotFound (also, for public reads, when its contest is hidden)."""
     async with ctx.sm() as s:
-        r = await s.get(Round, round_id)
+        if public:  # one query: a hidden contest's boards are not served by direct URL either
+            row = (await s.execute(
+                select(Round).join(Contest, col(Contest.id) == col(Round.contest_id))
+                .where(col(Round.id) == round_id, col(Contest.visible)))).first()
+            r = row[0] if row else None
+        else:
+            r = await s.get(Round, round_id)
     if r is None or r.kind == "practice":
         raise NotFound()
     return r
@@ -428,7 +435,7 @@ async def leaderboard(ctx: Services, round_id: int, unit: str | None, limit: int
     frozen board while the round hides scores (each one would be an answer oracle).
     Raises NotFound for an unknown round, unit or group; ValidationFailed for unit+group.
     """
-    r = await _round(ctx, round_id)
+    r = await _round(ctx, round_id, public=not staff)
     scope = Scope(unit, group)
     await _check_scope(ctx, r, scope)
     if not staff and not scores_visible(ctx, r):
@@ -445,7 +452,7 @@ async def around_me(ctx: Services, round_id: int, participant_id: str, before: i
 
     Raises NotFound for an unknown round, unit or group; ValidationFailed for unit+group.
     """
-    r = await _round(ctx, round_id)
+    r = await _round(ctx, round_id, public=not staff)
     scope = Scope(unit, group)
     await _check_scope(ctx, r, scope)
     if not staff and not scores_visible(ctx, r):
@@ -461,7 +468,7 @@ async def stats(ctx: Services, round_id: int, unit: str | None = None,
 
     Raises NotFound for an unknown round, unit or group; ValidationFailed for unit+group.
     """
-    r = await _round(ctx, round_id)
+    r = await _round(ctx, round_id, public=not staff)
     scope = Scope(unit, group)
     await _check_scope(ctx, r, scope)
     view = await _view(ctx, r, staff)

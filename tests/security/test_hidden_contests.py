@@ -1,4 +1,4 @@
-"""Item 13: a hidden contest serves neither results nor answer key by direct URL."""
+"""Item 13: a hidden contest serves neither results, answer key nor boards by direct URL."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ async def test_hidden_contests_do_not_serve_results_or_the_key(world: World) -> 
     world.clock.advance(24 * 3600 + 10)
     await finalise.finalise(world.ctx, rid)
     urls = [f"/api/v1/rounds/{rid}/results", f"/api/v1/rounds/{rid}/results/eligible.csv",
-            f"/api/v1/rounds/{rid}/draw-commitment", f"/results/{rid}", f"/answer-key/{rid}"]
+            f"/api/v1/rounds/{rid}/draw-commitment", f"/results/{rid}", f"/answer-key/{rid}",
+            f"/api/v1/rounds/{rid}/leaderboard", f"/api/v1/rounds/{rid}/stats"]
     for url in urls:
         assert (await world.client.get(url)).status_code == 200, url
     async with transaction(world.ctx.sm) as s:
