@@ -36,7 +36,8 @@ async def add_practice(ctx: Services) -> None:
         demo.score_shown = "submit"  # the journeys read the score and rank at once
         now = ctx.now()
         s.add(Round(
-            contest_id=ranked.contest_id, title="Ôn tập Luật Phổ biến, giáo dục pháp luật", kind="practice",
+            contest_id=ranked.contest_id, title="Ôn tập Luật Phổ biến, giáo dục pháp luật",
+            kind="practice",
             opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=30),
             bank_version_id=version.id, questions_per_attempt=5, time_limit_s=600,
             grace_s=5, max_attempts=None, counting="best", secret=secrets.token_bytes(32),
