@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import json
 import os
+import secrets
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -28,9 +30,72 @@ async def with_services(settings: Settings, fn: Callable[[Services], Awaitable[A
         await engine.dispose()
 
 
+DEMO_SECRETS = "demo-secrets.json"
+DEMO_WARNING = (
+    "contest: DEMO MODE - plain HTTP, a demo contest and keys kept in {path}. Do not use it "
+    "for a real contest: set SECRET_KEY, CONTEST_DATA_KEYS and CONTEST_LOOKUP_KEY and run "
+    "without --demo (README, 'Running in production')."
+)
+
+
+def demo_folder(database_url: str) -> Path:
+    """The demo's data folder: the SQLite file's folder, else ./var."""
+    prefix = "sqlite+aiosqlite:///"
+    if database_url.startswith(prefix) and not database_url.endswith(":memory:"):
+        return Path(database_url[len(prefix):]).parent
+    return Path("var")
+
+
+def demo_secrets(folder: Path) -> dict[str, str]:
+    """The demo's random cookie secret, data key and look-up key, made on first run and kept
+    (owner-only) in folder, so a restart keeps sessions and can still read stored phones."""
+    from contest.services.crypto import new_key
+
+    path = folder / DEMO_SECRETS
+    if path.exists():
+        found: dict[str, str] = json.loads(path.read_text("utf-8"))
+        return found
+    folder.mkdir(parents=True, exist_ok=True)
+    made = {"secret_key": secrets.token_urlsafe(48), "data_keys": new_key(),
+            "lookup_key": secrets.token_urlsafe(48)}
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(made, f)
+    return made
+
+
 def _settings(demo: bool = False) -> Settings:
-    dev = demo and not os.environ.get("CONTEST_DEV") and not os.environ.get("SECRET_KEY")
-    return Settings.from_env(dev_mode=True) if dev else Settings.from_env()
+    """Settings from the environment. Without SECRET_KEY, the demo gets its own random keys
+    (made once, kept in its data folder), and the other commands reuse them when a demo
+    made them, so `contest staff create` and the data commands work on a demo database."""
+    base = Settings.from_env()
+    if os.environ.get("SECRET_KEY"):
+        return base
+    folder = demo_folder(base.database_url)
+    if not demo and not (folder / DEMO_SECRETS).exists():
+        return base
+    keys = demo_secrets(folder)
+    print(DEMO_WARNING.format(path=folder / DEMO_SECRETS), file=sys.stderr)
+    return Settings.from_env(None, dev_mode=True, secret_key=keys["secret_key"],
+                             data_keys=keys["data_keys"], lookup_key=keys["lookup_key"])
+
+
+def _loopback(host: str) -> bool:
+    """True for an address only this machine can reach."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn treats proxy headers: only from CONTEST_TRUSTED_PROXIES, none by default
+    (uvicorn would otherwise believe X-Forwarded-For from any loopback peer)."""
+    if not settings.trusted_proxies.strip():
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": settings.trusted_proxies}
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -55,7 +120,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from contest.app import create_app
 
-    settings = _settings(args.demo)
+    if args.demo and not _loopback(args.host) and not args.public:
+        print(f"contest: --demo listens on 127.0.0.1 only; --host {args.host} would publish "
+              "a demo (plain HTTP, demo keys) to the network. Add --public if that is what "
+              "you want.", file=sys.stderr)
+        return 2
+    # without --demo, never the demo's keys: production refuses to start without its own
+    settings = _settings(demo=True) if args.demo else Settings.from_env()
     settings.check()
     if args.demo:
         from contest.services.demo import ensure_demo
@@ -81,10 +152,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             workers=settings.workers,
-            proxy_headers=True,
+            **uvicorn_options(settings),
         )
     else:
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=True)
+        uvicorn.run(create_app(settings), host=args.host, port=args.port,
+                    **uvicorn_options(settings))
     return 0
 
 
@@ -149,6 +221,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="load the demo contest first")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--public", action="store_true",
+                       help="let --demo listen on a non-loopback --host")
     serve.set_defaults(func=cmd_serve)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)

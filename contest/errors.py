@@ -22,6 +22,12 @@ class InvalidJSON(ContestError):
     status, code = 400, "invalid_json"
 
 
+class ClientGone(ContestError):
+    """The client hung up before its request body arrived (nobody reads the answer)."""
+
+    status, code = 400, "client_gone"
+
+
 class BodyTooLarge(ContestError):
     status, code = 413, "body_too_large"
 
@@ -120,10 +126,6 @@ class Forbidden(ContestError):
 
 class CsrfFailed(ContestError):
     status, code = 403, "csrf_failed"
-
-
-class TotpRequired(ContestError):
-    status, code = 401, "totp_required"
 
 
 class ConfigInvalid(ContestError):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from cryptography.fernet import Fernet
 
 DEV_SECRET = "dev-secret-change-me"
 
@@ -46,12 +49,6 @@ class Settings:
     timezone: str = field(
         default="Asia/Ho_Chi_Minh",
         metadata=_help("Time zone in which round windows are shown and entered.", "CONTEST_TZ"),
-    )
-    public_url: str = field(
-        default="",
-        metadata=_help("Public address of the site (https://thi.example.gov.vn), printed as QR "
-                       "codes on PDF documents. Unset: the address of the request (the CLI: "
-                       "http://localhost:8000).", "CONTEST_PUBLIC_URL"),
     )
     locale: str = field(
         default="vi",
@@ -227,6 +224,31 @@ class Settings:
         metadata=_help("Password-reset requests and confirmations per client IP: count/seconds.",
                        "CONTEST_LIMIT_RESET_IP"),
     )
+    hash_slots: int = field(
+        default=0,
+        metadata=_help("Password hashes (argon2, 64 MiB each) one worker computes at once; "
+                       "0: one per CPU core. Bounds a worker's memory under a login flood.",
+                       "CONTEST_HASH_SLOTS"),
+    )
+    hash_queue: int = field(
+        default=8,
+        metadata=_help("Logins and registrations that may wait for a hashing slot; more get "
+                       "503 busy with Retry-After at once.", "CONTEST_HASH_QUEUE"),
+    )
+    hash_wait_s: float = field(
+        default=2.0,
+        metadata=_help("How long a login waits for a hashing slot before 503 busy, in seconds.",
+                       "CONTEST_HASH_WAIT"),
+    )
+    public_url: str = field(
+        default="",
+        metadata=_help("The site's public address (e.g. https://thi.example.gov.vn), used for "
+                       "absolute links such as the embed page's and the QR codes of PDF "
+                       "documents; never taken from the Host header. Empty: taken from each "
+                       "request (the CLI: http://localhost:8000), and such responses are "
+                       "never cached.",
+                       "CONTEST_PUBLIC_URL"),
+    )
     static_dir: str = field(
         default=str(Path(__file__).resolve().parent.parent / "static"),
         metadata=_help("Folder served at / (the participant pages).", "CONTEST_STATIC_DIR"),
@@ -258,12 +280,63 @@ class Settings:
             self.tz  # noqa: B018 - validates the zone name
         except Exception as exc:
             raise SettingsError(f"CONTEST_TZ={self.timezone!r} is not a known time zone") from exc
+        self._check_forms()
         if not self.dev_mode and (not self.data_keys or len(self.lookup_key) < 32):
             raise SettingsError(
                 "CONTEST_DATA_KEYS (Fernet keys: `contest data new-key`) and CONTEST_LOOKUP_KEY "
                 "(32+ random characters) must be set outside dev mode: they protect "
                 "participants' personal data."
             )
+
+    def _check_forms(self) -> None:
+        """Parse every setting whose form a type does not check (rates, networks, keys, URLs,
+        ranges), so a bad value stops the start naming its variable, not every request."""
+        from contest.domain.rates import parse_rate
+
+        env = {f.name: f.metadata["env"] for f in fields(self)}
+        for name in env:
+            if name.startswith("limit_"):
+                value = getattr(self, name)
+                try:
+                    parse_rate(value)
+                except ValueError as exc:
+                    raise SettingsError(f"{env[name]}={value!r} must be count/seconds with "
+                                        "both positive, e.g. 120/60") from exc
+        for part in (p.strip() for p in self.trusted_proxies.split(",") if p.strip()):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError as exc:
+                raise SettingsError(f"CONTEST_TRUSTED_PROXIES: {part!r} is not an address or "
+                                    "CIDR network (e.g. 127.0.0.1,10.0.0.0/8)") from exc
+        for key in (k.strip() for k in self.data_keys.split(",") if k.strip()):
+            try:
+                Fernet(key)
+            except ValueError as exc:
+                raise SettingsError("CONTEST_DATA_KEYS must be Fernet keys separated by commas "
+                                    "(make one with `contest data new-key`)") from exc
+        if self.locale not in ("vi", "en"):
+            raise SettingsError(f"CONTEST_LOCALE={self.locale!r} must be vi or en")
+        if not self.database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise SettingsError("DATABASE_URL must start with sqlite+aiosqlite:// or "
+                                "postgresql+asyncpg://")
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise SettingsError("REDIS_URL must be a redis://, rediss:// or unix:// URL")
+        if self.public_url and not self.public_url.startswith(("http://", "https://")):
+            raise SettingsError(f"CONTEST_PUBLIC_URL={self.public_url!r} must be an absolute "
+                                "http(s):// URL, e.g. https://thi.example.gov.vn")
+        positive = ("workers", "max_body_bytes", "sweep_interval_s", "session_max_age_s",
+                    "staff_idle_timeout_s", "staff_session_max_age_s")
+        at_least_zero = ("login_free_failures", "pow_threshold_per_min", "max_inflight",
+                         "hash_slots", "hash_queue", "hash_wait_s", "queue_wait_s",
+                         "retention_days", "login_lock_s", "login_lock_max_s")
+        for name in positive:
+            if not getattr(self, name) > 0:
+                raise SettingsError(f"{env[name]}={getattr(self, name)!r} must be above 0")
+        for name in at_least_zero:
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{env[name]}={getattr(self, name)!r} must be 0 or more")
+        if not 1 <= self.pow_bits <= 32:
+            raise SettingsError(f"CONTEST_POW_BITS={self.pow_bits!r} must be from 1 to 32")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

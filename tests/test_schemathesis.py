@@ -21,12 +21,13 @@ from hypothesis import HealthCheck, settings
 
 from contest.app import create_app
 from contest.services.banks import import_bank
+from contest.services.console_staff import create_staff
 from contest.services.context import Services
 from contest.services.units import load_units, parse_units
 from contest.settings import Settings
 from contest.storage.db import transaction
 from contest.storage.tables import Contest, Round
-from contest.web.openapi import build
+from contest.web.openapi import build, build_staff
 from tests.conftest import REPO, UNITS_CSV, _fresh_database, sample_bank
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -38,6 +39,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 )
 
 schema = schemathesis.openapi.from_dict(build())
+staff_schema = schemathesis.openapi.from_dict(build_staff())
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 
@@ -68,9 +70,16 @@ class Api:
         self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                         base_url="http://test")
 
+        self.staff: httpx.AsyncClient | None = None  # a logged-in admin with its CSRF token
+
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """One request, run to completion on the private loop."""
         return self.loop.run_until_complete(self.client.request(method, path, **kwargs))
+
+    def request_staff(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One request of the logged-in admin."""
+        assert self.staff is not None
+        return self.loop.run_until_complete(self.staff.request(method, path, **kwargs))
 
 
 @pytest.fixture(scope="module")
@@ -99,9 +108,18 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         assert r.status_code == 201, r.text
         r = api.request("POST", "/api/v1/rounds/1/attempts")
         assert r.status_code == 201, r.text
+        loop.run_until_complete(create_staff(ctx, "admin", "mat-khau-can-bo-1", "admin"))
+        api.staff = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                      base_url="http://test")
+        r = api.request_staff("POST", "/api/staff/login",
+                              json={"username": "admin", "password": "mat-khau-can-bo-1"})
+        assert r.status_code == 200, r.text
+        api.staff.headers["X-CSRF-Token"] = r.json()["csrf_token"]
         yield api
     finally:
         loop.run_until_complete(api.client.aclose())
+        if api.staff is not None:
+            loop.run_until_complete(api.staff.aclose())
         loop.run_until_complete(lifespan.__aexit__(None, None, None))
         loop.close()
 
@@ -118,3 +136,22 @@ def test_api_conforms_to_its_openapi_document(case: Any, api: Api) -> None:
         kwargs["json"] = case.body
     response = api.request(case.method, case.formatted_path, **kwargs)
     case.validate_response(response, checks=CHECKS)
+
+
+def _kwargs(case: Any) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"params": case.query, "headers": case.headers}
+    if isinstance(case.body, bytes | str):
+        kwargs["content"] = case.body
+    elif case.body is not None and type(case.body).__name__ != "NotSet":
+        kwargs["json"] = case.body
+    return kwargs
+
+
+@staff_schema.parametrize()  # type: ignore[untyped-decorator]
+@settings(max_examples=10, derandomize=True, deadline=None,
+          suppress_health_check=list(HealthCheck))
+def test_console_api_never_answers_a_server_error(case: Any, api: Api) -> None:
+    """Generated requests of a logged-in admin (valid and not) to the console's JSON API:
+    never a 5xx (issue 14); staff logins fuzzed here do not end the admin's session."""
+    response = api.request_staff(case.method, case.formatted_path, **_kwargs(case))
+    case.validate_response(response, checks=[not_a_server_error])

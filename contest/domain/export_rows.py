@@ -93,6 +93,21 @@ def local(at: datetime | None, tz: ZoneInfo) -> datetime | None:
     return None if at is None else at.astimezone(tz).replace(tzinfo=None)
 
 
+# OWASP's CSV-injection rule: a cell starting with one of these is read as a formula by
+# Excel / LibreOffice (=HYPERLINK(...) in a participant's name becomes a live link).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet will show as text: a leading formula character gets a ' before it."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def safe_cells(row: Sequence[Any]) -> list[Any]:
+    """A row with every text cell neutralised (numbers and other values unchanged)."""
+    return [neutralise(v) if isinstance(v, str) else v for v in row]
+
+
 def csv_cell(value: Any, kind: Kind) -> str:
     """A cell as CSV text: empty for None, dd/mm/yyyy dates, percent with one decimal."""
     if value is None:
@@ -107,11 +122,14 @@ def csv_cell(value: Any, kind: Kind) -> str:
         return f"{float(value):.3f}".rstrip("0").rstrip(".")
     if kind == "bool":
         return "có" if value else "không"
+    if isinstance(value, str):
+        return neutralise(value)
     return str(value)
 
 
 def xlsx_cell(value: Any, kind: Kind) -> Any:
-    """A cell's value for openpyxl: numbers stay numbers, booleans become có/không."""
+    """A cell's value for openpyxl: numbers stay numbers, booleans become có/không (text cells
+    are written with the text type by the writer, never as formulas)."""
     if kind == "bool" and value is not None:
         return "có" if value else "không"
     return value

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
-_PHONE = re.compile(r"0[35789]\d{8}")
-_CCCD = re.compile(r"\d{12}")
+_PHONE = re.compile(r"0[35789][0-9]{8}")
+_CCCD = re.compile(r"[0-9]{12}")
+_SEPARATORS = re.compile(r"[\s.\-()]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def ascii_digits(raw: str) -> str:
+    """NFKC-normalised text with every decimal digit of any script as an ASCII digit, so
+    "０９１２..." (full-width) or "٠٩١٢..." (Arabic-Indic) is the same number as "0912..."
+    before it is compared or hashed (one person, one phone, one hash)."""
+    text = unicodedata.normalize("NFKC", raw)
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
 
 
 def normalise_phone(raw: str) -> str | None:
     """A 10-digit mobile number from what a person typed (+84/84 prefix, spaces), or None."""
-    digits = re.sub(r"[\s.\-()]", "", raw)
+    digits = _SEPARATORS.sub("", ascii_digits(raw))
     if digits.startswith("+84"):
         digits = "0" + digits[3:]
     elif digits.startswith("84") and len(digits) == 11:
@@ -20,8 +30,14 @@ def normalise_phone(raw: str) -> str | None:
     return digits if _PHONE.fullmatch(digits) else None
 
 
+def normalise_id_number(raw: str) -> str | None:
+    """A 12-digit citizen identity number (CCCD) in ASCII digits, spaces dropped, or None."""
+    digits = _SEPARATORS.sub("", ascii_digits(raw))
+    return digits if _CCCD.fullmatch(digits) else None
+
+
 def valid_id_number(raw: str) -> bool:
-    """True for a 12-digit citizen identity number (CCCD)."""
+    """True for a 12-digit citizen identity number (CCCD) in ASCII digits."""
     return bool(_CCCD.fullmatch(raw))
 
 

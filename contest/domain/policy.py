@@ -52,3 +52,22 @@ def counted(results: Sequence[Result], counting: str) -> Result | None:
     if counting == "best":
         return min(results, key=lambda r: (-r.score_milli, r.duration_ms, r.submitted_at))
     raise ValueError(f"unknown counting policy {counting!r}")
+
+
+SCORE_SHOWN = ("submit", "close")
+
+
+def score_shown_default(kind: str, max_attempts: int | None) -> str:
+    """When a round shows scores unless configured: after the close for a ranked round with
+    more than one attempt (each score at submit would tell which answers were right: change
+    one answer, resubmit, compare), at submit otherwise."""
+    if kind == "ranked" and (max_attempts is None or max_attempts > 1):
+        return "close"
+    return "submit"
+
+
+def score_visible(kind: str, max_attempts: int | None, score_shown: str | None,
+                  now: datetime, closes_at: datetime) -> bool:
+    """True when a participant may see their attempts' scores, rank and counted attempt."""
+    mode = score_shown or score_shown_default(kind, max_attempts)
+    return mode == "submit" or now >= closes_at

@@ -55,14 +55,14 @@ def work(challenge: str, nonce: str) -> int:
 def expires_ms(challenge: str) -> int | None:
     """The expiry of a well-formed challenge, else None."""
     parts = challenge.rsplit(":", 4)
-    return int(parts[1]) if len(parts) == 5 and parts[1].isdigit() else None
+    return int(parts[1]) if len(parts) == 5 and parts[1].isdecimal() else None
 
 
 def verify(secret: bytes, challenge: str, nonce: str, scope: str, now_ms: int,
            min_bits: int) -> Verdict:
     """Check a solution; the caller must also make sure a challenge is used only once."""
     parts = challenge.rsplit(":", 4)
-    if (len(parts) != 5 or not parts[1].isdigit() or not parts[2].isdigit()
+    if (len(parts) != 5 or not parts[1].isdecimal() or not parts[2].isdecimal()
             or not nonce or len(nonce) > MAX_NONCE_LEN):
         return Verdict.MALFORMED
     c_scope, expiry, bits, _salt, sig = parts

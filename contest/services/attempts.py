@@ -156,6 +156,7 @@ class SubmitResult:
     attempt: Attempt
     counted: bool
     rank: int | None
+    hidden_until: datetime | None = None  # the round hides scores until then (issue 14)
 
 
 async def _own_attempt(s: AsyncSession, participant_id: str, attempt_id: str) -> Attempt:
@@ -319,10 +320,11 @@ async def submit(
     result. Raises NotFound, PredictionRequired."""
     closed = await _close(ctx, attempt_id, ctx.now(), prediction, auto=False,
                           participant_id=participant_id)
-    rank = (None if closed.round.kind == "practice" else
+    hidden = standings.hidden_until(ctx, closed.round)  # issue 14: no score oracle
+    rank = (None if closed.round.kind == "practice" or hidden else
             await standings.live_rank(ctx, closed.attempt.round_id, participant_id,
                                       known=closed.round))
-    return SubmitResult(closed.attempt, closed.counted_id == attempt_id, rank)
+    return SubmitResult(closed.attempt, closed.counted_id == attempt_id, rank, hidden)
 
 
 async def result(ctx: Services, participant_id: str, attempt_id: str) -> SubmitResult:

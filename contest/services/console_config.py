@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ from sqlmodel import col, select
 
 from contest.domain.draw import check_quotas
 from contest.domain.final_ranking import parse_chain
+from contest.domain.policy import SCORE_SHOWN
 from contest.domain.prizes import parse_rules
 from contest.errors import CloseEarlierUnconfirmed, ConfigInvalid, NotFound
 from contest.services import audit_log
@@ -54,6 +56,7 @@ class RoundSettings:
     prediction_kind: str | None = None
     prizes: dict[str, Any] | None = None
     tie_breaks: list[str] | None = None
+    score_shown: str | None = None  # submit | close; None: policy.score_shown_default
 
 
 async def contests(ctx: Services) -> list[tuple[Contest, list[Round]]]:
@@ -112,8 +115,48 @@ async def update_contest(ctx: Services, contest_id: int, *, title: str, rules: s
     return c
 
 
-async def check_round(ctx: Services, rs: RoundSettings) -> None:
-    """Raise ConfigInvalid naming the first thing wrong with a round's settings."""
+async def _bank_of(s: AsyncSession, version_id: int) -> int | None:
+    return await s.scalar(select(col(BankVersion.bank_id)).where(col(BankVersion.id) == version_id))
+
+
+async def check_key_leak(ctx: Services, rs: RoundSettings, round_id: int | None = None,
+                         siblings: Sequence[RoundSettings] = (),
+                         replaced: Callable[[Round], bool] = lambda _r: False) -> None:
+    """Refuse a practice round and a ranked round that has not closed on the same bank (any
+    version): the practice review shows its key at once, so it would show the ranked round's.
+
+    `round_id` is the round being edited, `siblings` the other rounds of a contest file being
+    loaded, `replaced` says which stored rounds that file rewrites. Raises ConfigInvalid
+    naming both rounds.
+    """
+    now = ctx.now()
+    async with ctx.sm() as s:
+        bank = await _bank_of(s, rs.bank_version_id)
+        stored = (await s.execute(
+            select(Round).join(BankVersion, col(BankVersion.id) == col(Round.bank_version_id))
+            .where(col(BankVersion.bank_id) == bank, col(Round.id) != (round_id or -1)))).all()
+        others = [(r.title, r.kind, r.closes_at) for (r,) in stored if not replaced(r)]
+        for sib in siblings:
+            if sib is not rs and await _bank_of(s, sib.bank_version_id) == bank:
+                others.append((sib.title, sib.kind, sib.closes_at))
+    for title, kind, closes_at in others:
+        if {kind, rs.kind} != {"ranked", "practice"}:
+            continue
+        ranked_closes = closes_at if kind == "ranked" else rs.closes_at
+        if ranked_closes <= now:
+            continue
+        practice, ranked = (rs.title, title) if rs.kind == "practice" else (title, rs.title)
+        raise ConfigInvalid(detail=(
+            f"đợt luyện tập «{practice}» và đợt tính điểm «{ranked}» dùng cùng một ngân hàng "
+            "câu hỏi trong khi đợt tính điểm chưa kết thúc: phần xem đáp án của đợt luyện tập "
+            "sẽ lộ đáp án của đợt tính điểm. Hãy chọn ngân hàng khác cho đợt luyện tập."))
+
+
+async def check_round(ctx: Services, rs: RoundSettings, round_id: int | None = None,
+                      siblings: Sequence[RoundSettings] = (),
+                      replaced: Callable[[Round], bool] = lambda _r: False) -> None:
+    """Raise ConfigInvalid naming the first thing wrong with a round's settings (see
+    check_key_leak for round_id, siblings and replaced)."""
     if not rs.title.strip():
         raise ConfigInvalid(detail="tên đợt thi không được để trống")
     if rs.closes_at <= rs.opens_at:
@@ -128,6 +171,9 @@ async def check_round(ctx: Services, rs: RoundSettings) -> None:
         raise ConfigInvalid(detail="số lượt thi phải từ 1 đến 100 (để trống: không giới hạn)")
     if rs.kind not in KINDS:
         raise ConfigInvalid(detail="loại đợt thi phải là ranked (tính điểm) hoặc practice")
+    if rs.score_shown is not None and rs.score_shown not in SCORE_SHOWN:
+        raise ConfigInvalid(detail="thời điểm công bố điểm phải là submit (ngay khi nộp bài) "
+                                   "hoặc close (sau khi đợt thi kết thúc)")
     if rs.counting not in COUNTINGS:
         raise ConfigInvalid(detail="lượt được tính phải là cao nhất, đầu tiên hoặc cuối cùng")
     if rs.prediction_kind is not None and rs.prediction_kind not in PREDICTION_KINDS:
@@ -152,6 +198,7 @@ async def check_round(ctx: Services, rs: RoundSettings) -> None:
     problems = check_quotas(questions, quotas or [Quota(count=rs.questions_per_attempt)])
     if problems:
         raise ConfigInvalid(detail="ngân hàng không đủ câu hỏi: " + "; ".join(problems))
+    await check_key_leak(ctx, rs, round_id, siblings, replaced)
 
 
 @dataclass(frozen=True)
@@ -184,7 +231,7 @@ async def save_round(ctx: Services, contest_id: int, round_id: int | None, rs: R
     audit event names them. Raises NotFound, ConfigInvalid (including quotas the bank cannot
     fill), CloseEarlierUnconfirmed (params: running, new_close, affected).
     """
-    await check_round(ctx, rs)
+    await check_round(ctx, rs, round_id)
     values = {k: getattr(rs, k) for k in RoundSettings.__dataclass_fields__}
     cut: list[RunningAttempt] = []
     async with transaction(ctx.sm) as s:

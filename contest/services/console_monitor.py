@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from sqlmodel import col, select
 
+from contest.domain import export_rows as xr
 from contest.errors import NotFound
 from contest.services import audit_log, crypto, dashboard
 from contest.services.context import Services
@@ -38,14 +39,15 @@ async def dashboard_csv(ctx: Services, staff: Staff, round_id: int, unit: str | 
         w.writerows((h.isoformat(), a, p) for h, a, p in d.hourly)
     elif kind == "units":
         w.writerow(["don_vi", "nguoi_thi", "luot_thi", "diem_tuyet_doi"])
-        w.writerows(d.by_unit)
+        w.writerows(xr.safe_cells(row) for row in d.by_unit)  # unit names: no formulas
     elif kind == "scores":
         w.writerow(["khoang_diem", "luot_thi"])
         w.writerows(d.histogram)
     else:
         w.writerow(["ma_cau", "so_lan_ra", "ty_le_dung", "do_phan_biet", "trung_vi_giay"])
-        w.writerows((q.ext_id, q.shown, _f(q.share_correct), _f(q.discrimination),
-                     _f(q.median_s)) for q in d.questions)
+        w.writerows(xr.safe_cells((q.ext_id, q.shown, _f(q.share_correct),
+                                   _f(q.discrimination), _f(q.median_s)))
+                    for q in d.questions)
     async with transaction(ctx.sm) as s:
         audit_log.record(s, ctx.now(), f"staff:{staff.username}", "export.csv",
                          f"round:{round_id}", ip=ip, kind=kind, unit=unit)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 from dataclasses import dataclass
 
 import pyotp
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
-from starlette.concurrency import run_in_threadpool
 
 from contest.errors import (
     ConfigInvalid,
@@ -21,9 +19,8 @@ from contest.errors import (
     NotLoggedIn,
     RateLimited,
     StaffLoginFailed,
-    TotpRequired,
 )
-from contest.services import audit_log
+from contest.services import audit_log, passwords, throttle
 from contest.services.context import Services
 from contest.storage import keys
 from contest.storage.db import transaction
@@ -36,9 +33,16 @@ MAX_FAILS_PER_USER = 5
 MAX_FAILS_PER_IP = 30
 FAIL_WINDOW_S = 15 * 60
 
-_hasher = PasswordHasher()
 # Verified against when the username is unknown, so both answers take the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-staff-password")
+_DUMMY_HASH = passwords.hash_now("not-a-real-staff-password")
+# KEYS[1] the account's last used TOTP time step; ARGV the step, ttl s. 1 when the step is
+# newer than the last one used (and is now the last), 0 for a replay.
+_TOTP_STEP = """
+local last = tonumber(redis.call('GET', KEYS[1]) or '-1')
+if tonumber(ARGV[1]) <= last then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
+return 1
+"""
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 
@@ -65,7 +69,7 @@ async def create_staff(ctx: Services, username: str, password: str, role: str,
     if not 10 <= len(password) <= 128:
         raise ConfigInvalid(detail="mật khẩu cần từ 10 đến 128 ký tự")
     secret = pyotp.random_base32() if totp else None
-    password_hash = await run_in_threadpool(_hasher.hash, password)
+    password_hash = await passwords.hash_password(ctx, password)
     try:
         async with transaction(ctx.sm) as s:
             found = await s.scalar(select(Unit.id).where(col(Unit.code) == unit_code))
@@ -84,57 +88,61 @@ async def create_staff(ctx: Services, username: str, password: str, role: str,
     return NewStaff(staff, uri)
 
 
-async def _check_throttle(ctx: Services, username: str, ip: str) -> None:
-    """Refuse a login attempt while the account or the address has too many recent failures."""
-    for kind, ident, limit in (("user", username, MAX_FAILS_PER_USER),
-                               ("ip", ip, MAX_FAILS_PER_IP)):
-        key = keys.staff_login_failures(kind, ident)
-        count = await ctx.redis.get(key)
-        if count is not None and int(count) >= limit:
-            ttl = await ctx.redis.ttl(key)
-            raise RateLimited(retry_after=max(int(ttl), 1))
+def _counters(username: str, ip: str) -> list[tuple[str, int]]:
+    return [(keys.staff_login_failures("user", username), MAX_FAILS_PER_USER),
+            (keys.staff_login_failures("ip", ip), MAX_FAILS_PER_IP)]
 
 
-async def _count_failure(ctx: Services, username: str, ip: str) -> None:
-    for kind, ident in (("user", username), ("ip", ip)):
-        key = keys.staff_login_failures(kind, ident)
-        async with ctx.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, FAIL_WINDOW_S, nx=True)
-            await pipe.execute()
+async def _fresh_totp(ctx: Services, staff: Staff, code: str) -> bool:
+    """True when code is the account's TOTP for now (one step of drift either way) and its
+    time step is newer than the last one used: a code works once, even inside its window."""
+    assert staff.totp_secret is not None and staff.id is not None
+    otp = pyotp.TOTP(staff.totp_secret)
+    now = ctx.now()
+    step = otp.timecode(now)
+    matched = [step + d for d in (-1, 0, 1)
+               if secrets.compare_digest(otp.at(now, counter_offset=d), code.strip())]
+    if not matched:
+        return False
+    fresh = await ctx.redis.register_script(_TOTP_STEP)(
+        keys=[keys.staff_totp_last_step(staff.id)], args=[max(matched), 3 * otp.interval])
+    return bool(fresh)
 
 
 async def authenticate(ctx: Services, username: str, password: str, totp: str | None,
                        ip: str) -> Staff:
     """The active staff member with these credentials; every outcome is audited.
 
-    Raises RateLimited (too many failures), StaffLoginFailed, TotpRequired (password right,
-    code missing).
+    The try is counted on the account and on the address BEFORE the password is verified,
+    so parallel guesses cannot all pass the check; a wrong password, a missing or a used
+    TOTP code get the same answer, so the answer never tells that the password was right.
+    Raises RateLimited (too many tries), StaffLoginFailed, ServerBusy (hashing saturated).
     """
     username = username.strip().lower()[:64]
-    await _check_throttle(ctx, username, ip)
-    async with ctx.sm() as s:
-        staff = await s.scalar(select(Staff).where(col(Staff.username) == username))
-    stored = staff.password_hash if staff is not None else _DUMMY_HASH
-    ok: bool
+    lim = throttle.limiter(ctx)
+    counters = _counters(username, ip)
+    wait = await lim.reserve_counted(counters, FAIL_WINDOW_S)
+    if wait:
+        raise RateLimited(retry_after=max(1, math.ceil(wait / 1000)))
     try:
-        ok = await run_in_threadpool(_hasher.verify, stored, password)
-    except (VerificationError, InvalidHashError):
-        ok = False
+        async with ctx.sm() as s:
+            staff = await s.scalar(select(Staff).where(col(Staff.username) == username))
+        stored = staff.password_hash if staff is not None else _DUMMY_HASH
+        ok = await passwords.verify(ctx, stored, password)
+    except Exception:  # never judged (busy, storage down): the try is given back
+        await lim.refund_counted([k for k, _ in counters])
+        raise
     if ok and staff is not None and staff.active and staff.totp_secret:
-        if not totp:
-            raise TotpRequired()
-        ok = bool(pyotp.TOTP(staff.totp_secret).verify(totp.strip(), for_time=ctx.now(),
-                                                        valid_window=1))
+        ok = bool(totp) and await _fresh_totp(ctx, staff, totp or "")
     good = ok and staff is not None and staff.active
     async with transaction(ctx.sm) as s:
         audit_log.record(s, ctx.now(), f"staff:{username}",
                          "staff.login" if good else "staff.login_failed", f"staff:{username}",
                          ip=ip)
     if not good or staff is None:
-        await _count_failure(ctx, username, ip)
         raise StaffLoginFailed()
-    await ctx.redis.delete(keys.staff_login_failures("user", username))
+    await ctx.redis.delete(counters[0][0])  # a success forgets the account's failures
+    await lim.refund_counted([counters[1][0]])  # and does not use the address's budget
     return staff
 
 

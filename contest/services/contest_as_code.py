@@ -40,7 +40,7 @@ MAX_FILE = 2 * 1024 * 1024
 # Round columns the file describes (RoundSpec name -> Round column); secret is never among them.
 _ROUND_FIELDS = ("title", "kind", "opens_at", "closes_at", "questions_per_attempt", "quotas",
                  "time_limit_s", "grace_s", "max_attempts", "counting", "partial_credit",
-                 "prediction_prompt", "prediction_kind", "prizes", "tie_breaks")
+                 "prediction_prompt", "prediction_kind", "prizes", "tie_breaks", "score_shown")
 
 
 @dataclass(frozen=True)
@@ -111,11 +111,18 @@ async def check_rounds(ctx: Services, spec: ContestSpec, file: str,
     """The problems of each round against its bank (quotas, limits, tie-break chain): the
     checks a contest file and the console wizard share."""
     problems: list[FileProblem] = []
-    for rs in spec.rounds:
+    settings = [_settings_of(rs, versions[rs.bank, rs.bank_version]) for rs in spec.rounds]
+    async with ctx.sm() as s:
+        existing = await s.scalar(select(col(Contest.id)).where(col(Contest.slug) == spec.slug))
+    titles = {rs.title for rs in spec.rounds}
+
+    def replaced(r: Round) -> bool:  # the file rewrites these stored rounds
+        return r.contest_id == existing and r.title in titles
+
+    for rs, rset in zip(spec.rounds, settings, strict=True):
         try:
             parse_chain(rs.tie_breaks)
-            await console_config.check_round(ctx, _settings_of(rs, versions[rs.bank,
-                                                                             rs.bank_version]))
+            await console_config.check_round(ctx, rset, siblings=settings, replaced=replaced)
         except ValueError as exc:
             problems.append(FileProblem(file, rs.line, f"đợt {rs.title!r}: tie_breaks: {exc}"))
         except ConfigInvalid as exc:
@@ -237,7 +244,7 @@ def _settings_of(rs: RoundSpec, version_id: int) -> console_config.RoundSettings
         bank_version_id=version_id, questions_per_attempt=rs.questions_per_attempt,
         quotas=rs.quotas, time_limit_s=rs.time_limit_s, grace_s=rs.grace_s,
         max_attempts=rs.max_attempts, counting=rs.counting, partial_credit=rs.partial_credit,
-        kind=rs.kind, prediction_prompt=rs.prediction_prompt,
+        score_shown=rs.score_shown, kind=rs.kind, prediction_prompt=rs.prediction_prompt,
         prediction_kind=rs.prediction_kind, prizes=rs.prizes, tie_breaks=rs.tie_breaks)
 
 
@@ -370,7 +377,7 @@ async def spec_of(ctx: Services, slug: str) -> ContestSpec:
             quotas=[dict(q) for q in r.quotas], time_limit_s=r.time_limit_s, grace_s=r.grace_s,
             max_attempts=r.max_attempts, counting=r.counting, partial_credit=r.partial_credit,
             prediction_prompt=r.prediction_prompt, prediction_kind=r.prediction_kind,
-            prizes=r.prizes, tie_breaks=r.tie_breaks))
+            prizes=r.prizes, tie_breaks=r.tie_breaks, score_shown=r.score_shown))
     spec.banks = [BankRef(code) for code in used]
     return spec
 

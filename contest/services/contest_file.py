@@ -23,8 +23,8 @@ _NULL = "tag:yaml.org,2002:null"
 _TOP = ("format", "slug", "title", "organiser", "rules", "visible", "timezone", "eligibility",
         "groups", "units", "consent", "banks", "rounds", "documents")
 _ROUND = ("title", "kind", "opens", "closes", "bank", "bank_version", "questions", "quotas",
-          "time_limit_s", "grace_s", "attempts", "counting", "partial_credit", "prediction",
-          "prizes", "tie_breaks")
+          "time_limit_s", "grace_s", "attempts", "counting", "partial_credit", "score_shown",
+          "prediction", "prizes", "tie_breaks")
 _TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
 
 
@@ -90,6 +90,7 @@ class RoundSpec:
     prediction_kind: str | None = None
     prizes: dict[str, Any] | None = None
     tie_breaks: list[str] | None = None
+    score_shown: str | None = None  # submit | close; None: the default rule
     line: int | None = None
 
 
@@ -393,6 +394,7 @@ def _round(r: _Reader, node: yaml.Node, tz: ZoneInfo) -> RoundSpec | None:
         max_attempts=attempts,
         counting=r.text(m.get("counting"), "counting") or "best",
         partial_credit=r.boolean(m.get("partial_credit"), "partial_credit", False),
+        score_shown=r.text(m.get("score_shown"), "score_shown"),
         prediction_prompt=r.text(pred.get("prompt"), "prediction.prompt"),
         prediction_kind=r.text(pred.get("kind"), "prediction.kind"),
         prizes=prizes,
@@ -475,6 +477,8 @@ def _round_doc(rs: RoundSpec, tz: ZoneInfo) -> dict[str, Any]:
     d.update({"time_limit_s": rs.time_limit_s, "grace_s": rs.grace_s,
               "attempts": rs.max_attempts, "counting": rs.counting,
               "partial_credit": rs.partial_credit})
+    if rs.score_shown:
+        d["score_shown"] = rs.score_shown
     if rs.prediction_kind or rs.prediction_prompt:
         d["prediction"] = {"prompt": rs.prediction_prompt, "kind": rs.prediction_kind}
     if rs.prizes:

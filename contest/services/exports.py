@@ -425,7 +425,12 @@ async def xlsx_bytes(columns: Sequence[xr.Column], rows: AsyncIterator[tuple[Any
         out: list[Any] = []
         for v, c, fmt in zip(row, columns, formats, strict=True):
             value = xr.xlsx_cell(v, c.kind)
-            if fmt is not None and value is not None:
+            if isinstance(value, str):
+                # openpyxl stores a string starting with "=" as a formula: force the text type
+                cell = WriteOnlyCell(ws, value=value)
+                cell.data_type = "s"
+                out.append(cell)
+            elif fmt is not None and value is not None:
                 cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = fmt
                 out.append(cell)

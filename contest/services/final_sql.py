@@ -147,9 +147,15 @@ def rank_statement(d: str, x: Inputs) -> tuple[str, dict[str, object]]:
                      f"THEN '{pz.EXCLUDED_PERSON}'")
     if rules.one_prize_per_person:
         params["contest_id"] = x.contest_id
+        # a prize in another round, by this account or by another account of the same
+        # person (the same ID-number hash, registered again with another phone)
         whens.append("WHEN a.participant_id IN (SELECT w.participant_id FROM prize_awards w"
                      " WHERE w.contest_id = :contest_id AND w.round_id <> :round_id"
-                     f" AND w.participant_id IS NOT NULL) THEN '{pz.PRIOR_PRIZE}'")
+                     " AND w.participant_id IS NOT NULL)"
+                     " OR p.id_number_hash IN (SELECT pw.id_number_hash FROM prize_awards w"
+                     " JOIN participants pw ON pw.id = w.participant_id"
+                     " WHERE w.contest_id = :contest_id AND w.round_id <> :round_id"
+                     f" AND pw.id_number_hash IS NOT NULL) THEN '{pz.PRIOR_PRIZE}'")
     if rules.min_age is not None:
         params["born_by"] = latest_birth(rules.min_age, x.day)
         whens.append("WHEN p.birth_date IS NOT NULL AND p.birth_date > :born_by "

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -27,8 +27,8 @@ from contest.services import attempts, audit_log, final_sql
 from contest.services.catalog import unit_chain
 from contest.services.context import Services
 from contest.storage.db import transaction
-from contest.storage.results_tables import PrizeAward, RoundDraw, RoundResult
-from contest.storage.tables import Attempt, Contest, Round, RoundEntry, Unit
+from contest.storage.results_tables import FinalRanking, PrizeAward, RoundDraw, RoundResult
+from contest.storage.tables import Attempt, Contest, Participant, Round, RoundEntry, Unit
 
 # Who the review (issue 5) keeps from prizes: disqualified, or strongly flagged and unreviewed.
 ExclusionSource = Callable[[Services, int], Awaitable[Collection[str]]]
@@ -166,11 +166,24 @@ async def finalise(ctx: Services, round_id: int, actor: str = "cli",
             round_id=round_id, contest_id=r.contest_id, opens_at=r.opens_at, chain=chain,
             actual=actual, seed=seed, rules=rules, day=now.astimezone(ctx.settings.tz).date(),
             review_excluded=excluded_by_review, unit_chains=chains))
-        _, tied, eligible = await final_sql.counts(s, round_id)
+        won_ids: set[str] = set()  # ID-number hashes of this round's winners so far
         async for position, entry_id, split_key in final_sql.candidates(s, round_id):
             if alloc.done:  # nobody further down can win: stop reading
                 break
-            alloc.offer(position, entry_id, split_key)
+            id_hash = None
+            if rules.one_prize_per_person:
+                # one person, several accounts (phones) with one ID number: one prize
+                id_hash = await s.scalar(select(col(Participant.id_number_hash)).where(
+                    col(Participant.id) == entry_id))
+                if id_hash is not None and id_hash in won_ids:
+                    await s.execute(update(FinalRanking).where(
+                        col(FinalRanking.round_id) == round_id,
+                        col(FinalRanking.participant_id) == entry_id,
+                    ).values(exclusion=pz.PRIOR_PRIZE))
+                    continue
+            if alloc.offer(position, entry_id, split_key) is not None and id_hash:
+                won_ids.add(id_hash)
+        _, tied, eligible = await final_sql.counts(s, round_id)
         eligible_hash = await final_sql.eligible_hash(s, round_id)
 
         awards = alloc.awards
@@ -200,6 +213,20 @@ async def finalise(ctx: Services, round_id: int, actor: str = "cli",
                          eligible_hash=result_row.eligible_hash)
     return Summary(round_id, entrants, eligible, actual, len(awards), len(coll), tied,
                    result_row.eligible_hash, draw.commitment, seed.hex())
+
+
+async def _same_person_accounts(s: AsyncSession, contest_id: int,
+                                prior: frozenset[str]) -> frozenset[str]:
+    """Accounts of the contest sharing an ID-number hash with a prior winner (the same person
+    registered again with another phone)."""
+    if not prior:
+        return frozenset()
+    hashes = select(col(Participant.id_number_hash)).where(
+        col(Participant.id).in_(sorted(prior)), col(Participant.id_number_hash).is_not(None))
+    found = (await s.scalars(select(col(Participant.id)).where(
+        col(Participant.contest_id) == contest_id,
+        col(Participant.id_number_hash).in_(hashes)))).all()
+    return frozenset(found)
 
 
 def published_values(e: fr.Entry) -> list[int | None]:

@@ -17,7 +17,7 @@ from contest.domain import scoring
 from contest.errors import ReviewNotAvailable
 from contest.services import attempts
 from contest.services.context import Services
-from contest.storage.tables import AttemptQuestion, Option, Question
+from contest.storage.tables import AttemptQuestion, BankVersion, Option, Question, Round
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,19 @@ class Review:
     questions: list[QuestionReview]
 
 
+async def _shares_bank_with_open_ranked(ctx: Services, version_id: int) -> bool:
+    """True while a ranked round that has not closed draws on the same bank (any version):
+    the configuration checks refuse it, and this holds the key back if one slipped through."""
+    bank = select(col(BankVersion.bank_id)).where(col(BankVersion.id) == version_id)
+    async with ctx.sm() as s:
+        found = await s.scalar(
+            select(col(Round.id))
+            .join(BankVersion, col(BankVersion.id) == col(Round.bank_version_id))
+            .where(col(BankVersion.bank_id).in_(bank), col(Round.kind) == "ranked",
+                   col(Round.closes_at) > ctx.now()).limit(1))
+    return found is not None
+
+
 async def review(ctx: Services, participant_id: str, attempt_id: str) -> Review:
     """The key of the attempt's answered questions (all of them once it is submitted).
 
@@ -53,6 +66,8 @@ async def review(ctx: Services, participant_id: str, attempt_id: str) -> Review:
     r, att = paper.round, paper.attempt
     practice = r.kind == "practice"
     if not practice and (ctx.now() < r.closes_at or att.status != "submitted"):
+        raise ReviewNotAvailable()
+    if practice and await _shares_bank_with_open_ranked(ctx, r.bank_version_id):
         raise ReviewNotAvailable()
     submitted = att.status == "submitted"
     shown = {qid for qid, chosen in paper.answers.items() if chosen}

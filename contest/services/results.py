@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from contest.domain.people import mask_name
@@ -14,7 +15,7 @@ from contest.i18n import t
 from contest.services.context import Services
 from contest.services.exports import load_tree
 from contest.storage.results_tables import PrizeAward, RoundDraw, RoundResult
-from contest.storage.tables import Option, Participant, Question, Round
+from contest.storage.tables import Contest, Option, Participant, Question, Round
 
 ELIGIBLE_PATH = "/api/v1/rounds/{id}/results/eligible.csv"
 
@@ -41,13 +42,23 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+async def _public_round(s: AsyncSession, round_id: int) -> Round:
+    """A ranked round of a visible contest; raises NotFound (a hidden contest's results and
+    key are not served by direct URL either)."""
+    r = await s.get(Round, round_id)
+    if r is None or r.kind != "ranked":
+        raise NotFound()
+    visible = await s.scalar(select(col(Contest.visible)).where(col(Contest.id) == r.contest_id))
+    if not visible:
+        raise NotFound()
+    return r
+
+
 async def manifest(ctx: Services, round_id: int) -> dict[str, Any]:
     """The public results of a round (winners masked) with everything `contest draw verify`
     needs besides the eligible list; raises NotFound, ResultsNotPublished."""
     async with ctx.sm() as s:
-        r = await s.get(Round, round_id)
-        if r is None or r.kind != "ranked":
-            raise NotFound()
+        r = await _public_round(s, round_id)
         res = await s.get(RoundResult, round_id)
         if res is None:
             raise ResultsNotPublished()
@@ -93,6 +104,7 @@ async def manifest(ctx: Services, round_id: int) -> dict[str, Any]:
 async def public_commitment(ctx: Services, round_id: int) -> dict[str, Any]:
     """The draw commitment of a round, publishable before it opens; raises NotFound."""
     async with ctx.sm() as s:
+        await _public_round(s, round_id)
         draw = await s.get(RoundDraw, round_id)
     if draw is None:
         raise NotFound()
@@ -108,9 +120,7 @@ async def answer_key(ctx: Services, round_id: int) -> tuple[Round, list[dict[str
     """
     now = ctx.now()
     async with ctx.sm() as s:
-        r = await s.get(Round, round_id)
-        if r is None or r.kind != "ranked":
-            raise NotFound()
+        r = await _public_round(s, round_id)
         if now < r.closes_at:
             raise AnswerKeyNotAvailable()
         sharing = await s.scalar(select(col(Round.id)).where(

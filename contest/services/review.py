@@ -62,8 +62,10 @@ async def _load(ctx: Services, round_id: int
     return by_pid, {d.participant_id: d for d in decisions}
 
 
-async def review_list(ctx: Services, round_id: int, scan: bool = True) -> list[ReviewItem]:
-    """Flagged or decided participants of a round, strongest and undecided first.
+async def review_list(ctx: Services, round_id: int, scan: bool = True,
+                      units: set[str] | None = None) -> list[ReviewItem]:
+    """Flagged or decided participants of a round, strongest and undecided first; only those
+    of `units` when given (a staff member's scope, contest.services.scope).
 
     Runs the round's integrity pass first unless scan is False; raises NotFound.
     """
@@ -78,6 +80,8 @@ async def review_list(ctx: Services, round_id: int, scan: bool = True) -> list[R
     for pid in pids:
         fl = flags.get(pid, [])
         p = people.get(pid)
+        if units is not None and (p is None or p.unit_code not in units):
+            continue
         items.append(ReviewItem(
             participant_id=pid, full_name=p.full_name if p else "",
             unit_code=p.unit_code if p else "",
@@ -89,10 +93,12 @@ async def review_list(ctx: Services, round_id: int, scan: bool = True) -> list[R
 
 
 async def decide(ctx: Services, round_id: int, participant_id: str, decision: str, reason: str,
-                 reviewer: str, ip: str | None = None) -> ReviewDecision:
+                 reviewer: str, ip: str | None = None,
+                 units: set[str] | None = None) -> ReviewDecision:
     """Clear or disqualify a participant, recording reviewer, time and reason in the audit log.
+    Only a participant of `units` when given (the reviewer's scope).
 
-    Raises ValidationFailed (decision, reason), NotFound (round or participant).
+    Raises ValidationFailed (decision, reason), NotFound (round or participant, or out of scope).
     """
     problems: dict[str, str] = {}
     verdict = DECISIONS.get(decision)
@@ -108,7 +114,8 @@ async def decide(ctx: Services, round_id: int, participant_id: str, decision: st
     async with transaction(ctx.sm) as s:
         r = await s.get(Round, round_id)
         p = await s.get(Participant, participant_id)
-        if r is None or p is None or p.contest_id != r.contest_id:
+        if r is None or p is None or p.contest_id != r.contest_id or (
+                units is not None and p.unit_code not in units):
             raise NotFound()
         flags = (await s.scalars(select(IntegrityFlag).where(
             IntegrityFlag.round_id == round_id,

@@ -293,9 +293,16 @@ async def _frozen_entries(ctx: Services, r: Round) -> list[Entry]:
     return out
 
 
-async def _round(ctx: Services, round_id: int) -> Round:
+async def _round(ctx: Services, round_id: int, public: bool = False) -> Round:
+    """A ranked round; raises NotFound (also, for public reads, when its contest is hidden)."""
     async with ctx.sm() as s:
-        r = await s.get(Round, round_id)
+        if public:  # one query: a hidden contest's boards are not served by direct URL either
+            row = (await s.execute(
+                select(Round).join(Contest, col(Contest.id) == col(Round.contest_id))
+                .where(col(Round.id) == round_id, col(Contest.visible)))).first()
+            r = row[0] if row else None
+        else:
+            r = await s.get(Round, round_id)
     if r is None or r.kind == "practice":
         raise NotFound()
     return r
@@ -515,17 +522,38 @@ async def _public(ctx: Services, r: Round, page: Page, frozen: bool) -> BoardRea
         for e in page.entries], frozen)
 
 
+def scores_visible(ctx: Services, r: Round) -> bool:
+    """True when participants may see scores and ranks of the round now (its setting, else
+    after the close for multi-attempt ranked rounds: contest.domain.policy.score_visible)."""
+    return policy.score_visible(r.kind, r.max_attempts, r.score_shown, ctx.now(), r.closes_at)
+
+
+async def scores_hidden_until(ctx: Services, round_id: int) -> datetime | None:
+    """The round's close when its scores are still hidden from participants, else None."""
+    async with ctx.sm() as s:
+        r = await s.get(Round, round_id)
+    return None if r is None else hidden_until(ctx, r)
+
+
+def hidden_until(ctx: Services, r: Round) -> datetime | None:
+    """The round's close when its scores are still hidden from participants, else None."""
+    return None if scores_visible(ctx, r) else r.closes_at
+
+
 async def leaderboard(ctx: Services, round_id: int, unit: str | None, limit: int,
                       offset: int = 0, group: str | None = None,
                       staff: bool = False) -> BoardRead:
     """A page of a round's board, whole or for a unit's subtree or a group.
 
-    The public (staff=False) sees the frozen board while the round is frozen.
+    The public (staff=False) sees the frozen board while the round is frozen, and an empty
+    frozen board while the round hides scores (each one would be an answer oracle).
     Raises NotFound for an unknown round, unit or group; ValidationFailed for unit+group.
     """
-    r = await _round(ctx, round_id)
+    r = await _round(ctx, round_id, public=not staff)
     scope = Scope(unit, group)
     await _check_scope(ctx, r, scope)
+    if not staff and not scores_visible(ctx, r):
+        return BoardRead(0, offset, [], True)
     view = await _view(ctx, r, staff)
     page = await ctx.boards.page(round_id, scope.key, offset, limit, view)
     return await _public(ctx, r, page, view == keys.FROZEN)
@@ -538,9 +566,11 @@ async def around_me(ctx: Services, round_id: int, participant_id: str, before: i
 
     Raises NotFound for an unknown round, unit or group; ValidationFailed for unit+group.
     """
-    r = await _round(ctx, round_id)
+    r = await _round(ctx, round_id, public=not staff)
     scope = Scope(unit, group)
     await _check_scope(ctx, r, scope)
+    if not staff and not scores_visible(ctx, r):
+        return None
     view = await _view(ctx, r, staff)
     page = await ctx.boards.around(round_id, participant_id, before, after, scope.key, view)
     return None if page is None else await _public(ctx, r, page, view == keys.FROZEN)
@@ -552,7 +582,7 @@ async def stats(ctx: Services, round_id: int, unit: str | None = None,
 
     Raises NotFound for an unknown round, unit or group; ValidationFailed for unit+group.
     """
-    r = await _round(ctx, round_id)
+    r = await _round(ctx, round_id, public=not staff)
     scope = Scope(unit, group)
     await _check_scope(ctx, r, scope)
     view = await _view(ctx, r, staff)

@@ -226,7 +226,9 @@ async def ip_ceiling(ctx: Services, contest_id: int, ip: str | None, action: str
 @asynccontextmanager
 async def login_attempt(ctx: Services, slug: str, phone_raw: str, ip: str | None
                         ) -> AsyncIterator[None]:
-    """Guard a login: IP ceiling and phone lock-out before; count a BadCredentials after.
+    """Guard a login: reserve the try on the IP ceiling and on the phone BEFORE the password
+    is verified (so parallel guesses cannot all pass the check), forget the phone's failures
+    after a success, give the try back when it was never judged (server busy, storage down).
 
     Raises RateLimited (IP), LoginLocked (phone), NotFound (contest).
     """
@@ -234,14 +236,16 @@ async def login_attempt(ctx: Services, slug: str, phone_raw: str, ip: str | None
     limits = await ip_ceiling(ctx, contest_id, ip, "ip_login")
     phone = people.normalise_phone(phone_raw) or phone_raw[:32]
     lim = _state(ctx).limiter
-    locked = await lim.locked_ms(contest_id, phone, now_ms(ctx))
+    locked = await lim.reserve_login(contest_id, phone, now_ms(ctx), limits.login_free_failures,
+                                     limits.login_lock_s * 1000, limits.login_lock_max_s * 1000,
+                                     _LOGIN_MEMORY_MS)
     if locked:
         raise LoginLocked(retry_after=max(1, math.ceil(locked / 1000)))
     try:
         yield
     except BadCredentials:
-        await lim.login_failed(contest_id, phone, now_ms(ctx), limits.login_free_failures,
-                               limits.login_lock_s * 1000, limits.login_lock_max_s * 1000,
-                               _LOGIN_MEMORY_MS)
+        raise  # the reserved try stays counted as a failure
+    except Exception:
+        await lim.release_login(contest_id, phone, limits.login_free_failures)
         raise
     await lim.login_succeeded(contest_id, phone)

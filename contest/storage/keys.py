@@ -97,6 +97,11 @@ def staff_login_failures(kind: str, ident: str) -> str:
     return f"{PREFIX}:staff:login-fail:{kind}:{ident}"
 
 
+def staff_totp_last_step(staff_id: int) -> str:
+    """The last TOTP time step a staff account logged in with (a code works once)."""
+    return f"{PREFIX}:staff:totp-step:{staff_id}"
+
+
 def staff_totp_pending(staff_id: int) -> str:
     """A TOTP secret shown for enrolment, kept until confirmed with a code (short TTL)."""
     return f"{PREFIX}:staff:totp-pending:{staff_id}"

@@ -35,18 +35,16 @@ local version = tonumber(redis.call('GET', KEYS[2]) or '-1')
 if allow_at > now then return {allow_at - now, version} end""").replace(
     "return 0\n", "return {0, version}\n")
 
-# KEYS[1] the phone's failure hash; ARGV now ms. Returns ms left of a lock (0: not locked).
-_LOCKED = """
-local untill = tonumber(redis.call('HGET', KEYS[1], 'until') or '0')
-local now = tonumber(ARGV[1])
-if untill > now then return untill - now end
-return 0
-"""
 
 # KEYS[1] failure hash; ARGV now ms, free failures, base lock ms, max lock ms, memory ms.
-# Counts a failure and locks for base * 2^(failures - free - 1), capped. Returns the lock ms.
-_FAIL = """
+# Reserves one try BEFORE the password is verified, so parallel guesses cannot all pass the
+# check: refused while locked (returns the ms left); otherwise counts the try as a failure
+# (a success forgets it) and, past the free ones, locks for base * 2^(tries - free - 1),
+# capped, so every later try is refused until then. Returns 0 when the try may go ahead.
+_RESERVE = """
 local now = tonumber(ARGV[1])
+local untill = tonumber(redis.call('HGET', KEYS[1], 'until') or '0')
+if untill > now then return untill - now end
 local free = tonumber(ARGV[2])
 local n = redis.call('HINCRBY', KEYS[1], 'n', 1)
 local lock = 0
@@ -55,7 +53,42 @@ if n > free then
   redis.call('HSET', KEYS[1], 'until', string.format('%d', now + lock))
 end
 redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[5]), lock))
-return lock
+return 0
+"""
+
+# KEYS[1] failure hash; ARGV free failures. Gives back a reserved try that was never judged
+# (the server was busy); a lock only stands while the tries left counted pass the free ones.
+_RELEASE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local n = redis.call('HINCRBY', KEYS[1], 'n', -1)
+if n <= tonumber(ARGV[1]) then redis.call('HDEL', KEYS[1], 'until') end
+return n
+"""
+
+# KEYS staff failure counters (account, address); ARGV window s, then one limit per key.
+# Reserves one try on every key at once, or none: returns the ms until the first full key
+# empties (refused), 0 when the try was counted on each.
+_RESERVE_ALL = """
+for i, key in ipairs(KEYS) do
+  local c = tonumber(redis.call('GET', key) or '0')
+  if c >= tonumber(ARGV[i + 1]) then
+    local ttl = redis.call('PTTL', key)
+    if ttl < 1 then ttl = 1000 end
+    return ttl
+  end
+end
+for _, key in ipairs(KEYS) do
+  if redis.call('INCR', key) == 1 then redis.call('EXPIRE', key, tonumber(ARGV[1])) end
+end
+return 0
+"""
+
+# KEYS counters; gives one counted try back on each (never below zero, never a new key).
+_REFUND = """
+for _, key in ipairs(KEYS) do
+  if tonumber(redis.call('GET', key) or '0') > 0 then redis.call('DECR', key) end
+end
+return 0
 """
 
 
@@ -66,8 +99,10 @@ class Limiter:
         self.redis = redis
         self._gcra = redis.register_script(_GCRA)
         self._gcra_session = redis.register_script(_GCRA_SESSION)
-        self._locked = redis.register_script(_LOCKED)
-        self._fail = redis.register_script(_FAIL)
+        self._reserve = redis.register_script(_RESERVE)
+        self._release = redis.register_script(_RELEASE)
+        self._reserve_all = redis.register_script(_RESERVE_ALL)
+        self._refund = redis.register_script(_REFUND)
 
     async def hit(self, action: str, ident: str, rate: Rate, now_ms: int,
                   quantity: int = 1) -> int:
@@ -84,16 +119,24 @@ class Limiter:
             args=[now_ms, rate.interval_ms, rate.burst_ms, quantity])
         return int(wait), int(version)
 
-    async def locked_ms(self, contest_id: int, phone: str, now_ms: int) -> int:
-        """The ms left of a phone's login lock-out (0: may try)."""
-        return int(await self._locked(keys=[keys.login_failures(contest_id, phone)],
-                                      args=[now_ms]))
+    async def reserve_login(self, contest_id: int, phone: str, now_ms: int, free: int,
+                            base_ms: int, cap_ms: int, memory_ms: int) -> int:
+        """Reserve one password try of a phone; the ms left of its lock (0: may verify)."""
+        return int(await self._reserve(keys=[keys.login_failures(contest_id, phone)],
+                                       args=[now_ms, free, base_ms, cap_ms, memory_ms]))
 
-    async def login_failed(self, contest_id: int, phone: str, now_ms: int, free: int,
-                           base_ms: int, cap_ms: int, memory_ms: int) -> int:
-        """Count a wrong password; the lock it starts in ms (0 while failures are free)."""
-        return int(await self._fail(keys=[keys.login_failures(contest_id, phone)],
-                                    args=[now_ms, free, base_ms, cap_ms, memory_ms]))
+    async def release_login(self, contest_id: int, phone: str, free: int) -> None:
+        """Give back a reserved try that was never verified (the server was busy)."""
+        await self._release(keys=[keys.login_failures(contest_id, phone)], args=[free])
+
+    async def reserve_counted(self, counters: list[tuple[str, int]], window_s: int) -> int:
+        """Count one try on every (key, limit) or on none; ms until a full one empties (0: ok)."""
+        return int(await self._reserve_all(keys=[k for k, _ in counters],
+                                           args=[window_s, *(n for _, n in counters)]))
+
+    async def refund_counted(self, names: list[str]) -> None:
+        """Give back one try counted by reserve_counted on each of these keys."""
+        await self._refund(keys=names, args=[])
 
     async def login_succeeded(self, contest_id: int, phone: str) -> None:
         """Forget a phone's failures after a correct password."""

@@ -142,6 +142,9 @@ class Round(SQLModel, table=True):
     # the final tie-break chain (e.g. ["score", "duration", "prediction", "submitted"])
     prizes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     tie_breaks: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # issue 14: when a participant sees their score: "submit" | "close"; None: the default
+    # rule (contest.domain.policy.score_visible: after the close for multi-attempt ranked rounds)
+    score_shown: str | None = Field(default=None, max_length=8)
     # Public board frozen from this time until revealed (staff still see the live board).
     board_frozen_at: datetime | None = Field(default=None, sa_column=_utc_null())
     # Board updates missed while Redis was unreachable; the sweep rebuilds while > 0.

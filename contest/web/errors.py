@@ -9,7 +9,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ExceptionHandler
 
@@ -69,6 +69,12 @@ async def conflict(request: Request, exc: Exception) -> Response:
     return render(request, errors.Conflict())
 
 
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """Handler for a client that hung up mid-request (a form post): not a server error."""
+    log.info("client disconnected on %s %s", request.method, request.url.path)
+    return render(request, errors.ClientGone())
+
+
 async def unexpected(request: Request, exc: Exception) -> Response:
     """Last resort: log the bug, answer 500 in the error shape."""
     log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -91,5 +97,6 @@ HANDLERS: dict[int | type[Exception], ExceptionHandler] = {
     ConnectionRefusedError: unavailable,
     RedisConnectionError: unavailable,
     RedisTimeoutError: unavailable,
+    ClientDisconnect: client_gone,
     Exception: unexpected,
 }

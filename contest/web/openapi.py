@@ -97,10 +97,11 @@ SUBMIT = _obj(
         "score": _NUM_N,
         "max_score": _NUM_N,
         "duration_ms": _IN,
-        "counted": {"type": "boolean"},
+        "counted": {"type": ["boolean", "null"]},
         "rank": _IN,
         "auto_submitted": {"type": "boolean"},
         "submitted_at": _SN,
+        "score_shown_at": _SN,  # set while the round hides scores (issue 14): then null scores
     }
 )
 SUMMARY = _obj(
@@ -115,6 +116,7 @@ SUMMARY = _obj(
         "max_score": _NUM_N,
         "duration_ms": _IN,
         "auto_submitted": {"type": "boolean"},
+        "score_shown_at": _SN,
     }
 )
 ME = _obj(
@@ -414,6 +416,49 @@ def build() -> dict[str, Any]:
         "info": {"title": "Contest participant API", "version": f"1 (engine {__version__})"},
         "paths": paths,
         "components": {"schemas": {m.__name__: m.model_json_schema() for m in models}},
+    }
+
+
+@cache
+def build_staff() -> dict[str, Any]:
+    """The console's JSON API (session cookie + X-CSRF-Token): what schemathesis drives."""
+    from contest.web.console.schemas import StaffLoginIn
+    from contest.web.review import DecisionIn
+
+    rid, pid = _path("round_id"), _path("participant_id")
+    obj = {"type": "object"}
+    staff_errors = (401, 403, 404, 409, 422)
+    paths: dict[str, Any] = {
+        "/api/staff/login": {"post": _op("Log in (username, password, TOTP code)", (200, obj),
+                                         (401, 422), body=StaffLoginIn)},
+        "/api/staff/me": {"get": _op("The logged-in staff member", (200, obj), (401,))},
+        "/api/staff/review/rounds/{round_id}": {
+            "get": _op("The round's review list in the caller's unit scope", (200, obj),
+                       staff_errors, params=[rid, _query("unit"), _query("scan")])},
+        "/api/staff/review/rounds/{round_id}/scan": {
+            "post": _op("Run the integrity pass now", (200, obj), staff_errors, params=[rid])},
+        "/api/staff/review/rounds/{round_id}/participants/{participant_id}": {
+            "post": _op("Clear or disqualify a participant", (200, obj), staff_errors,
+                        body=DecisionIn, params=[rid, pid])},
+        "/api/staff/rounds/{round_id}/finalise": {
+            "post": _op("Finalise a closed round", (200, obj), staff_errors, params=[rid])},
+        "/api/staff/rounds/{round_id}/draw-commitment": {
+            "post": _op("Draw and commit the round's seed", (201, obj), staff_errors,
+                        params=[rid])},
+        "/api/staff/rounds/{round_id}/exports/{kind}.{fmt}": {
+            "get": {"summary": "A unit-scoped export (CSV or XLSX)",
+                    "parameters": [rid, _path("kind"), _path("fmt"), _query("unit"),
+                                   _query("level")],
+                    "responses": {"200": {"description": "file"},
+                                  **{str(c): {"description": "Error", **_json(ERROR)}
+                                     for c in staff_errors}}}},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Contest console API", "version": f"1 (engine {__version__})"},
+        "paths": paths,
+        "components": {"schemas": {m.__name__: m.model_json_schema()
+                                   for m in (StaffLoginIn, DecisionIn)}},
     }
 
 

@@ -6,9 +6,9 @@ import json
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
-from contest.errors import BodyTooLarge, InvalidJSON, NotLoggedIn, ValidationFailed
+from contest.errors import BodyTooLarge, ClientGone, InvalidJSON, NotLoggedIn, ValidationFailed
 from contest.i18n import catalogue
 
 M = TypeVar("M", bound=BaseModel)
@@ -25,21 +25,25 @@ _TYPE_KEYS = {
 
 
 async def read_json(request: Request) -> Any:
-    """The request body as JSON; raises BodyTooLarge past the cap, InvalidJSON if malformed."""
+    """The request body as JSON; raises BodyTooLarge past the cap, InvalidJSON if malformed
+    or nested too deep, ClientGone when the client hung up before sending all of it."""
     limit: int = request.app.state.settings.max_body_bytes
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isdecimal() and int(declared) > limit:
         raise BodyTooLarge(limit_kb=limit // 1024)
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise BodyTooLarge(limit_kb=limit // 1024)
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise BodyTooLarge(limit_kb=limit // 1024)
+    except ClientDisconnect as exc:
+        raise ClientGone() from exc
     if not body:
         return None
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # [[[[... 64 KiB deep
         raise InvalidJSON() from exc
 
 
@@ -87,16 +91,22 @@ def session_version(request: Request) -> int:
     return sv if isinstance(sv, int) else -1
 
 
+# Largest integer a query parameter may carry without a tighter bound (an offset past it
+# would overflow a database's or Redis's integer and fail as a 500).
+MAX_PARAM = 1_000_000_000
+
+
 def int_param(request: Request, name: str, default: int, lo: int, hi: int | None = None) -> int:
-    """An integer query parameter clamped to hi; raises ValidationFailed if below lo or NaN."""
+    """An integer query parameter clamped to hi; raises ValidationFailed if below lo, NaN, or
+    (without hi) above MAX_PARAM."""
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
     try:
-        value = int(raw)
+        value = int(raw) if len(raw) <= 12 else MAX_PARAM + 1
     except ValueError as exc:
         raise ValidationFailed(fields={name: f"field.{name}"}) from exc
-    if value < lo:
+    if value < lo or (hi is None and value > MAX_PARAM):
         raise ValidationFailed(fields={name: f"field.{name}"})
     return min(value, hi) if hi is not None else value
 
@@ -106,6 +116,6 @@ def path_int(request: Request, name: str) -> int:
     from contest.errors import NotFound
 
     raw = request.path_params[name]
-    if not str(raw).isdigit() or len(str(raw)) > 12:
+    if not (str(raw).isascii() and str(raw).isdigit()) or len(str(raw)) > 12:  # not "²"
         raise NotFound()
     return int(raw)

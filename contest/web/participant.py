@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 
-from contest.services import accounts, answers, attempts, catalog, consent
+from contest.services import accounts, answers, attempts, catalog, consent, standings
 from contest.services.context import Services
 from contest.web import guard, schemas
 from contest.web.parsing import parse_body, participant_id, path_int, session_version
@@ -99,17 +99,20 @@ async def submit_attempt(request: Request) -> JSONResponse:
                                    body.prediction)
     # The integrity signals are computed after the answer is sent (the review's scan computes
     # any that a crash left out): the participant never waits for them.
-    return JSONResponse(schemas.submit_out(result),
+    return JSONResponse(schemas.submit_out(result, result.hidden_until),
                         background=BackgroundTask(guard.submitted, request, result.attempt.id))
 
 
 async def my_round(request: Request) -> JSONResponse:
     pid = await guard.signed_in(request)
-    mine = await attempts.my_round(_ctx(request), pid, path_int(request, "round_id"))
+    rid = path_int(request, "round_id")
+    mine = await attempts.my_round(_ctx(request), pid, rid)
+    hidden = await standings.scores_hidden_until(_ctx(request), rid)  # issue 14: no oracle
     return JSONResponse({
-        "attempt": schemas.attempt_summary(mine.counted) if mine.counted else None,
-        "rank": mine.rank,
+        "attempt": schemas.attempt_summary(mine.counted) if mine.counted and not hidden
+        else None,
+        "rank": None if hidden else mine.rank,
         "prediction": mine.prediction,
-        "attempts": [schemas.attempt_summary(a) for a in mine.attempts],
+        "attempts": [schemas.attempt_summary(a, hidden) for a in mine.attempts],
         "attempts_left": mine.attempts_left,
     })

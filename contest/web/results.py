@@ -114,7 +114,7 @@ async def staff_export(request: Request) -> StreamingResponse:
     unit = request.query_params.get("unit") or None
     codes = await scope.narrowed(ctx, staff, unit)
     level_raw = request.query_params.get("level", "2")
-    level = int(level_raw) if level_raw.isdigit() and 0 < int(level_raw) < 10 else 2
+    level = int(level_raw) if level_raw.isdecimal() and 0 < int(level_raw) < 10 else 2
     exp = await exports.export(ctx, path_int(request, "round_id"), kind,
                                request.path_params["fmt"], codes,
                                actor=f"staff:{staff.username}", ip=client_ip(request),

@@ -7,13 +7,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from contest.services import integrity, review
+from contest.services import integrity, review, scope
 from contest.services.context import Services
 from contest.storage.tables import Staff
 from contest.web.clientinfo import client_ip
 from contest.web.parsing import parse_body, path_int
 
-READERS = ("admin", "organiser", "viewer")
+# Unit officers and unit-bound viewers read their own units' flags only (services.scope).
+READERS = ("admin", "organiser", "unit_officer", "viewer")
 DECIDERS = ("admin", "organiser")
 
 
@@ -38,10 +39,13 @@ class DecisionIn(BaseModel):
 
 
 async def review_list(request: Request) -> JSONResponse:
-    """GET: the round's flagged participants (runs the integrity pass first unless ?scan=0)."""
-    await _staff(request, *READERS)
+    """GET: the round's flagged participants in the caller's scope (?unit= narrows it; runs
+    the integrity pass first unless ?scan=0)."""
+    staff = await _staff(request, *READERS)
+    units = await scope.narrowed(_ctx(request), staff, request.query_params.get("unit") or None)
     scan = request.query_params.get("scan", "1") != "0"
-    items = await review.review_list(_ctx(request), path_int(request, "round_id"), scan=scan)
+    items = await review.review_list(_ctx(request), path_int(request, "round_id"), scan=scan,
+                                     units=units)
     return JSONResponse({"items": [review.item_out(i) for i in items]})
 
 
@@ -49,9 +53,10 @@ async def decide(request: Request) -> JSONResponse:
     """POST {decision: clear|disqualify, reason}: record the decision in the audit log."""
     staff = await _staff(request, *DECIDERS)
     body = await parse_body(request, DecisionIn)
+    units = await scope.unit_codes_in_scope(_ctx(request), staff)
     row = await review.decide(_ctx(request), path_int(request, "round_id"),
                               request.path_params["participant_id"], body.decision, body.reason,
-                              f"staff:{staff.username}", client_ip(request))
+                              f"staff:{staff.username}", client_ip(request), units=units)
     return JSONResponse({"participant_id": row.participant_id, "decision": row.decision,
                          "reason": row.reason, "reviewer": row.reviewer,
                          "decided_at": row.decided_at.isoformat()})

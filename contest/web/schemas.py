@@ -7,8 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
-from contest.services.answers import SavedAnswer
+from contest.domain import policy
 from contest.domain.final_ranking import DEFAULT_CHAIN, parse_chain
+from contest.services.answers import SavedAnswer
 from contest.services.attempts import PaperView, SubmitResult
 from contest.services.catalog import RoundInfo
 from contest.services.consent import Consent
@@ -130,12 +131,14 @@ def unit_out(u: Unit) -> dict[str, Any]:
     return {"code": u.code, "name": u.name, "parent_code": u.parent_code, "level": u.level}
 
 
-def attempt_summary(a: Attempt) -> dict[str, Any]:
+def attempt_summary(a: Attempt, hidden_until: datetime | None = None) -> dict[str, Any]:
+    """An attempt in the participant's list; no score while the round hides scores."""
     return {"attempt_id": a.id, "number": a.number, "status": a.status,
             "started_at": iso(a.started_at), "deadline": iso(a.deadline),
-            "submitted_at": iso(a.submitted_at), "score": points(a.score_milli),
+            "submitted_at": iso(a.submitted_at),
+            "score": None if hidden_until else points(a.score_milli),
             "max_score": points(a.max_score_milli), "duration_ms": a.duration_ms,
-            "auto_submitted": a.auto_submitted}
+            "auto_submitted": a.auto_submitted, "score_shown_at": iso(hidden_until)}
 
 
 def paper_out(v: PaperView, now: datetime, with_answers: bool) -> dict[str, Any]:
@@ -151,8 +154,13 @@ def paper_out(v: PaperView, now: datetime, with_answers: bool) -> dict[str, Any]
         out["answers"] = v.answers
         out["status"] = a.status
         if a.status == "submitted":
-            out["result"] = {"score": points(a.score_milli), "max_score": points(a.max_score_milli),
-                             "duration_ms": a.duration_ms, "auto_submitted": a.auto_submitted}
+            r = v.round
+            hidden = not policy.score_visible(r.kind, r.max_attempts, r.score_shown, now,
+                                              r.closes_at)
+            out["result"] = {"score": None if hidden else points(a.score_milli),
+                             "max_score": points(a.max_score_milli),
+                             "duration_ms": a.duration_ms, "auto_submitted": a.auto_submitted,
+                             "score_shown_at": iso(r.closes_at) if hidden else None}
     return out
 
 
@@ -161,9 +169,13 @@ def answer_out(a: SavedAnswer) -> dict[str, Any]:
             "saved_at": iso(a.saved_at)}
 
 
-def submit_out(r: SubmitResult) -> dict[str, Any]:
+def submit_out(r: SubmitResult, hidden_until: datetime | None = None) -> dict[str, Any]:
+    """A submit's outcome; score, counted and rank are null while the round hides scores
+    (score_shown_at says when they appear)."""
     a = r.attempt
-    return {"attempt_id": a.id, "score": points(a.score_milli),
+    hide = hidden_until is not None
+    return {"attempt_id": a.id, "score": None if hide else points(a.score_milli),
             "max_score": points(a.max_score_milli), "duration_ms": a.duration_ms,
-            "counted": r.counted, "rank": r.rank, "auto_submitted": a.auto_submitted,
-            "submitted_at": iso(a.submitted_at)}
+            "counted": None if hide else r.counted, "rank": None if hide else r.rank,
+            "auto_submitted": a.auto_submitted, "submitted_at": iso(a.submitted_at),
+            "score_shown_at": iso(hidden_until)}

@@ -24,6 +24,7 @@ from contest.services import console_staff
 from contest.services.context import Services
 from contest.settings import Settings
 from contest.storage.tables import Staff
+from contest.web import clientinfo
 
 COOKIE = "contest_staff"
 PRELOGIN_COOKIE = "contest_staff_pre"
@@ -44,8 +45,10 @@ def _ctx(request: Request) -> Services:
 
 
 def client_ip(request: Request) -> str:
-    """The caller's address as the server sees it (uvicorn's proxy_headers resolves proxies)."""
-    return request.client.host if request.client else "unknown"
+    """The caller's address per CONTEST_TRUSTED_PROXIES, as on the participant side: behind a
+    load balancer the peer is the balancer, and one shared bucket would let one attacker lock
+    every officer out."""
+    return clientinfo.client_ip(request) or "unknown"
 
 
 def csrf_token_for(settings: Settings, nonce: str) -> str:
@@ -122,7 +125,7 @@ async def login(request: Request, username: str, password: str, totp: str | None
                 response: Response) -> tuple[Staff, str]:
     """Check credentials, open a session, set its cookie on response; returns (staff, csrf).
 
-    Raises RateLimited, StaffLoginFailed, TotpRequired.
+    Raises RateLimited, StaffLoginFailed, ServerBusy.
     """
     ctx = _ctx(request)
     staff = await console_staff.authenticate(ctx, username, password, totp, client_ip(request))

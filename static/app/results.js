@@ -42,6 +42,7 @@ export async function result(id) {
       offerNext(me);
       const counted = me.attempt && me.attempt.attempt_id === id;
       rankEl.textContent = me.rank ? String(me.rank) : '—';
+      if (res.score_shown_at) return; // scores and ranks appear after the close
       rankNote.textContent = counted ? t('result.counted') : t('result.not_counted');
       if (me.rank && lastRank && me.rank !== lastRank) say(t('result.rank_changed', { rank: me.rank }));
       lastRank = me.rank;
@@ -54,6 +55,7 @@ export async function result(id) {
   const reviewBox = h('div');
   page(t('result.title'), vi('p', {}, info.title),
     res.auto_submitted ? h('p', { class: 'warn' }, t('result.auto')) : null,
+    res.score_shown_at ? h('p', { class: 'hint', id: 'score-later' }, t('result.score_later', { when: fmtDate(res.score_shown_at) })) : null,
     stats,
     nextBox,
     h('div', { class: 'actions' },

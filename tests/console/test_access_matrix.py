@@ -66,12 +66,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/console/staff/{staff_id}"): Entry(ADMIN),
     ("GET", "/console/account/totp"): Entry(ORG),
     ("POST", "/console/account/totp"): Entry(ORG),
-    # issue 5: integrity review
-    ("GET", "/api/staff/review/rounds/{round_id}"): Entry(frozenset({"admin", "organiser",
-                                                                    "viewer"})),
+    # issue 5: integrity review, scoped to the unit like exports (issue 14)
+    ("GET", "/api/staff/review/rounds/{round_id}"): Entry(ALL, unit="query"),
     ("POST", "/api/staff/review/rounds/{round_id}/scan"): Entry(ORG, body="json"),
     ("POST", "/api/staff/review/rounds/{round_id}/participants/{participant_id}"):
-        Entry(ORG, body="json"),
+        Entry(ORG, body="json", unit="participant"),
     # issue 7: results
     ("POST", "/api/staff/rounds/{round_id}/finalise"): Entry(ORG, body="json"),
     ("POST", "/api/staff/rounds/{round_id}/draw-commitment"): Entry(ORG, body="json"),

@@ -98,7 +98,7 @@ async def test_totp_enrolment_with_a_qr_code(console: Console) -> None:
     # From now on the password alone is not enough.
     r = await w.make_client().post("/api/staff/login",
                                    json={"username": "organiser", "password": PASSWORD})
-    assert r.status_code == 401 and r.json()["error"] == "totp_required"
+    assert r.status_code == 401 and r.json()["error"] == "staff_login_failed"
     w.clock.advance(60)
     await console.login("organiser", totp=pyotp.TOTP(secret).at(w.clock.now()))
     # An admin removes it (a lost phone): the password is enough again.

@@ -13,24 +13,33 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlmodel import col
 
+from contest.services.banks import import_bank
 from contest.services.context import Services
-from contest.services.demo import ensure_demo
+from contest.services.demo import bank_dir, ensure_demo, load_demo_bank
 from contest.settings import Settings
 from contest.storage.db import make_engine, migrate, transaction
 from contest.storage.tables import Round
 
+PRACTICE_BANK = "pho-bien-giao-duc-phap-luat.yaml"
+
 
 async def add_practice(ctx: Services) -> None:
-    """Add a practice round beside the demo round (once)."""
+    """Add a practice round beside the demo round (once), on another bank: a practice round
+    shows its key, so it never shares the bank of a ranked round that has not closed."""
     ranked = await ensure_demo(ctx)
+    version, _ = await import_bank(ctx, load_demo_bank(bank_dir() / PRACTICE_BANK))
     async with transaction(ctx.sm) as s:
         if await s.scalar(select(Round).where(col(Round.kind) == "practice")) is not None:
             return
+        demo = await s.get(Round, ranked.id)
+        assert demo is not None
+        demo.score_shown = "submit"  # the journeys read the score and rank at once
         now = ctx.now()
         s.add(Round(
-            contest_id=ranked.contest_id, title="Ôn tập Hiến pháp", kind="practice",
+            contest_id=ranked.contest_id, title="Ôn tập Luật Phổ biến, giáo dục pháp luật",
+            kind="practice",
             opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=30),
-            bank_version_id=ranked.bank_version_id, questions_per_attempt=5, time_limit_s=600,
+            bank_version_id=version.id, questions_per_attempt=5, time_limit_s=600,
             grace_s=5, max_attempts=None, counting="best", secret=secrets.token_bytes(32),
         ))
 

@@ -38,13 +38,34 @@ async def test_limits_are_per_key(services: Services) -> None:
 
 async def test_login_lock_grows_and_resets(services: Services) -> None:
     lim = Limiter(services.redis)
-    locks = [await lim.login_failed(1, "0912345678", 0, 2, 1000, 5000, 86_400_000)
-             for _ in range(6)]
-    assert locks == [0, 0, 1000, 2000, 4000, 5000]
-    assert await lim.locked_ms(1, "0912345678", 1000) == 4000
-    assert await lim.locked_ms(1, "0987654321", 1000) == 0
+    args = (2, 1000, 5000, 86_400_000)
+    # each try is reserved before it is judged; past the free ones it locks, growing each time
+    steps = [(0, 0), (0, 0), (0, 0), (0, 1000), (1000, 0), (1000, 2000), (3000, 0),
+             (3000, 4000), (7000, 0), (7000, 5000), (8000, 4000)]
+    got = [(t, await lim.reserve_login(1, "0912345678", t, *args)) for t, _ in steps]
+    assert got == steps
+    t = 8000
+    assert await lim.reserve_login(1, "0987654321", t, *args) == 0
     await lim.login_succeeded(1, "0912345678")
-    assert await lim.locked_ms(1, "0912345678", 1000) == 0
+    assert await lim.reserve_login(1, "0912345678", t, *args) == 0
+
+
+async def test_a_released_try_lifts_the_lock_it_started(services: Services) -> None:
+    lim = Limiter(services.redis)
+    args = (1, 1000, 5000, 86_400_000)
+    assert await lim.reserve_login(1, "p", 0, *args) == 0
+    assert await lim.reserve_login(1, "p", 0, *args) == 0  # the 2nd try starts a lock
+    assert await lim.reserve_login(1, "p", 0, *args) == 1000
+    await lim.release_login(1, "p", 1)  # ...but it was never judged
+    assert await lim.reserve_login(1, "p", 0, *args) == 0
+
+
+async def test_a_counted_try_is_reserved_on_every_key_or_none(services: Services) -> None:
+    lim = Limiter(services.redis)
+    assert await lim.reserve_counted([("a", 1), ("b", 2)], 60) == 0
+    assert await lim.reserve_counted([("a", 1), ("b", 2)], 60) > 0  # a is full: b untouched
+    assert await lim.reserve_counted([("c", 5), ("b", 2)], 60) == 0
+    assert await lim.reserve_counted([("c", 5), ("b", 2)], 60) > 0
 
 
 @pytest.mark.skipif(not REAL_REDIS, reason="needs a Redis server two clients can share")

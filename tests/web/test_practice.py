@@ -6,7 +6,14 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import World
+from contest.services.banks import import_bank
+from tests.conftest import World, sample_bank
+
+
+async def _practice_round(w: World, **overrides: Any) -> int:
+    """A practice round on its own bank (never the bank of the open ranked round)."""
+    await import_bank(w.ctx, sample_bank(code="practice-bank"))
+    return await w.add_round(kind="practice", prediction_prompt=None, **overrides)
 
 
 async def _paper(w: World, round_id: int,
@@ -24,7 +31,7 @@ async def _save(w: World, paper: dict[str, Any], q: dict[str, Any], opts: list[s
 
 
 async def test_practice_review_shows_key_of_answered_questions_only(world: World) -> None:
-    rid = await world.add_round(kind="practice", max_attempts=None, prediction_prompt=None)
+    rid = await _practice_round(world, max_attempts=None)
     await world.register()
     paper = await _paper(world, rid)
     url = f"/api/v1/attempts/{paper['attempt_id']}/review"
@@ -85,7 +92,7 @@ async def test_ranked_round_refuses_review_until_closed(world: World) -> None:
 
 
 async def test_review_of_someone_elses_attempt_is_not_found(world: World) -> None:
-    rid = await world.add_round(kind="practice", max_attempts=None, prediction_prompt=None)
+    rid = await _practice_round(world, max_attempts=None)
     await world.register()
     paper = await _paper(world, rid)
     other = world.make_client()
@@ -97,7 +104,7 @@ async def test_review_of_someone_elses_attempt_is_not_found(world: World) -> Non
 
 
 async def test_practice_attempts_are_unlimited_and_never_ranked(world: World) -> None:
-    rid = await world.add_round(kind="practice", max_attempts=1, prediction_prompt=None)
+    rid = await _practice_round(world, max_attempts=1)
     await world.register()
     for _ in range(3):
         paper = await _paper(world, rid)

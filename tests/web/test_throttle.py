@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from contest.app import create_app
 from contest.domain import pow as powd
-from contest.services import accounts, throttle
+from contest.services import passwords, throttle
 from contest.settings import Settings
 from tests.conftest import REAL_REDIS, World
 
@@ -86,8 +86,8 @@ async def test_500_registrations_from_one_school_ip_succeed(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """A school of 500 registers through one NAT during a lesson; the ceiling lets all in."""
     # The same argon2 at its lowest cost, so 500 hashes do not dominate the suite's time.
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8,
-                                                            parallelism=1))
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8,
+                                                             parallelism=1))
     started = time.perf_counter()
     for i in range(500):
         r = await world.register(world.make_client(), phone=f"09{i:08d}")

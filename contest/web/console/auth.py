@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from contest.errors import ContestError, StaffLoginFailed, TotpRequired
+from contest.errors import ContestError, StaffLoginFailed
 from contest.storage.tables import Staff
 from contest.web import staff_auth
 from contest.web.console.render import page
@@ -66,7 +66,7 @@ async def login_submit(request: Request) -> Response:
         await staff_auth.login(request, await form_str(request, "username"),
                                await form_str(request, "password"),
                                await form_str(request, "totp") or None, redirect)
-    except (StaffLoginFailed, TotpRequired) as exc:
+    except StaffLoginFailed as exc:
         return await _login_again(request, exc, target)
     except ContestError as exc:  # rate limited
         return await _login_again(request, exc, target)

@@ -171,6 +171,7 @@ def _round_form(request: Request, r: Any) -> dict[str, str]:
         "time_limit_min": f"{r.time_limit_s / 60:g}", "grace_s": str(r.grace_s),
         "max_attempts": "" if r.max_attempts is None else str(r.max_attempts),
         "counting": r.counting, "partial_credit": "on" if r.partial_credit else "",
+        "score_shown": r.score_shown or "",
         "prediction_prompt": r.prediction_prompt or "",
         "prediction_kind": r.prediction_kind or "",
     }
@@ -213,7 +214,7 @@ def _round_settings(raw: dict[str, str], tz: Any,
         counting=raw.get("counting", "best"), partial_credit=raw.get("partial_credit") == "on",
         prediction_prompt=raw.get("prediction_prompt") or None,
         prediction_kind=raw.get("prediction_kind") or None, prizes=prizes.prizes,
-        tie_breaks=prizes.tie_breaks or None)
+        tie_breaks=prizes.tie_breaks or None, score_shown=raw.get("score_shown") or None)
 
 
 @html

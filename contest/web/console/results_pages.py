@@ -38,7 +38,7 @@ NEEDS_RESULTS = frozenset({"winners", "winners-internal", "ranking"})
 
 def _level(request: Request) -> int:
     raw = request.query_params.get("level", "2")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 10 else 2
+    return int(raw) if raw.isdecimal() and 0 < int(raw) < 10 else 2
 
 
 async def _render(request: Request, round_id: int, status: int = 200,

@@ -1,0 +1,58 @@
+"""Security tests: a served app (uvicorn on a free loopback port, in the test's own event
+loop) for real parallel requests over TCP, plus the `world` and console fixtures."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import uvicorn
+from argon2 import PasswordHasher
+
+from contest.services import accounts, console_staff, passwords
+from tests.conftest import World
+from tests.console.conftest import console  # noqa: F401 - re-exported fixture
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> PasswordHasher:
+    """argon2 at its lowest cost (the same code path, a fraction of the time and memory)."""
+    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(passwords, "_hasher", hasher)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", hasher.hash("not-a-real-password"))
+    monkeypatch.setattr(console_staff, "_DUMMY_HASH", hasher.hash("not-a-real-password"))
+    return hasher
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+async def served(world: World) -> AsyncIterator[str]:
+    """The world's app served over HTTP on 127.0.0.1; yields its base URL."""
+    port = _free_port()
+    config = uvicorn.Config(world.app, host="127.0.0.1", port=port, lifespan="off",
+                            log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # raises why it could not start
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+def parallel_client(base: str, **kw: object) -> httpx.AsyncClient:
+    """A client with enough connections that every request of a burst is sent at once."""
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=0)
+    return httpx.AsyncClient(base_url=base, limits=limits, timeout=30, **kw)  # type: ignore[arg-type]
