@@ -157,8 +157,9 @@ def test_commands(sqlite_env: Settings, tmp_path: Path,
     assert lines[1].split() == ["id", "đợt", "mở", "đóng", "ngân", "hàng", "trạng", "thái"]
     assert lines[2].split() == ["1", "Đợt", "1", "2026-12-01", "08:00", "2026-12-14", "20:00",
                                 "hien-phap-2013", "v1", "mới"]
+    # the practice round draws from another bank (issue 14: never the ranked round's)
     assert lines[3].split() == ["2", "Thi", "thử", "2026-11-25", "08:00", "2026-11-30", "20:00",
-                                "hien-phap-2013", "v1", "mới"]
+                                "pho-bien-giao-duc-phap-luat", "v1", "mới"]
     assert lines[2].index("2026-12-01") == lines[3].index("2026-11-25")  # aligned columns
     out = tmp_path / "dump.yaml"
     assert main(["dump", "pl-binhphuoc-2026", "-o", str(out)]) == 0
