@@ -105,8 +105,14 @@ def _data_file(reqs: list[Request]) -> str:
     for method, path, headers, body in reqs:
         hs = ", ".join(f"[{_lua_str(k)}]={_lua_str(v)}" for k, v in headers.items())
         rows.append(f"{{{_lua_str(method)},{_lua_str(path)},{{{hs}}},{_lua_str(body)}}}")
+    # LuaJIT allows 65,536 constants per function: one function per 1,000 rows
+    parts = ["local t = {}"]
+    for k in range(0, len(rows), 1000):
+        parts.append("do local function add() local r = {\n" + ",\n".join(rows[k:k + 1000])
+                     + "\n} for _, x in ipairs(r) do t[#t + 1] = x end end add() end")
+    parts.append("return t")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write("return {\n" + ",\n".join(rows) + "\n}\n")
+        f.write("\n".join(parts) + "\n")
     return f.name
 
 
