@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,9 +22,9 @@ from sqlalchemy import text
 
 from bench import wrk
 from bench.load import ensure_database, machine_load
-from bench.ratio import RESULTS, _cpu, _measured
+from bench.ratio import _cpu, _measured, storage_args, write_results
 from bench.seed import seed, session_cookie
-from bench.servers import BENCH_SECRET, REPO, app_server, bench_env
+from bench.servers import BENCH_SECRET, app_server, bench_env
 from contest.settings import Settings
 from contest.storage.db import make_engine
 
@@ -57,10 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--over", type=float, default=10.0, help="seconds the arrivals spread over")
     p.add_argument("--connections", type=int, default=1000)
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--db", default=os.environ.get(
-        "BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1/contest_bench"))
-    p.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL",
-                                                     "redis://127.0.0.1:6379/13"))
+    storage_args(p)
     a = p.parse_args(argv)
     env = bench_env(a.db, a.redis, CONTEST_MAX_INFLIGHT="512", CONTEST_QUEUE_WAIT="5")
     ensure_database(a.db)
@@ -97,11 +92,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{'OK' if rc_ok else 'MISMATCH'}", flush=True)
     out.update(reconciliation=rc, reconciliation_ok=rc_ok)
     results["herd"] = out
-    results["machine_load_after"] = machine_load()
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{datetime.now(UTC):%Y-%m-%d-%H%M}-herd.json"
-    path.write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    print(f"figures written to {path.relative_to(REPO)}")
+    write_results(results, "herd")
     return 0 if rc_ok else 1
 
 

@@ -68,6 +68,23 @@ def _cpu(server_pids: list[int]) -> Iterator[dict[str, float]]:
         used[k] = round(_cpu_s(v) - before[k], 3)
 
 
+def storage_args(p: argparse.ArgumentParser) -> None:
+    """--db and --redis: the benchmark's own database and Redis db index."""
+    p.add_argument("--db", default=os.environ.get(
+        "BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1/contest_bench"))
+    p.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL",
+                                                     "redis://127.0.0.1:6379/13"))
+
+
+def write_results(results: dict[str, Any], name: str) -> None:
+    """Add the machine's load and store the figures in bench/results/<stamp>-<name>.json."""
+    results["machine_load_after"] = machine_load()
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{datetime.now(UTC):%Y-%m-%d-%H%M}-{name}.json"
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print(f"figures written to {path.relative_to(REPO)}")
+
+
 def _measured(name: str, res: wrk.WrkResult, cpu: dict[str, float]) -> dict[str, Any]:
     ok = max(1, res.status.get("2xx", 0))
     out = res.as_dict()
@@ -196,10 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=10.0, help="each closed-loop run")
     p.add_argument("--connections", type=int, default=64)
     p.add_argument("--people", type=int, default=3000, help="participants (one attempt each)")
-    p.add_argument("--db", default=os.environ.get(
-        "BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1/contest_bench"))
-    p.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL",
-                                                     "redis://127.0.0.1:6379/13"))
+    storage_args(p)
     a = p.parse_args(argv)
     results: dict[str, Any] = {"started": datetime.now(UTC).isoformat(),
                                "machine": f"{os.cpu_count()} cores",
@@ -218,11 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  answer saves / one-Redis reference = {run['saves_vs_one_redis']} "
               f"(target >= 0.5); / bare = {run['saves_vs_bare']}", flush=True)
         results["runs"][f"{w}_workers"] = run
-    results["machine_load_after"] = machine_load()
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{datetime.now(UTC):%Y-%m-%d-%H%M}-ratio.json"
-    path.write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    print(f"figures written to {path.relative_to(REPO)}")
+    write_results(results, "ratio")
     return 0
 
 

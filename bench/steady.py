@@ -30,9 +30,9 @@ from sqlalchemy import text
 
 from bench import wrk
 from bench.load import ensure_database, machine_load
-from bench.ratio import RESULTS, _cpu
+from bench.ratio import _cpu, storage_args, write_results
 from bench.seed import QUESTIONS, seed, session_cookie
-from bench.servers import BENCH_SECRET, REPO, app_server, bench_env
+from bench.servers import BENCH_SECRET, app_server, bench_env
 from contest.settings import Settings
 from contest.storage.db import make_engine
 
@@ -169,10 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--think-ms", type=int, default=0, help="between two answers")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--people", type=int, default=12000, help="participants seeded")
-    p.add_argument("--db", default=os.environ.get(
-        "BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1/contest_bench"))
-    p.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL",
-                                                     "redis://127.0.0.1:6379/13"))
+    storage_args(p)
     a = p.parse_args(argv)
     env = bench_env(a.db, a.redis, CONTEST_LIMIT_ANSWER="100000/60",
                     CONTEST_MAX_INFLIGHT="256")
@@ -226,11 +223,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{'OK' if rc_ok else 'MISMATCH'}", flush=True)
     r.update(reconciliation=rc, reconciliation_ok=rc_ok)
     results["steady"] = r
-    results["machine_load_after"] = machine_load()
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{datetime.now(UTC):%Y-%m-%d-%H%M}-steady.json"
-    path.write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    print(f"figures written to {path.relative_to(REPO)}")
+    write_results(results, "steady")
     return 0 if rc_ok else 1
 
 
