@@ -159,14 +159,6 @@ class SubmitResult:
     hidden_until: datetime | None = None  # the round hides scores until then (issue 14)
 
 
-async def _own_attempt(s: AsyncSession, participant_id: str, attempt_id: str) -> Attempt:
-    """The participant's attempt; raises NotFound for anyone else's or an unknown id."""
-    att = await s.get(Attempt, attempt_id, populate_existing=True)
-    if att is None or att.participant_id != participant_id:
-        raise NotFound()
-    return att
-
-
 async def _round(s: AsyncSession, round_id: int) -> Round:
     r = await s.get(Round, round_id)
     if r is None:
@@ -325,16 +317,6 @@ async def submit(
             await standings.live_rank(ctx, closed.attempt.round_id, participant_id,
                                       known=closed.round))
     return SubmitResult(closed.attempt, closed.counted_id == attempt_id, rank, hidden)
-
-
-async def result(ctx: Services, participant_id: str, attempt_id: str) -> SubmitResult:
-    """The stored result of a submitted attempt with its live rank; raises NotFound."""
-    async with ctx.sm() as s:
-        att = await _own_attempt(s, participant_id, attempt_id)
-        entry = await s.get(RoundEntry, (att.round_id, participant_id))
-    counted = entry is not None and entry.counted_attempt_id == att.id
-    rank = await standings.live_rank(ctx, att.round_id, participant_id)
-    return SubmitResult(att, counted, rank)
 
 
 async def finish(

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from contest.domain import integrity as rules
@@ -33,21 +32,6 @@ THRESHOLDS = Thresholds()
 
 def _ms(at: datetime) -> int:
     return int(at.timestamp() * 1000)
-
-
-async def note_start(ctx: Services, attempt: Attempt, ip: str | None, device: str | None,
-                     user_agent: str | None) -> None:
-    """Remember where an attempt was started from (once; a resumed attempt keeps its row)."""
-    try:
-        async with transaction(ctx.sm) as s:
-            if await s.get(AttemptSignals, attempt.id) is not None:
-                return
-            s.add(AttemptSignals(attempt_id=attempt.id, round_id=attempt.round_id,
-                                 participant_id=attempt.participant_id, ip=ip, device=device,
-                                 user_agent=(user_agent or "")[:255] or None,
-                                 started_at=attempt.started_at))
-    except IntegrityError:
-        return  # a simultaneous request for the same attempt noted it first: keep that note
 
 
 async def note_visibility(ctx: Services, participant_id: str, attempt_id: str) -> int:

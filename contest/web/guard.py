@@ -36,12 +36,6 @@ class RegisterIn(schemas.RegisterIn):
     pow: PowIn | None = None
 
 
-async def limit(request: Request, pid: str, action: str) -> None:
-    """Count a participant request (start, answer, submit, event) and check the session has
-    not ended, in one round trip; raises RateLimited, NotLoggedIn."""
-    await throttle.participant(_ctx(request), pid, action, session_version(request))
-
-
 async def signed_in(request: Request) -> str:
     """The participant of a live session (one Redis GET); raises NotLoggedIn."""
     pid = participant_id(request)
