@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import AsyncIterator, Collection, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -284,23 +285,26 @@ async def eligible_hash(s: AsyncSession, round_id: int) -> str:
     """SHA-256 of the eligible list's canonical lines in final order.
 
     PostgreSQL streams the lines with COPY in text format, whose rows are exactly the
-    canonical lines (a line ends in a newline) as long as no value needs COPY's backslash
-    escapes; a round with such a value (none of ours: ids are hex, codes are plain) is read
-    row by row instead.
+    canonical lines (a line ends in a newline) unless a value needed one of COPY's escapes;
+    every escape starts with a backslash, so a stream without one is the canonical text. A
+    round with such a value (none of ours: ids are hex, codes are plain) is read again row
+    by row.
     """
-    h = hashlib.sha256()
     where = "round_id = $1 AND exclusion IS NULL"
     if bulk.dialect(s) == "postgresql":
-        escaped = await s.scalar(text(
-            "SELECT 1 FROM final_rankings WHERE round_id = :r AND exclusion IS NULL"
-            " AND (participant_id ~ '[\\x01-\\x1f\\\\]' OR split_key ~ '[\\x01-\\x1f\\\\]')"
-            " LIMIT 1"), {"r": round_id})
-        if escaped is None:
-            async for chunk in bulk.copy_out(
-                    s, f"SELECT {_LINE} FROM final_rankings WHERE {where} ORDER BY position",
-                    round_id, options="FORMAT text"):
+        h = hashlib.sha256()
+        escaped = False
+        async with aclosing(bulk.copy_out(
+                s, f"SELECT {_LINE} FROM final_rankings WHERE {where} ORDER BY position",
+                round_id, options="FORMAT text")) as chunks:
+            async for chunk in chunks:
+                if b"\\" in chunk:
+                    escaped = True
+                    break
                 h.update(chunk)
+        if not escaped:
             return h.hexdigest()
+    h = hashlib.sha256()
     result = await s.stream(text(
         "SELECT participant_id, split_key, score_milli, prediction, duration_ms, submitted_ms"
         " FROM final_rankings WHERE round_id = :r AND exclusion IS NULL ORDER BY position"),
