@@ -54,12 +54,8 @@ def make_engine(url: str) -> AsyncEngine:
     # No pre-ping (a round trip at every checkout): connections are recycled after 30 minutes,
     # and a connection found dead invalidates the pool's older ones, so a database restart
     # costs at most one failed request (503, retried by the page) per worker.
-    # JIT off: its compilation only starts on statements the planner costs as large (the
-    # finalisation and the exports), where it cost 6-15 s of CPU at 1M entries for no gain;
-    # the hot path's statements are far below its threshold.
     return create_async_engine(url, pool_size=20, max_overflow=0, pool_timeout=5,
-                               pool_recycle=1800,
-                               connect_args={"server_settings": {"jit": "off"}})
+                               pool_recycle=1800)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
