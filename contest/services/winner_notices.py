@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from contest.domain import documents
@@ -115,9 +116,10 @@ async def states(ctx: Services, round_id: int, participant_ids: Iterable[str]
     if not keys:
         return {}
     async with ctx.sm() as s:
-        rows = (await s.execute(
-            select(OutboxMessage.dedupe_key, OutboxMessage.state, OutboxMessage.channel,
-                   OutboxMessage.sent_at, OutboxMessage.created_at, OutboxMessage.last_error)
+        rows = (await s.execute(  # six columns: sqlmodel's typed select stops at four
+            sa_select(col(OutboxMessage.dedupe_key), col(OutboxMessage.state),
+                      col(OutboxMessage.channel), col(OutboxMessage.sent_at),
+                      col(OutboxMessage.created_at), col(OutboxMessage.last_error))
             .where(col(OutboxMessage.dedupe_key).in_(list(keys))))).all()
     return {keys[key]: NoticeState(state, channel, sent_at or created_at, error)
             for key, state, channel, sent_at, created_at, error in rows}

@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 
 from contest.domain import policy
 from contest.domain.final_ranking import DEFAULT_CHAIN, parse_chain
-from contest.services.answers import SavedAnswer
 from contest.services.announcements import Shown
+from contest.services.answers import SavedAnswer
 from contest.services.attempts import PaperView, SubmitResult
 from contest.services.catalog import RoundInfo
 from contest.services.consent import Consent

@@ -5,6 +5,8 @@ Organisers and admins only; every change is audited by the service.
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -17,7 +19,7 @@ from contest.web.staff_auth import require_staff
 ORGANISERS = ("admin", "organiser")
 
 
-async def _values(request: Request, **form: object) -> dict[str, object]:
+async def _values(request: Request, **form: object) -> dict[str, Any]:
     """What the page shows: the contest, its rounds, its announcements, the form."""
     ctx = ctx_of(request)
     c, rounds = await console_config.contest(ctx, path_int(request, "contest_id"))
