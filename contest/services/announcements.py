@@ -162,7 +162,8 @@ async def schedule(ctx: Services) -> int:
 async def _pass(ctx: Services, a: Announcement, contest_title: str) -> int:
     """Enqueue one announcement to every opted-in participant, a batch at a time."""
     assert a.id is not None
-    params = {"contest": contest_title, "title": a.title, "body": summary(a.body)}
+    # the template puts a full stop after the title: do not double one the title has
+    params = {"contest": contest_title, "title": a.title.rstrip(" ."), "body": summary(a.body)}
     query = select(Participant).where(col(Participant.contest_id) == a.contest_id,
                                       col(Participant.reminders),
                                       col(Participant.purged_at).is_(None))
