@@ -217,6 +217,7 @@ async def _unconfigured(ctx: Services, message_id: int, name: str) -> bool:
 async def _run(ctx: Services) -> None:
     """Deliver due messages and enqueue due reminders, forever (cancelled at shutdown)."""
     from contest.notify import reminders
+    from contest.services import announcements
 
     loop = asyncio.get_running_loop()
     next_reminders = 0.0
@@ -225,6 +226,7 @@ async def _run(ctx: Services) -> None:
             if loop.time() >= next_reminders:
                 next_reminders = loop.time() + ctx.settings.reminder_interval_s
                 await reminders.schedule(ctx)
+                await announcements.schedule(ctx)
             while sum((await deliver_due(ctx)).values()) >= BATCH:
                 pass  # a full batch: more may be due, keep going before sleeping
         except Exception:  # keep going: a passing DB or Redis outage must not end the task

@@ -63,6 +63,13 @@ CONTEST_FULL = _obj(
             "type": "array",
             "items": _obj({"name": _S, "label": _S, "required": {"type": "boolean"}, "kind": _S}),
         },
+        # issue 16: the organiser's published notices, newest first
+        "announcements": {
+            "type": "array",
+            "items": _obj({"id": _S, "title": _S, "body": _S, "published_at": _S,
+                           "round": {"anyOf": [_obj({"id": _S, "title": _S}),
+                                               {"type": "null"}]}}),
+        },
     }
 )
 UNIT = _obj({"code": _S, "name": _S, "parent_code": _SN, "level": _I})

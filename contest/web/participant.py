@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from contest.services import accounts, answers, attempts, catalog, consent, standings
+from contest.services import (
+    accounts,
+    announcements,
+    answers,
+    attempts,
+    catalog,
+    consent,
+    standings,
+)
 from contest.services.context import Services
 from contest.web import guard, schemas
 from contest.web.parsing import parse_body, participant_id, path_int, session_version
@@ -25,7 +33,9 @@ async def get_contest(request: Request) -> JSONResponse:
     c, rounds = await catalog.get_contest(_ctx(request), request.path_params["slug"])
     assert c.id is not None
     shown = await consent.current(_ctx(request), c.id)
-    return JSONResponse(schemas.contest_out(c, rounds, full=True, consent=shown))
+    news = await announcements.public(_ctx(request), c.id)
+    return JSONResponse(schemas.contest_out(c, rounds, full=True, consent=shown,
+                                            announcements=news))
 
 
 async def list_units(request: Request) -> JSONResponse:
