@@ -79,8 +79,10 @@ async def results_page(request: Request) -> HTMLResponse:
 
 async def answer_key_page(request: Request) -> HTMLResponse:
     """GET /answer-key/{id}: the printable answer key of a closed round."""
-    r, questions = await results.answer_key(_ctx(request), path_int(request, "round_id"))
-    html = _env().get_template("results/answer_key.html").render(round=r, questions=questions)
+    r, questions, withheld = await results.answer_key(_ctx(request),
+                                                      path_int(request, "round_id"))
+    html = _env().get_template("results/answer_key.html").render(round=r, questions=questions,
+                                                                 withheld=withheld)
     return HTMLResponse(html)
 
 
