@@ -156,9 +156,11 @@ async def check_key_leak(ctx: Services, rs: RoundSettings, round_id: int | None 
 
 async def check_shared_set(ctx: Services, rs: RoundSettings, round_id: int | None = None,
                            siblings: Sequence[RoundSettings] = (),
-                           replaced: Callable[[Round], bool] = lambda _r: False) -> None:
+                           replaced: Callable[[Round], bool] = lambda _r: False,
+                           contest_id: int | None = None) -> None:
     """Refuse a round naming the same question set of the same bank (any version) as another
-    round (arguments as check_key_leak); raises ConfigInvalid naming both rounds and the set."""
+    round of its contest (`contest_id`'s stored rounds, None: none yet, and `siblings`; other
+    arguments as check_key_leak); raises ConfigInvalid naming both rounds and the set."""
     if rs.question_set is None:
         return
     async with ctx.sm() as s:
@@ -167,6 +169,7 @@ async def check_shared_set(ctx: Services, rs: RoundSettings, round_id: int | Non
         stored = (await s.execute(
             select(Round).join(BankVersion, col(BankVersion.id) == col(Round.bank_version_id))
             .where(col(BankVersion.bank_id) == bank, col(Round.id) != (round_id or -1),
+                   col(Round.contest_id) == (contest_id or -1),
                    col(Round.question_set) == rs.question_set))).all()
         others = [SetUse(r.title, code, r.question_set) for (r,) in stored if not replaced(r)]
         for sib in siblings:
@@ -180,9 +183,10 @@ async def check_shared_set(ctx: Services, rs: RoundSettings, round_id: int | Non
 
 async def check_round(ctx: Services, rs: RoundSettings, round_id: int | None = None,
                       siblings: Sequence[RoundSettings] = (),
-                      replaced: Callable[[Round], bool] = lambda _r: False) -> None:
+                      replaced: Callable[[Round], bool] = lambda _r: False,
+                      contest_id: int | None = None) -> None:
     """Raise ConfigInvalid naming the first thing wrong with a round's settings (see
-    check_key_leak for round_id, siblings and replaced)."""
+    check_key_leak for round_id, siblings and replaced, check_shared_set for contest_id)."""
     if not rs.title.strip():
         raise ConfigInvalid(detail="tên đợt thi không được để trống")
     if rs.closes_at <= rs.opens_at:
@@ -230,7 +234,7 @@ async def check_round(ctx: Services, rs: RoundSettings, round_id: int | None = N
     if problems:
         raise ConfigInvalid(detail=f"{source} không đủ câu hỏi: " + "; ".join(problems))
     await check_key_leak(ctx, rs, round_id, siblings, replaced)
-    await check_shared_set(ctx, rs, round_id, siblings, replaced)
+    await check_shared_set(ctx, rs, round_id, siblings, replaced, contest_id)
 
 
 @dataclass(frozen=True)
@@ -263,7 +267,7 @@ async def save_round(ctx: Services, contest_id: int, round_id: int | None, rs: R
     audit event names them. Raises NotFound, ConfigInvalid (including quotas the bank cannot
     fill), CloseEarlierUnconfirmed (params: running, new_close, affected).
     """
-    await check_round(ctx, rs, round_id)
+    await check_round(ctx, rs, round_id, contest_id=contest_id)
     values = {k: getattr(rs, k) for k in RoundSettings.__dataclass_fields__}
     cut: list[RunningAttempt] = []
     async with transaction(ctx.sm) as s:

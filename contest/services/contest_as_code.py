@@ -123,7 +123,8 @@ async def check_rounds(ctx: Services, spec: ContestSpec, file: str,
     for rs, rset in zip(spec.rounds, settings, strict=True):
         try:
             parse_chain(rs.tie_breaks)
-            await console_config.check_round(ctx, rset, siblings=settings, replaced=replaced)
+            await console_config.check_round(ctx, rset, siblings=settings, replaced=replaced,
+                                             contest_id=existing)
         except ValueError as exc:
             problems.append(FileProblem(file, rs.line, f"đợt {rs.title!r}: tie_breaks: {exc}"))
         except ConfigInvalid as exc:

@@ -15,6 +15,7 @@ from contest.services import contest_as_code
 from contest.services.banks import import_bank
 from contest.services.contest_file import ContestFileInvalid
 from contest.storage.db import transaction
+from contest.storage.tables import Round
 from tests.conftest import World, sample_bank
 
 
@@ -166,3 +167,37 @@ def test_the_wizards_weekly_series_gives_each_week_its_set() -> None:
     with pytest.raises(DraftInvalid) as refused:
         series_rounds(SeriesInput(template, series, sets=["w1"]), UTC)
     assert "Cần đúng 2 bộ câu hỏi" in str(refused.value.params)
+
+
+async def test_the_console_refuses_a_second_round_on_a_set_of_its_contest_only(
+        world: World) -> None:
+    from contest.errors import ConfigInvalid
+    from contest.services import console_config
+    from contest.storage.tables import Contest
+
+    first, _ = await _weeks(world)
+    async with transaction(world.ctx.sm) as s:
+        contest_id = int((await s.execute(text(
+            "SELECT contest_id FROM rounds WHERE id = :i"), {"i": first})).scalar() or 0)
+        other = Contest(slug="khac", title="Cuộc thi khác", rules="", groups=[],
+                        created_at=world.clock.now())
+        s.add(other)
+    now = world.clock.now()
+    rs = console_config.RoundSettings(
+        title="Tuần 1 bis", opens_at=now + timedelta(days=8), closes_at=now + timedelta(days=9),
+        bank_version_id=await _version(world, "tuan"), questions_per_attempt=5,
+        question_set="w1")
+    with pytest.raises(ConfigInvalid) as refused:
+        await console_config.save_round(world.ctx, contest_id, None, rs, "staff:admin", None)
+    assert "«Tuần 1 bis» và đợt «Tuần 1» cùng dùng bộ câu hỏi «w1»" in str(
+        refused.value.params["detail"])
+    assert other.id is not None  # another contest may reuse the set (its own schedule)
+    saved = await console_config.save_round(world.ctx, other.id, None, rs, "staff:admin", None)
+    assert saved.question_set == "w1"
+    # editing the round itself is no clash
+    async with transaction(world.ctx.sm) as s:
+        r = await s.get(Round, first)
+    assert r is not None
+    again = console_config.RoundSettings(**{
+        k: getattr(r, k) for k in console_config.RoundSettings.__dataclass_fields__})
+    await console_config.save_round(world.ctx, contest_id, first, again, "staff:admin", None)
