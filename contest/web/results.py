@@ -22,7 +22,7 @@ from contest.web.staff_auth import client_ip, require_staff
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ORGANISERS = ("admin", "organiser")
-CHECK_JS = "app/draw-check.js"  # the results page's in-browser draw check (Web Crypto)
+CHECK_JS = "app/drawcheck.js"  # the results page's in-browser draw check (Web Crypto)
 # Who may take which export: contact details only for roles that hand out the prizes.
 EXPORT_ROLES = {
     "winners": ("admin", "organiser", "unit_officer", "viewer"),
