@@ -58,6 +58,9 @@ _HEADERS = {
     "kind": "kind",
     "giai thich": "explanation",
     "explanation": "explanation",
+    "bo cau hoi": "set",
+    "bo de": "set",
+    "set": "set",
 }
 _OPTION_RE = re.compile(r"^(?:phuong an|option|pa)\s*([a-h])$")
 _INFO_KEYS = {
@@ -182,6 +185,7 @@ def _row_draft(header: dict[str, int], names: list[str], cells: list[str], loc: 
         difficulty=(get("difficulty") or None) if "difficulty" in header else "medium",
         basis=get("basis"),
         explanation=get("explanation") or None,
+        question_set=get("set"),
         locs=locs,
     )
 
@@ -341,7 +345,8 @@ def to_xlsx(bank: Bank) -> bytes:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = QUESTIONS_SHEET
-    headers = _headers(n_options)
+    with_sets = any(q.question_set for q in bank.questions)
+    headers = _headers(n_options) + (["Bộ câu hỏi"] if with_sets else [])
     ws.append(headers)
     for n, q in enumerate(bank.questions, start=1):
         if q.kind == "true_false":
@@ -364,7 +369,7 @@ def to_xlsx(bank: Bank) -> bytes:
                 _DIFFICULTY_VI[q.difficulty],
                 q.basis,
                 q.explanation or "",
-            ),
+            ) + ([q.question_set] if with_sets else []),
         )
     _style(ws, headers)
     info = wb.create_sheet(INFO_SHEET)

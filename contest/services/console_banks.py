@@ -252,7 +252,7 @@ async def _new_version(ctx: Services, v: BankVersion, b: BankRow,
             rs = console_config.RoundSettings(
                 **{k: getattr(r, k) for k in console_config.RoundSettings.__dataclass_fields__})
             rs.bank_version_id = new.id or 0
-            await console_config.check_round(ctx, rs)
+            await console_config.check_round(ctx, rs, r.id, contest_id=r.contest_id)
         async with transaction(ctx.sm) as s:
             for r in waiting:
                 await s.execute(update(Round).where(col(Round.id) == r.id)

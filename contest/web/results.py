@@ -13,13 +13,16 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from contest.errors import ExportUnknown
+from contest.i18n import with_prefix
 from contest.services import documents, exports, finalise, results, scope
 from contest.services.context import Services
+from contest.web.assets import bundle
 from contest.web.parsing import participant_id, path_int
 from contest.web.staff_auth import client_ip, require_staff
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ORGANISERS = ("admin", "organiser")
+CHECK_JS = "app/drawcheck.js"  # the results page's in-browser draw check (Web Crypto)
 # Who may take which export: contact details only for roles that hand out the prizes.
 EXPORT_ROLES = {
     "winners": ("admin", "organiser", "unit_officer", "viewer"),
@@ -73,14 +76,17 @@ async def results_page(request: Request) -> HTMLResponse:
     data = await results.manifest(ctx, rid)
     html = _env().get_template("results/page.html").render(
         m=data, round_id=rid, chain_text=results.chain_sentence(data["chain"]),
+        check=with_prefix("drawcheck."), check_js=bundle(request).urls.get(CHECK_JS),
         finalised_local=results.local_text(data["round"]["finalised_at"], ctx.settings.tz))
     return HTMLResponse(html)
 
 
 async def answer_key_page(request: Request) -> HTMLResponse:
     """GET /answer-key/{id}: the printable answer key of a closed round."""
-    r, questions = await results.answer_key(_ctx(request), path_int(request, "round_id"))
-    html = _env().get_template("results/answer_key.html").render(round=r, questions=questions)
+    r, questions, withheld = await results.answer_key(_ctx(request),
+                                                      path_int(request, "round_id"))
+    html = _env().get_template("results/answer_key.html").render(round=r, questions=questions,
+                                                                 withheld=withheld)
     return HTMLResponse(html)
 
 
