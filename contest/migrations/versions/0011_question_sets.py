@@ -4,7 +4,7 @@ Weekly rounds sharing one bank each draw from their own set, so a closed round's
 can be published while the others are still open.
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0012
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0007"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
