@@ -12,16 +12,17 @@ import pytest
 import uvicorn
 from argon2 import PasswordHasher
 
-from contest.services import accounts, console_staff, passwords
+from contest.services import accounts, console_staff
 from tests.conftest import World
 from tests.console.conftest import console  # noqa: F401 - re-exported fixture
+from tests.waiting import serving
 
 
 @pytest.fixture(autouse=True)
 def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> PasswordHasher:
-    """argon2 at its lowest cost (the same code path, a fraction of the time and memory)."""
+    """Unknown accounts verified against a hash of argon2's lowest cost, as the test settings
+    make every new hash (the bursts here guess hundreds of unknown names)."""
     hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(passwords, "_hasher", hasher)
     monkeypatch.setattr(accounts, "_DUMMY_HASH", hasher.hash("not-a-real-password"))
     monkeypatch.setattr(console_staff, "_DUMMY_HASH", hasher.hash("not-a-real-password"))
     return hasher
@@ -41,10 +42,7 @@ async def served(world: World) -> AsyncIterator[str]:
                             log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()  # raises why it could not start
-        await asyncio.sleep(0.01)
+    await serving(server, task)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
