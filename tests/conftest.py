@@ -20,10 +20,12 @@ from typing import Any
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import text
 
 from contest.app import create_app
 from contest.domain.bank import Bank, BankOption, BankQuestion
+from contest.services import accounts, console_staff
 from contest.services.banks import import_bank
 from contest.services.context import Services
 from contest.services.units import load_units, parse_units
@@ -186,6 +188,17 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture(autouse=True)
+def cheap_dummy_hashes(monkeypatch: pytest.MonkeyPatch) -> PasswordHasher:
+    """Unknown accounts are verified against a dummy hash (so both answers take the same
+    time); made at import with the production cost, here at the test cost like every hash the
+    test settings make. tests/security/test_password_cost.py checks the production cost."""
+    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", hasher.hash("not-a-real-password"))
+    monkeypatch.setattr(console_staff, "_DUMMY_HASH", hasher.hash("not-a-real-password"))
+    return hasher
+
+
+@pytest.fixture(autouse=True)
 def _no_env_leak(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     yield
@@ -212,30 +225,16 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     storage_setup.drop_databases()
 
 
-def _shares_fixtures(item: pytest.Item) -> bool:
-    """True when the test uses one of our fixtures wider than a test (module or session)."""
-    infos = getattr(item, "_fixtureinfo", None)  # pytest's own record of the test's fixtures
-    if infos is None:
-        return False
-    return any(defs and defs[-1].scope != "function"
-               and getattr(defs[-1].func, "__module__", "").startswith("tests")
-               for defs in infos.name2fixturedefs.values())
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark tests/e2e as e2e (CI runs it once) and run it last; group tests for xdist.
+    """Mark tests/e2e as e2e (CI runs it once) and run it last.
 
-    Run serially, the browser suite goes last: while its module-scoped Playwright runs, an
-    event loop runs in the main thread, which would break a test calling asyncio.run().
-    Under xdist (`--dist loadgroup`, as scripts/test runs), the browser tests are one group
-    (its servers are made once per worker) and so is every module with a module-scoped
-    fixture (made once, on one worker); other tests go one by one to whichever worker is free.
+    While a browser module's Playwright runs, an event loop runs in the main thread, which
+    would break a test calling asyncio.run(). Under xdist (`--dist load`, as scripts/test runs)
+    each worker runs its tests in this order too, so its browser tests come last as well.
+    (xdist's loadgroup/loadscope would keep groups on one worker, but with pytest 9 they drop
+    tests: they schedule by node id, and schemathesis's tests share their function's.)
     """
     for item in items:
         if "/tests/e2e/" in str(item.path):
             item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.xdist_group("e2e"))
-        elif _shares_fixtures(item):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__ if isinstance(
-                item, pytest.Function) else str(item.path)))
     items.sort(key=lambda item: "/tests/e2e/" in str(item.path))  # stable: e2e to the end

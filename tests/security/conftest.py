@@ -10,22 +10,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 import uvicorn
-from argon2 import PasswordHasher
 
-from contest.services import accounts, console_staff
 from tests.conftest import World
 from tests.console.conftest import console  # noqa: F401 - re-exported fixture
 from tests.waiting import serving
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> PasswordHasher:
-    """Unknown accounts verified against a hash of argon2's lowest cost, as the test settings
-    make every new hash (the bursts here guess hundreds of unknown names)."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", hasher.hash("not-a-real-password"))
-    monkeypatch.setattr(console_staff, "_DUMMY_HASH", hasher.hash("not-a-real-password"))
-    return hasher
 
 
 def _free_port() -> int:
