@@ -7,7 +7,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -17,6 +16,7 @@ from contest.cli import main, with_services
 from contest.services import accounts, attempts
 from contest.services.demo import DEMO_SLUG, ensure_demo
 from contest.settings import Settings
+from tests.waiting import answering
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -104,16 +104,8 @@ def test_serve_demo_serves_api_and_page(tmp_path: Path) -> None:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                contests = httpx.get(f"{base}/api/v1/contests", timeout=2)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.3)
-        assert contests.status_code == 200
+        answering(f"{base}/api/v1/contests", proc)
+        contests = httpx.get(f"{base}/api/v1/contests", timeout=5)
         assert contests.json()[0]["slug"] == "demo"
         assert contests.json()[0]["rounds"][0]["status"] == "open"
         page = httpx.get(f"{base}/", timeout=5)
