@@ -16,6 +16,7 @@ from contest.domain.draw import check_quotas
 from contest.domain.final_ranking import parse_chain
 from contest.domain.policy import SCORE_SHOWN
 from contest.domain.prizes import parse_rules
+from contest.domain.qualify import parse as parse_qualify
 from contest.errors import CloseEarlierUnconfirmed, ConfigInvalid, NotFound
 from contest.services import audit_log
 from contest.services.context import Services
@@ -57,6 +58,7 @@ class RoundSettings:
     prizes: dict[str, Any] | None = None
     tie_breaks: list[str] | None = None
     score_shown: str | None = None  # submit | close; None: policy.score_shown_default
+    qualify: dict[str, Any] | None = None  # contest.domain.qualify: a final for the best N
 
 
 async def contests(ctx: Services) -> list[tuple[Contest, list[Round]]]:
@@ -184,6 +186,7 @@ async def check_round(ctx: Services, rs: RoundSettings, round_id: int | None = N
         quotas = [quota_from_dict(q) for q in rs.quotas]
         parse_rules(rs.prizes)
         parse_chain(rs.tie_breaks)
+        parse_qualify(rs.qualify)
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigInvalid(detail=str(exc)) from exc
     if quotas and sum(q.count for q in quotas) != rs.questions_per_attempt:
@@ -237,6 +240,8 @@ async def save_round(ctx: Services, contest_id: int, round_id: int | None, rs: R
     async with transaction(ctx.sm) as s:
         if await s.get(Contest, contest_id) is None:
             raise NotFound()
+        if rs.qualify is not None:
+            await _check_sources(s, contest_id, rs)
         if round_id is None:
             r = Round(contest_id=contest_id, secret=secrets.token_bytes(32), **values)
             before: dict[str, Any] = {}
@@ -274,6 +279,17 @@ async def save_round(ctx: Services, contest_id: int, round_id: int | None, rs: R
                          "round.update", f"round:{r.id}", ip=ip, before=before,
                          after={k: _jsonable(v) for k, v in values.items()}, **extra)
     return r
+
+
+async def _check_sources(s: AsyncSession, contest_id: int, rs: RoundSettings) -> None:
+    """Refuse a final whose named source rounds are not other rounds of its contest."""
+    titles = set((await s.scalars(select(col(Round.title))
+                                  .where(col(Round.contest_id) == contest_id))).all())
+    missing = [t for t in (rs.qualify or {}).get("from") or ()
+               if t == rs.title or t not in titles]
+    if missing:
+        raise ConfigInvalid(detail="vòng chung kết lấy người từ đợt không có trong cuộc thi: "
+                                   + ", ".join(missing))
 
 
 async def store_nulls(s: AsyncSession, r: Round, values: dict[str, Any]) -> None:
