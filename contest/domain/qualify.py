@@ -96,7 +96,8 @@ def best_of(ranking: Iterable[Ranked], n: int, ties: str = "draw") -> list[Ranke
     return chosen
 
 
-def qualified(rankings: Mapping[int, Sequence[Ranked]], rule: Qualify) -> dict[str, tuple[int, int]]:
+def qualified(rankings: Mapping[int, Sequence[Ranked]],
+              rule: Qualify) -> dict[str, tuple[int, int]]:
     """participant id -> (source round id, position there) of everyone who qualifies; a person
     qualified by several rounds keeps the earliest round given (the mapping's order) and its
     position."""

@@ -19,6 +19,7 @@ from contest.domain.prizes import parse_rules
 from contest.domain.qualify import parse as parse_qualify
 from contest.errors import CloseEarlierUnconfirmed, ConfigInvalid, NotFound
 from contest.services import audit_log
+from contest.services.contest_file import ZALO_OA_PROBLEM, valid_oa_id
 from contest.services.context import Services
 from contest.services.papers import bank_questions, quota_from_dict
 from contest.storage.db import transaction
@@ -95,25 +96,31 @@ async def bank_versions(ctx: Services) -> list[tuple[BankVersion, Bank, int]]:
 
 async def update_contest(ctx: Services, contest_id: int, *, title: str, rules: str,
                          groups: list[dict[str, str]], min_age: int | None, visible: bool,
-                         actor: str, ip: str | None) -> Contest:
-    """Change a contest's public text, groups and eligibility; raises NotFound, ConfigInvalid."""
+                         actor: str, ip: str | None, zalo_oa_id: str | None = None) -> Contest:
+    """Change a contest's public text, groups, eligibility and Zalo share button's Official
+    Account; raises NotFound, ConfigInvalid."""
     if not title.strip():
         raise ConfigInvalid(detail="tên cuộc thi không được để trống")
     if not groups:
         raise ConfigInvalid(detail="cần ít nhất một nhóm đối tượng (mã|tên mỗi dòng)")
     if min_age is not None and not 0 <= min_age <= 120:
         raise ConfigInvalid(detail="tuổi tối thiểu phải từ 0 đến 120")
+    if zalo_oa_id and not valid_oa_id(zalo_oa_id):
+        raise ConfigInvalid(detail=ZALO_OA_PROBLEM)
     async with transaction(ctx.sm) as s:
         c = await s.get(Contest, contest_id)
         if c is None:
             raise NotFound()
-        before = {"title": c.title, "groups": c.groups, "min_age": c.min_age, "visible": c.visible}
+        before = {"title": c.title, "groups": c.groups, "min_age": c.min_age, "visible": c.visible,
+                  "zalo_oa_id": c.zalo_oa_id}
         c.title, c.rules, c.groups, c.min_age, c.visible = title.strip(), rules, groups, min_age, \
             visible
+        c.zalo_oa_id = zalo_oa_id or None
         s.add(c)
         audit_log.record(s, ctx.now(), actor, "contest.update", f"contest:{contest_id}", ip=ip,
                          before=before, after={"title": c.title, "groups": groups,
-                                               "min_age": min_age, "visible": visible})
+                                               "min_age": min_age, "visible": visible,
+                                               "zalo_oa_id": c.zalo_oa_id})
     return c
 
 

@@ -17,7 +17,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from contest.domain import documents
-from contest.domain import qualify as q
+from contest.domain import qualify as qualify_rule
 
 FORMAT = "contest/1"
 ZALO_OA_PROBLEM = "share.zalo_oa_id phải là mã Zalo Official Account (chỉ gồm chữ số, 5 đến 32 số)"
@@ -422,7 +422,7 @@ def _round(r: _Reader, node: yaml.Node, tz: ZoneInfo) -> RoundSpec | None:
 def _qualify(r: _Reader, node: yaml.Node) -> dict[str, Any] | None:
     """A final round's rule (contest.domain.qualify), in its stored shape."""
     try:
-        rule = q.parse(r.plain(node))
+        rule = qualify_rule.parse(r.plain(node))
     except ValueError as exc:
         r.bad(node, str(exc))
         return None

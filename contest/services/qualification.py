@@ -109,7 +109,7 @@ async def status(ctx: Services, round_id: int) -> Status | None:
                    col(AuditEvent.target) == f"round:{round_id}")
             .order_by(col(AuditEvent.id).desc()).limit(1))
     lines = [SourceLine(x.id or 0, x.title, x.finalised_at is not None,
-                        int(counts.get(x.id, 0))) for x in sources]
+                        int(counts.get(x.id or 0, 0))) for x in sources]
     return Status(round_id, rule, lines, sum(x.qualified for x in lines), opened)
 
 
@@ -186,7 +186,15 @@ async def refuse(s: AsyncSession, r: Round) -> None:
     raise NotQualified(best=best, rounds=", ".join(names))
 
 
-async def is_qualified(ctx: Services, participant_id: str, round_id: int) -> bool:
-    """Whether the participant is on the round's list."""
+async def mine(ctx: Services, participant_id: str, round_id: int) -> dict[str, bool] | None:
+    """For the participant's page: None when the round is open to everyone, else whether
+    they are on its list and whether the list is drawn up yet."""
     async with ctx.sm() as s:
-        return await s.get(RoundQualifier, (round_id, participant_id)) is not None
+        r = await s.get(Round, round_id)
+        if r is None or r.qualify is None:
+            return None
+        on_list = await s.get(RoundQualifier, (round_id, participant_id)) is not None
+        drawn = on_list or bool(await s.scalar(
+            select(func.count()).select_from(RoundQualifier)
+            .where(col(RoundQualifier.round_id) == round_id)))
+    return {"qualified": on_list, "list_ready": drawn}

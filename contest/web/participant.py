@@ -5,7 +5,15 @@ from __future__ import annotations
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 
-from contest.services import accounts, answers, attempts, catalog, consent, standings
+from contest.services import (
+    accounts,
+    answers,
+    attempts,
+    catalog,
+    consent,
+    qualification,
+    standings,
+)
 from contest.services.context import Services
 from contest.web import guard, schemas
 from contest.web.parsing import parse_body, participant_id, path_int, session_version
@@ -115,4 +123,5 @@ async def my_round(request: Request) -> JSONResponse:
         "prediction": mine.prediction,
         "attempts": [schemas.attempt_summary(a, hidden) for a in mine.attempts],
         "attempts_left": mine.attempts_left,
+        "qualification": await qualification.mine(_ctx(request), pid, rid),  # issue 17
     })

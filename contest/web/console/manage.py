@@ -10,12 +10,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from contest.domain.final_ranking import CRITERIA, DEFAULT_CHAIN
+from contest.domain.qualify import parse as parse_qualify
 from contest.domain.rules_text import CRITERIA_LABELS
 from contest.errors import ConfigInvalid
-from contest.domain.qualify import parse as parse_qualify
 from contest.services import consent, console_banks, console_config, qualification
 from contest.services.console_wizard import PrizeInput
-from contest.web.console.forms import TIERS, preview, prize_input, read_form
+from contest.web.console.forms import TIERS, Form, preview, prize_input, read_form
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, form_str, html, on_error_show
 from contest.web.errors import locale_of
@@ -119,7 +119,7 @@ async def contest_save(request: Request) -> Response:
         rules=await form_str(request, "rules"), groups=_groups(await form_str(request, "groups")),
         min_age=_int_or_none(await form_str(request, "min_age"), "tuổi tối thiểu"),
         visible=await form_str(request, "visible") == "on", actor=_actor(staff),
-        ip=client_ip(request))
+        ip=client_ip(request), zalo_oa_id=await form_str(request, "zalo_oa_id") or None)
     return RedirectResponse(f"/console/contests/{cid}?saved=1", status_code=303)
 
 
