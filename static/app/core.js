@@ -264,7 +264,7 @@ export function zaloButton(oaid, url) {
     zaloLoad.then(() => {
       // a second button on a later page: ask the already loaded SDK to draw it
       if (window.ZaloSocialSDK && window.ZaloSocialSDK.reload) window.ZaloSocialSDK.reload();
-      btn.hidden = true; status.textContent = t('share.zalo_ready');
+      btn.remove(); status.textContent = t('share.zalo_ready');
     }, () => { btn.disabled = false; slot.textContent = ''; status.textContent = t('share.zalo_failed'); });
   } }, t('share.zalo'));
   return h('div', { class: 'share' }, btn, slot, status);

@@ -1,0 +1,115 @@
+"""Issue 15 item 11 in headless Chromium: the "Chia sẻ qua Zalo" button of a contest that names
+its Zalo Official Account, absent otherwise; Zalo's SDK is fetched on the tap only.
+
+This machine has no route to zalo.me: the SDK's address is answered by a stand-in that does
+what the documented plugin does to the page (it fills the .zalo-share-button element), so the
+test sees the request the browser makes and when it makes it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Server
+from tests.e2e.test_citizen import sign_up
+from tests.e2e.test_mobile import axe_check, shot
+
+pytestmark = pytest.mark.e2e
+OA = "579745863508352884"
+SDK = "https://sp.zalo.me/plugins/sdk.js"
+STAND_IN = """
+window.ZaloSocialSDK = { reload() { draw(); } };
+function draw() {
+  for (const el of document.querySelectorAll('.zalo-share-button:not([data-drawn])')) {
+    el.setAttribute('data-drawn', '1');
+    const b = document.createElement('a');
+    b.href = '#'; b.textContent = 'Zalo'; b.className = 'zalo-drawn';
+    b.style.cssText = 'display:inline-block;padding:10px 16px;background:#0068ff;color:#fff;border-radius:4px';
+    el.append(b);
+  }
+}
+draw();
+"""
+
+
+def _set_oa(server: Server, value: str | None) -> None:
+    with sqlite3.connect(server.db) as db:
+        db.execute("UPDATE contests SET zalo_oa_id = ? WHERE slug = 'demo'", (value,))
+
+
+@pytest.fixture
+def zalo_contest(server: Server) -> Iterator[None]:
+    _set_oa(server, OA)
+    try:
+        yield
+    finally:
+        _set_oa(server, None)
+
+
+def _watch(page: Any) -> list[str]:
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url) if "zalo.me" in r.url else None)
+    page.route("https://sp.zalo.me/**", lambda route: route.fulfill(
+        status=200, content_type="application/javascript", body=STAND_IN))
+    return seen
+
+
+def test_no_zalo_button_without_an_official_account(phone: Any) -> None:
+    seen = _watch(phone)
+    phone.goto("/#/c/demo")
+    phone.get_by_role("button", name="Chia sẻ", exact=True).wait_for()
+    assert phone.get_by_role("button", name="Chia sẻ qua Zalo").count() == 0
+    assert phone.locator(".zalo-share-button").count() == 0
+    assert seen == []
+
+
+def test_zalo_button_loads_the_plugin_only_when_tapped(phone: Any, zalo_contest: None) -> None:
+    seen = _watch(phone)
+    phone.goto("/#/c/demo")
+    button = phone.get_by_role("button", name="Chia sẻ qua Zalo")
+    button.wait_for()
+    assert phone.locator(".zalo-share-button").count() == 0
+    assert seen == []  # nothing from zalo.me for people who do not tap it
+    axe_check(phone, "landing with the Zalo button")
+    button.scroll_into_view_if_needed()
+    shot(phone, "19-share-zalo-button")
+
+    button.click()
+    phone.get_by_text("Bấm nút Zalo vừa hiện ra để gửi cho bạn bè.").wait_for()
+    assert seen == [SDK]
+    plugin = phone.locator(".zalo-share-button")
+    assert plugin.get_attribute("data-oaid") == OA
+    assert plugin.get_attribute("data-href", timeout=1000).endswith("/#/c/demo")
+    assert plugin.get_attribute("data-layout") == "1"
+    phone.locator(".zalo-drawn").wait_for()
+    assert button.count() == 0  # Zalo's own button replaced ours
+    axe_check(phone, "landing with Zalo's plugin drawn")
+    shot(phone, "20-share-zalo-plugin")
+
+    # the result page offers it too, and reuses the SDK already loaded (no second fetch)
+    rid = sign_up(phone)
+    phone.goto(f"/#/r/{rid}/start")
+    phone.get_by_role("button", name="Bắt đầu làm bài").click()
+    phone.locator(".question").wait_for()
+    phone.get_by_role("button", name="Nộp bài").last.click()
+    phone.locator("#f-prediction").fill("5")
+    phone.get_by_role("button", name="Xác nhận nộp bài").click()
+    phone.get_by_role("heading", name="Kết quả bài thi").wait_for()
+    phone.get_by_role("button", name="Chia sẻ qua Zalo").click()
+    phone.locator(".zalo-drawn").wait_for()
+    assert phone.locator(".zalo-share-button").get_attribute("data-oaid") == OA
+
+
+def test_zalo_unreachable_says_so_and_keeps_the_other_share(phone: Any,
+                                                           zalo_contest: None) -> None:
+    phone.route("https://sp.zalo.me/**", lambda route: route.abort())
+    phone.goto("/#/c/demo")
+    phone.get_by_role("button", name="Chia sẻ qua Zalo").click()
+    phone.get_by_text("Không mở được Zalo lúc này").wait_for()
+    assert phone.locator(".zalo-share-button").count() == 0
+    assert phone.get_by_role("button", name="Chia sẻ qua Zalo").is_enabled()
+    assert phone.get_by_role("button", name="Chia sẻ", exact=True).is_visible()
