@@ -93,3 +93,21 @@ async def test_zalo_account_is_set_in_the_contest_form(console: Console) -> None
         c = await s.get(Contest, 1)
     assert c is not None and c.zalo_oa_id is None
     assert (await w.client.get("/api/v1/contests/thu")).json()["zalo_oa_id"] is None
+
+
+async def test_content_security_policy_and_the_zalo_sdk(console: Console) -> None:
+    """The participant pages send no Content-Security-Policy, so the SDK fetched on a tap is
+    not blocked; should one be added, it must allow Zalo's script. The console keeps 'self'."""
+    w = console.world
+    async with w.ctx.sm() as s:
+        c = await s.get(Contest, 1)
+        assert c is not None
+        c.zalo_oa_id = "579745863508352884"
+        s.add(c)
+        await s.commit()
+    for path in ("/", "/index.html"):
+        csp = (await w.client.get(path)).headers.get("content-security-policy")
+        assert csp is None or "https://sp.zalo.me" in csp, csp
+    org = await console.login("organiser")
+    console_csp = (await org.get("/console/contests/1")).headers["content-security-policy"]
+    assert "script-src 'self';" in console_csp and "zalo" not in console_csp
