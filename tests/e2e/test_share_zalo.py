@@ -28,7 +28,7 @@ function draw() {
     el.setAttribute('data-drawn', '1');
     const b = document.createElement('a');
     b.href = '#'; b.textContent = 'Zalo'; b.className = 'zalo-drawn';
-    b.style.cssText = 'display:inline-block;padding:10px 16px;background:#0068ff;color:#fff;border-radius:4px';
+    b.style.cssText = 'display:inline-block;padding:10px 16px;background:#0068ff;color:#fff';
     el.append(b);
   }
 }
