@@ -22,7 +22,7 @@ from contest.services import audit_log
 from contest.services.context import Services
 from contest.storage.db import transaction
 from contest.storage.results_tables import FinalRanking, RoundQualifier
-from contest.storage.tables import AuditEvent, Round
+from contest.storage.tables import Attempt, AuditEvent, Round
 
 _QUALIFIERS = RoundQualifier.__table__  # type: ignore[attr-defined]
 
@@ -115,8 +115,8 @@ async def status(ctx: Services, round_id: int) -> Status | None:
 
 async def open_list(ctx: Services, round_id: int, actor: str, ip: str | None = None) -> Status:
     """Draw up (or again) the list of a final round from its finalised source rounds, in one
-    audited transaction; raises NotFound, ConfigInvalid (a source not finalised, the final
-    already started)."""
+    audited transaction; raises NotFound, ConfigInvalid (a source not finalised, someone has
+    already taken the final: the list is fixed from then on)."""
     async with transaction(ctx.sm) as s:
         final, rule, sources = await _final_and_sources(s, round_id)
         if not sources:
@@ -124,8 +124,9 @@ async def open_list(ctx: Services, round_id: int, actor: str, ip: str | None = N
         waiting = [x.title for x in sources if x.finalised_at is None]
         if waiting:
             raise ConfigInvalid(detail="các đợt sau chưa chốt kết quả: " + ", ".join(waiting))
-        if final.opens_at <= ctx.now():
-            raise ConfigInvalid(detail="vòng chung kết đã mở: danh sách không được thay đổi")
+        if await s.scalar(select(func.count()).select_from(Attempt)
+                          .where(col(Attempt.round_id) == round_id)):
+            raise ConfigInvalid(detail="đã có người thi vòng này: danh sách không được thay đổi")
         rankings: dict[int, list[q.Ranked]] = {}
         for x in sources:
             rows = (await s.execute(

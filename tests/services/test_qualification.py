@@ -65,11 +65,13 @@ async def test_list_is_drawn_up_when_the_last_week_is_finalised(world: World) ->
             AuditEvent.action == "round.qualify"))).one()
     assert audit.actor == "system" and audit.details["per_round"] == {"Đợt thử": 2, "Tuần 2": 1}
 
-    # the organiser may draw it up again (same list) until the final opens, never after
+    # the organiser may draw it up again (same list) until someone takes the final
+    world.clock.advance(24 * 3600)  # the final is open
     assert (await qualification.open_list(ctx, final, "staff:btc")).total == 3
-    world.clock.advance(24 * 3600)
-    with pytest.raises(ConfigInvalid, match=None):
+    await seed_entries(ctx, final, [Person("P1", 5000)])
+    with pytest.raises(ConfigInvalid) as caught:
         await qualification.open_list(ctx, final, "staff:btc")
+    assert "đã có người thi" in caught.value.params["detail"]
 
 
 async def test_named_sources_and_ties_included(world: World) -> None:
@@ -107,9 +109,12 @@ async def test_start_is_refused_off_the_list_with_a_vietnamese_403(world: World)
     assert "chưa công bố danh sách" in pending.json()["detail"]
     me = (await other.get(f"/api/v1/rounds/{final}/me")).json()
     assert me["qualification"] == {"qualified": False, "list_ready": False}
-    # finalised late, after the final opened: the list is not drawn up by itself any more
+    # the week finalised late, after the final opened: nobody took it yet, so the list is
+    # drawn up all the same, and the same person is now told they are not on it
     await finalise.finalise(ctx, week1)
-    assert await listed(world, final) == {}
+    assert len(await listed(world, final)) == 2
+    refused = await other.post(f"/api/v1/rounds/{final}/attempts")
+    assert refused.json()["error"] == "not_qualified"
 
 
 async def test_qualified_person_starts_and_the_other_is_told_why(world: World) -> None:
