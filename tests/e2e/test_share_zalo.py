@@ -111,3 +111,42 @@ def test_zalo_unreachable_says_so_and_keeps_the_other_share(phone: Any,
     assert phone.locator(".zalo-share-button").count() == 0
     assert phone.get_by_role("button", name="Chia sẻ qua Zalo").is_enabled()
     assert phone.get_by_role("button", name="Chia sẻ", exact=True).is_visible()
+
+
+@pytest.fixture
+def open_final(server: Server) -> Iterator[str]:
+    """An open final round beside the demo round, for the best 10 of it (issue 17 item 8);
+    its list is not drawn up (the demo round is not finalised). Removed afterwards."""
+    with sqlite3.connect(server.db) as db:
+        cols = [r[1] for r in db.execute("PRAGMA table_info(rounds)") if r[1] != "id"]
+        picked = ", ".join(cols)
+        db.execute(f"INSERT INTO rounds ({picked}) SELECT "  # noqa: S608 - column names
+                   + ", ".join("'Chung kết'" if c == "title" else
+                               "'{\"best_per_round\": 10}'" if c == "qualify" else c
+                               for c in cols)
+                   + " FROM rounds WHERE kind = 'ranked' ORDER BY id LIMIT 1")
+        rid = str(db.execute("SELECT max(id) FROM rounds").fetchone()[0])
+    try:
+        yield rid
+    finally:
+        with sqlite3.connect(server.db) as db:
+            db.execute("DELETE FROM rounds WHERE id = ?", (rid,))
+
+
+def test_final_round_tells_the_citizen_they_are_not_on_the_list(phone: Any,
+                                                                open_final: str) -> None:
+    sign_up(phone)
+    phone.goto("/#/c/demo")
+    phone.reload()  # the contest page again, now logged in
+    card = phone.locator(f'[data-round="{open_final}"]')
+    card.get_by_text("Vòng này chỉ dành cho 10 người đứng đầu mỗi đợt thi trước.").wait_for()
+    card.get_by_text("Danh sách vào thi vòng này chưa được công bố").wait_for()
+    assert card.get_by_role("link", name="Vào thi").count() == 0
+    axe_check(phone, "contest page with a final round")
+    card.scroll_into_view_if_needed()
+    shot(phone, "21-final-round-list-pending")
+    phone.goto(f"/#/r/{open_final}/start")  # a typed or old link: told, never a start button
+    phone.get_by_text("Danh sách vào thi vòng này chưa được công bố").wait_for()
+    assert phone.get_by_role("button", name="Bắt đầu làm bài").count() == 0
+    refused = phone.request.post(f"/api/v1/rounds/{open_final}/attempts")
+    assert refused.status == 403 and refused.json()["error"] == "qualification_pending"
