@@ -118,7 +118,7 @@ async def open_list(ctx: Services, round_id: int, actor: str, ip: str | None = N
     audited transaction; raises NotFound, ConfigInvalid (a source not finalised, someone has
     already taken the final: the list is fixed from then on)."""
     async with transaction(ctx.sm) as s:
-        final, rule, sources = await _final_and_sources(s, round_id)
+        _, rule, sources = await _final_and_sources(s, round_id)
         if not sources:
             raise ConfigInvalid(detail="vòng chung kết chưa có đợt thi nguồn nào")
         waiting = [x.title for x in sources if x.finalised_at is None]
