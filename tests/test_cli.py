@@ -230,3 +230,34 @@ def test_results_commands_write_scoped_audited_files(
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "results" in capsys.readouterr().out
+
+
+def test_round_qualify_names_the_rounds_not_finalised(
+    sqlite_env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After the migrations (0013 adds the rule and the list), a final's list cannot be drawn
+    up while a week is not finalised; the command says which, in Vietnamese."""
+    assert main(["db", "upgrade"]) == 0
+
+    async def final(ctx: object) -> int:
+        import secrets
+        from datetime import timedelta
+
+        from contest.storage.db import transaction
+        from contest.storage.tables import Round
+
+        week = await ensure_demo(ctx)  # type: ignore[arg-type]
+        async with transaction(ctx.sm) as s:  # type: ignore[attr-defined]
+            values = week.model_dump(exclude={"id"})
+            values.update(title="Chung kết", opens_at=week.closes_at + timedelta(days=1),
+                          closes_at=week.closes_at + timedelta(days=2),
+                          secret=secrets.token_bytes(32), qualify={"best_per_round": 5})
+            r = Round(**values)
+            s.add(r)
+        assert r.id is not None
+        return r.id
+
+    rid = asyncio.run(with_services(sqlite_env, final))
+    assert main(["round", "qualify", str(rid)]) == 1
+    out = capsys.readouterr().out
+    assert "các đợt sau chưa chốt kết quả:" in out and "Chung kết" not in out

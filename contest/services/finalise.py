@@ -23,7 +23,7 @@ from contest.domain import final_ranking as fr
 from contest.domain import prizes as pz
 from contest.domain import verifiable_draw as vd
 from contest.errors import ConfigInvalid, DrawCommitted, NotFound, RoundFinalised, RoundNotClosed
-from contest.services import attempts, audit_log, final_sql
+from contest.services import attempts, audit_log, final_sql, qualification
 from contest.services.catalog import unit_chain
 from contest.services.context import Services
 from contest.storage.db import transaction
@@ -211,6 +211,8 @@ async def finalise(ctx: Services, round_id: int, actor: str = "cli",
         audit_log.record(s, now, actor, "round.finalise", f"round:{round_id}",
                          entrants=entrants, eligible=eligible, awards=len(awards),
                          eligible_hash=result_row.eligible_hash)
+    # issue 17: a final for the best of each week gets its list when its last week is final
+    await qualification.after_finalise(ctx, round_id)
     return Summary(round_id, entrants, eligible, actual, len(awards), len(coll), tied,
                    result_row.eligible_hash, draw.commitment, seed.hex())
 

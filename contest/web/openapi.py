@@ -48,9 +48,15 @@ ROUND = _obj(
                                                            "submitted"]}},
         "draw_commitment": _SN,
         "results_url": _SN,
+        # issue 17: a final open only to the best N of each earlier round (null: everyone)
+        "qualify": {"oneOf": [_obj({"best_per_round": _I, "ties": {"enum": ["draw", "include"]},
+                                    "from": {"type": "array", "items": _S}}),
+                              {"type": "null"}]},
     }
 )
-CONTEST = _obj({"slug": _S, "title": _S, "rounds": {"type": "array", "items": ROUND}})
+CONTEST = _obj({"slug": _S, "title": _S, "rounds": {"type": "array", "items": ROUND},
+                # issue 15: the Zalo Official Account of the Zalo share button (null: none)
+                "zalo_oa_id": _SN})
 CONTEST_FULL = _obj(
     {
         **CONTEST["properties"],
@@ -133,6 +139,11 @@ ME = _obj(
         "prediction": _IN,
         "attempts": {"type": "array", "items": SUMMARY},
         "attempts_left": _IN,
+        # issue 17: on a final round, whether this person is on its list (list_ready false:
+        # not drawn up yet); null on a round open to everyone
+        "qualification": {"oneOf": [_obj({"qualified": {"type": "boolean"},
+                                          "list_ready": {"type": "boolean"}}),
+                                    {"type": "null"}]},
     }
 )
 BOARD = _obj(

@@ -11,6 +11,7 @@ from contest.services import (
     attempts,
     catalog,
     consent,
+    qualification,
     standings,
 )
 from contest.services.context import Services
@@ -121,4 +122,5 @@ async def my_round(request: Request) -> JSONResponse:
         "prediction": mine.prediction,
         "attempts": [schemas.attempt_summary(a, hidden) for a in mine.attempts],
         "attempts_left": mine.attempts_left,
+        "qualification": await qualification.mine(_ctx(request), pid, rid),  # issue 17
     })
