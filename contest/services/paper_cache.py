@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import col
 
 from contest.services.context import Services
@@ -80,21 +80,26 @@ def cached_paper(participant_id: str, contest_id: int, round_id: int, deadline: 
     })
 
 
+# Built once with a bound parameter: building the statement cost more CPU than running it,
+# and a worker that did not serve an attempt's start meets this path once per attempt.
+_PAPER_READ = (
+    select(col(Attempt.participant_id), col(Round.contest_id), col(Attempt.round_id),
+           col(Attempt.deadline), col(Round.grace_s), col(AttemptQuestion.public_id),
+           col(Question.kind), col(AttemptQuestion.options))
+    .join(Round, col(Round.id) == Attempt.round_id)
+    .join(AttemptQuestion, col(AttemptQuestion.attempt_id) == Attempt.id)
+    .join(Question, col(Question.id) == AttemptQuestion.question_id)
+    .where(col(Attempt.id) == bindparam("aid"))
+)
+
+
 async def paper_of(ctx: Services, attempt_id: str) -> CachedPaper | None:
     """The attempt's cached paper, read from SQL (one statement) on a miss; None if unknown."""
     hit = ctx.papers.get(attempt_id)
     if hit is not None:
         return hit
     async with ctx.sm() as s:
-        rows = (await s.execute(
-            select(col(Attempt.participant_id), col(Round.contest_id), col(Attempt.round_id),
-                   col(Attempt.deadline), col(Round.grace_s), col(AttemptQuestion.public_id),
-                   col(Question.kind), col(AttemptQuestion.options))
-            .join(Round, col(Round.id) == Attempt.round_id)
-            .join(AttemptQuestion, col(AttemptQuestion.attempt_id) == Attempt.id)
-            .join(Question, col(Question.id) == AttemptQuestion.question_id)
-            .where(col(Attempt.id) == attempt_id)
-        )).all()
+        rows = (await s.execute(_PAPER_READ, {"aid": attempt_id})).all()
     if not rows:
         return None
     pid, contest_id, round_id, deadline, grace_s = rows[0][:5]
