@@ -15,14 +15,14 @@ from sqlalchemy import insert, text
 from sqlmodel import SQLModel
 
 import contest.storage.all_tables  # noqa: F401 - every table for DROP/CREATE
-from contest.services.accounts import _hasher
-from contest.services.banks import import_bank
-from contest.services.consent import DEFAULT_VERSION
-from contest.services.context import Services
-from contest.services.crypto import cipher
-from contest.services.demo import GROUPS, bank_dir, load_demo_bank
-from contest.services.units import load_units, parse_units
+from contest.core.context import Services
+from contest.core.crypto import cipher
+from contest.people.accounts import _hasher
+from contest.people.consent import DEFAULT_VERSION
 from contest.settings import Settings
+from contest.setup.bank_versions import import_bank
+from contest.setup.demo import GROUPS, bank_dir, load_demo_bank
+from contest.setup.units import load_units, parse_units
 from contest.storage.db import make_engine, make_sessionmaker, migrate, transaction
 from contest.storage.redis_client import make_redis
 from contest.storage.tables import Contest, Participant, Round

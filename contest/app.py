@@ -16,9 +16,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from contest.attempts import attempts
+from contest.core.context import Services, log, utc_now
+from contest.live import standings
 from contest.notify import outbox
-from contest.services import attempts, standings
-from contest.services.context import Services, log, utc_now
 from contest.settings import Settings
 from contest.storage.db import make_engine, make_sessionmaker
 from contest.storage.redis_client import make_redis

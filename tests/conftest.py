@@ -21,11 +21,11 @@ from sqlmodel import SQLModel
 
 import contest.storage.all_tables  # noqa: F401 - every table, for TRUNCATE
 from contest.app import create_app
+from contest.core.context import Services
 from contest.domain.bank import Bank, BankOption, BankQuestion
-from contest.services.banks import import_bank
-from contest.services.context import Services
-from contest.services.units import load_units, parse_units
 from contest.settings import Settings
+from contest.setup.bank_versions import import_bank
+from contest.setup.units import load_units, parse_units
 from contest.storage.db import make_engine, make_sessionmaker, migrate, transaction
 from contest.storage.redis_client import make_redis
 from contest.storage.tables import Contest, Round

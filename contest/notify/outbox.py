@@ -22,6 +22,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from contest.core.context import Services
+from contest.core.crypto import DataKeyError, cipher
 from contest.domain.notify import backoff_s, retry_or_fail
 from contest.notify import templates
 from contest.notify.channels import (
@@ -32,8 +34,6 @@ from contest.notify.channels import (
     channels,
     log,
 )
-from contest.services.context import Services
-from contest.services.crypto import DataKeyError, cipher
 from contest.storage.db import transaction
 from contest.storage.limiter import Limiter
 from contest.storage.notify_tables import OutboxMessage
@@ -261,8 +261,8 @@ class Shown:
 async def listing(ctx: Services, codes: set[str] | None, state: str | None, offset: int,
                   limit: int = 50) -> list[Shown]:
     """The newest messages of the units in codes (None: all), for the console."""
-    from contest.services.crypto import mask_email, mask_phone
-    from contest.services.scope import in_scope
+    from contest.core.crypto import mask_email, mask_phone
+    from contest.core.scope import in_scope
 
     q = (select(OutboxMessage).where(in_scope(col(OutboxMessage.unit_code), codes))
          .order_by(col(OutboxMessage.id).desc()).offset(offset).limit(limit))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from contest.core.crypto import cipher
 from contest.notify.channels import channels, phone_channel
-from contest.services.crypto import cipher
 from contest.settings import Settings
 from contest.storage.tables import Participant
 

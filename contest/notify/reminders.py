@@ -10,10 +10,10 @@ from sqlalchemy import and_, exists, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 
+from contest.core.context import Services
 from contest.domain.notify import RESULTS_WINDOW, due_reminders, reminder_key
 from contest.notify.outbox import NewMessage, enqueue
 from contest.notify.recipients import reach
-from contest.services.context import Services
 from contest.storage.db import transaction
 from contest.storage.notify_tables import ReminderRun
 from contest.storage.tables import Attempt, Contest, Participant, Round, RoundEntry

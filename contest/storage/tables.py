@@ -155,7 +155,7 @@ class Participant(SQLModel, table=True):
     """A registered citizen of one contest; the phone is the login."""
 
     __tablename__ = "participants"
-    # Issue 6: phone, CCCD and e-mail are stored encrypted (contest.services.crypto); the
+    # Issue 6: phone, CCCD and e-mail are stored encrypted (contest.core.crypto); the
     # phone's keyed hash is the login look-up. NULL after a retention purge.
     __table_args__ = (UniqueConstraint("contest_id", "phone_hash",
                                        name="uq_participants_contest_phone_hash"),)

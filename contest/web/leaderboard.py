@@ -20,9 +20,9 @@ from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
+from contest.core.context import Services, log
 from contest.domain.people import mask_name
-from contest.services import standings
-from contest.services.context import Services, log
+from contest.live import standings
 from contest.storage import keys
 from contest.web import guard
 from contest.web.parsing import int_param, path_int

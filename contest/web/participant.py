@@ -5,8 +5,11 @@ from __future__ import annotations
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 
-from contest.services import accounts, answers, attempts, catalog, consent, standings
-from contest.services.context import Services
+from contest.attempts import answers, attempts
+from contest.core.context import Services
+from contest.live import standings
+from contest.people import accounts, consent
+from contest.setup import catalog
 from contest.web import guard, schemas
 from contest.web.parsing import parse_body, participant_id, path_int, session_version
 from contest.web.responses import JSONResponse

@@ -12,9 +12,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from contest.core import scope
+from contest.core.context import Services
 from contest.errors import ExportUnknown
-from contest.services import documents, exports, finalise, results, scope
-from contest.services.context import Services
+from contest.results import documents, exports, finalise
+from contest.results import published as results
 from contest.web.parsing import participant_id, path_int
 from contest.web.staff_auth import client_ip, require_staff
 

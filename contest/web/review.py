@@ -7,8 +7,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from contest.services import integrity, review, scope
-from contest.services.context import Services
+from contest.core import scope
+from contest.core.context import Services
+from contest.integrity import review
+from contest.integrity import signals as integrity
 from contest.storage.tables import Staff
 from contest.web.clientinfo import client_ip
 from contest.web.parsing import parse_body, path_int

@@ -7,12 +7,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
+from contest.attempts.answers import SavedAnswer
+from contest.attempts.attempts import PaperView, SubmitResult
 from contest.domain import policy
 from contest.domain.final_ranking import DEFAULT_CHAIN, parse_chain
-from contest.services.answers import SavedAnswer
-from contest.services.attempts import PaperView, SubmitResult
-from contest.services.catalog import RoundInfo
-from contest.services.consent import Consent
+from contest.people.consent import Consent
+from contest.setup.catalog import RoundInfo
 from contest.storage.tables import Attempt, Contest, Unit
 
 

@@ -13,10 +13,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlmodel import col
 
-from contest.services.banks import import_bank
-from contest.services.context import Services
-from contest.services.demo import bank_dir, ensure_demo, load_demo_bank
+from contest.core.context import Services
 from contest.settings import Settings
+from contest.setup.bank_versions import import_bank
+from contest.setup.demo import bank_dir, ensure_demo, load_demo_bank
 from contest.storage.db import make_engine, migrate, transaction
 from contest.storage.tables import Round
 
@@ -46,7 +46,7 @@ async def add_practice(ctx: Services) -> None:
 
 async def prepare(settings: Settings) -> None:
     """Migrate and load the demo data."""
-    from contest.cli import with_services
+    from contest.cli.main import with_services
 
     engine = make_engine(settings.database_url)
     try:

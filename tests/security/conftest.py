@@ -12,7 +12,8 @@ import pytest
 import uvicorn
 from argon2 import PasswordHasher
 
-from contest.services import accounts, console_staff, passwords
+from contest.console import staff as console_staff
+from contest.people import accounts, passwords
 from tests.conftest import World
 from tests.console.conftest import console  # noqa: F401 - re-exported fixture
 

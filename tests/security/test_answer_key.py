@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from contest.console import config as console_config
 from contest.errors import ConfigInvalid
-from contest.services import console_config, contest_as_code
-from contest.services.contest_file import ContestFileInvalid
+from contest.setup import contest_as_code
+from contest.setup.contest_file import ContestFileInvalid
 from contest.storage.tables import Round
 from tests.conftest import REPO, World
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from contest import cli
+from contest.cli import main as cli
 from contest.settings import DEV_SECRET, Settings, SettingsError
 from tests.conftest import REPO, World
 from tests.console.conftest import PASSWORD, Console

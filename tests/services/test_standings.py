@@ -13,9 +13,10 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from sqlmodel import col, select
 
+from contest.attempts import attempts
+from contest.core.context import Services
 from contest.errors import NotFound, ValidationFailed
-from contest.services import attempts, standings
-from contest.services.context import Services
+from contest.live import standings
 from contest.storage.tables import Attempt, Round
 from tests.conftest import World
 

@@ -13,7 +13,8 @@ from sqlalchemy import text
 
 from contest.app import create_app
 from contest.domain import pow as powd
-from contest.services import passwords, throttle
+from contest.integrity import throttle
+from contest.people import passwords
 from contest.settings import Settings
 from tests.conftest import REAL_REDIS, World
 

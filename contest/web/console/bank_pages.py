@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from contest.services import console_banks
+from contest.console import banks as console_banks
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, form_str, html, on_error_show
 from contest.web.parsing import path_int

@@ -9,11 +9,13 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from contest.console import banks as console_banks
+from contest.console import config as console_config
+from contest.console.wizard import PrizeInput
 from contest.domain.final_ranking import CRITERIA, DEFAULT_CHAIN
 from contest.domain.rules_text import CRITERIA_LABELS
 from contest.errors import ConfigInvalid
-from contest.services import consent, console_banks, console_config
-from contest.services.console_wizard import PrizeInput
+from contest.people import consent
 from contest.web.console.forms import TIERS, preview, prize_input, read_form
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, form_str, html, on_error_show

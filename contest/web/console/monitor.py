@@ -5,7 +5,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from contest.services import console_config, console_monitor, dashboard
+from contest.console import config as console_config
+from contest.console import dashboard
+from contest.console import monitor as console_monitor
 from contest.web.console import charts
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, html

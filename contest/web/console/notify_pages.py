@@ -5,10 +5,11 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from contest.core import crypto
+from contest.core.scope import narrowed, require_participant
 from contest.errors import ConfigInvalid
 from contest.notify import outbox
-from contest.services import crypto, recovery
-from contest.services.scope import narrowed, require_participant
+from contest.people import recovery
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, form_str, html
 from contest.web.parsing import int_param

@@ -7,8 +7,8 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from contest.console import district as console_district
 from contest.errors import NotFound
-from contest.services import console_district
 from contest.storage.tables import Staff
 from contest.web.console import charts
 from contest.web.console.render import page

@@ -7,8 +7,8 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from contest.console import staff as console_staff
 from contest.errors import ConfigInvalid
-from contest.services import console_staff
 from contest.storage.tables import Staff
 from contest.web.console.messages import text
 from contest.web.console.render import page

@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from contest.errors import ConfigInvalid, DrawCommitted, RoundFinalised, RoundNotClosed
-from contest.services import console_results, finalise
+from contest.results import finalise
+from contest.results import staff_results as console_results
 from contest.web.console.messages import text
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, form_str, html

@@ -6,8 +6,9 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from contest.console import config as console_config
+from contest.console import roster as console_roster
 from contest.errors import ConfigInvalid
-from contest.services import console_config, console_roster
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, html, on_error_show
 from contest.web.parsing import int_param

@@ -9,13 +9,14 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from contest.console import config as console_config
+from contest.console import wizard as console_wizard
+from contest.console.wizard import STEP_TITLES, STEPS
 from contest.domain.final_ranking import CRITERIA, DEFAULT_CHAIN
 from contest.domain.rules_text import CRITERIA_LABELS
 from contest.domain.series import WEEKDAYS_VI, WeeklySeries
 from contest.errors import DraftInvalid, NotFound
-from contest.services import console_config, console_wizard
-from contest.services.console_wizard import STEP_TITLES, STEPS
-from contest.services.contest_file import UnitSpec, render
+from contest.setup.contest_file import UnitSpec, render
 from contest.web.console.forms import TIERS, Form, preview, prize_input, read_form
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, html, on_error_show

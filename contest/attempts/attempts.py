@@ -1,0 +1,530 @@
+"""The attempt life cycle: start, read, save answers, submit, expire."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, exists, func, insert, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from contest.attempts.papers import QuestionText, bank_texts, derive_paper, render_paper
+from contest.core.context import Services
+from contest.core.paper_cache import cached_paper
+from contest.domain import policy, scoring
+from contest.domain.people import age_on
+from contest.errors import (
+    AttemptsExhausted,
+    NotEligible,
+    NotFound,
+    PredictionRequired,
+    RoundNotOpen,
+    ServiceUnavailable,
+)
+from contest.live import standings
+from contest.people.accounts import new_id
+from contest.storage.db import transaction
+from contest.storage.integrity_tables import AttemptSignals
+from contest.storage.results_tables import PrizeAward
+from contest.storage.tables import (
+    Answer,
+    Attempt,
+    AttemptQuestion,
+    Contest,
+    Option,
+    Participant,
+    Question,
+    Round,
+    RoundEntry,
+)
+
+_ATTEMPTS = Attempt.__table__  # type: ignore[attr-defined]
+_PAPER_ROWS = AttemptQuestion.__table__  # type: ignore[attr-defined]
+_SIGNALS = AttemptSignals.__table__  # type: ignore[attr-defined]
+_ENTRIES = RoundEntry.__table__  # type: ignore[attr-defined]
+
+# The hot statements, built once with bound parameters: building a SQLAlchemy statement
+# (coercions, operators, cache key) cost more CPU per request than executing it.
+_START_READ = (
+    sa_select(Round, col(Contest.min_age), col(Participant.birth_date))
+    .join(Contest, col(Contest.id) == Round.contest_id)
+    .outerjoin(Participant, and_(col(Participant.id) == bindparam("pid"),
+                                 col(Participant.contest_id) == Round.contest_id))
+    .where(col(Round.id) == bindparam("rid"))
+)
+_PREVIOUS = (
+    sa_select(Attempt, col(AttemptQuestion.question_id))
+    .outerjoin(AttemptQuestion, col(AttemptQuestion.attempt_id) == Attempt.id)
+    .where(col(Attempt.participant_id) == bindparam("pid"),
+           col(Attempt.round_id) == bindparam("rid"))
+    .execution_options(populate_existing=True)
+)
+_PAPER_WITH_ANSWERS = (
+    sa_select(col(AttemptQuestion.question_id), col(AttemptQuestion.public_id),
+              col(AttemptQuestion.options), col(Answer.option_ids))
+    .outerjoin(Answer, and_(col(Answer.attempt_id) == AttemptQuestion.attempt_id,
+                            col(Answer.question_public_id) == AttemptQuestion.public_id))
+    .where(col(AttemptQuestion.attempt_id) == bindparam("aid"))
+    .order_by(col(AttemptQuestion.position))
+)
+_ATTEMPT_WITH_ROUND = (
+    sa_select(Attempt, Round)
+    .join(Round, col(Round.id) == Attempt.round_id)
+    .where(col(Attempt.id) == bindparam("aid"))
+    .execution_options(populate_existing=True)
+)
+_CLOSE_READ = (
+    sa_select(Attempt, Round, col(Participant.unit_code), col(Participant.group_code),
+              # what the live board's eligibility needs (issue 16), in the same statement
+              col(Participant.birth_date),
+              exists().where(col(PrizeAward.contest_id) == Round.contest_id,
+                             col(PrizeAward.round_id) != Round.id,
+                             col(PrizeAward.participant_id) == Attempt.participant_id),
+              col(Contest.min_age))
+    .join(Round, col(Round.id) == Attempt.round_id)
+    .join(Contest, col(Contest.id) == Round.contest_id)
+    .join(Participant, col(Participant.id) == Attempt.participant_id)
+    .where(col(Attempt.id) == bindparam("aid"))
+    .execution_options(populate_existing=True)
+)
+_COUNTED = sa_select(col(RoundEntry.counted_attempt_id), col(RoundEntry.prediction)).where(
+    col(RoundEntry.round_id) == bindparam("rid"),
+    col(RoundEntry.participant_id) == bindparam("pid"))
+_SCORE_ROWS = (
+    sa_select(col(AttemptQuestion.question_id), col(AttemptQuestion.options),
+              col(Question.kind), col(Answer.option_ids))
+    .join(Question, col(Question.id) == AttemptQuestion.question_id)
+    .outerjoin(Answer, and_(col(Answer.attempt_id) == AttemptQuestion.attempt_id,
+                            col(Answer.question_public_id) == AttemptQuestion.public_id))
+    .where(col(AttemptQuestion.attempt_id) == bindparam("aid"))
+)
+_KEY = sa_select(col(Option.id)).where(
+    col(Option.question_id).in_(bindparam("qids", expanding=True)), col(Option.correct))
+_CLOSE = (
+    update(Attempt)
+    .where(col(Attempt.id) == bindparam("aid"), col(Attempt.status) == "running")
+    .values(status="submitted", submitted_at=bindparam("ended"), auto_submitted=bindparam("auto"),
+            score_milli=bindparam("score"), max_score_milli=bindparam("max_score"),
+            duration_ms=bindparam("duration"), prediction=bindparam("kept"))
+)
+_SUBMITTED = (
+    sa_select(Attempt)
+    .where(col(Attempt.participant_id) == bindparam("pid"),
+           col(Attempt.round_id) == bindparam("rid"), col(Attempt.status) == "submitted")
+    .execution_options(populate_existing=True)
+)
+
+
+def _entry_upsert(insert_: Any) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE of a round entry; the first prediction stays locked."""
+    stmt = insert_(_ENTRIES).values(
+        round_id=bindparam("rid"), participant_id=bindparam("pid"),
+        prediction=bindparam("kept"), counted_attempt_id=bindparam("counted"),
+        attempts_submitted=bindparam("n"))
+    return stmt.on_conflict_do_update(
+        index_elements=["round_id", "participant_id"],
+        set_={"prediction": func.coalesce(_ENTRIES.c.prediction, stmt.excluded.prediction),
+              "counted_attempt_id": stmt.excluded.counted_attempt_id,
+              "attempts_submitted": stmt.excluded.attempts_submitted},
+    )
+
+
+_ENTRY_UPSERT = {"postgresql": _entry_upsert(pg_insert), "sqlite": _entry_upsert(sqlite_insert)}
+
+
+@dataclass(frozen=True)
+class PaperView:
+    """An attempt as its participant may see it: never which option is correct."""
+
+    attempt: Attempt
+    round: Round
+    questions: list[dict[str, Any]]
+    answers: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """The outcome of a submit (or of the first submit, when repeated)."""
+
+    attempt: Attempt
+    counted: bool
+    rank: int | None
+    hidden_until: datetime | None = None  # the round hides scores until then (issue 14)
+
+
+async def _round(s: AsyncSession, round_id: int) -> Round:
+    r = await s.get(Round, round_id)
+    if r is None:
+        raise NotFound()
+    return r
+
+
+def _expired(att: Attempt, r: Round, now: datetime) -> bool:
+    return att.status == "running" and not policy.accepts_answers(now, att.deadline, r.grace_s)
+
+
+@dataclass(frozen=True)
+class StartNote:
+    """Where a start came from, noted for the integrity review in the start's transaction."""
+
+    ip: str | None = None
+    device: str | None = None
+    user_agent: str | None = None
+
+
+async def start(
+    ctx: Services, participant_id: str, round_id: int, note: StartNote | None = None
+) -> tuple[PaperView, bool]:
+    """Start an attempt or return the running one (created flag).
+
+    Raises NotFound, RoundNotOpen, AttemptsExhausted, NotEligible.
+    """
+    for _ in range(3):
+        try:
+            return await _start_once(ctx, participant_id, round_id, note or StartNote())
+        except _RunningExpired as expired:
+            await finish(ctx, expired.attempt_id, ctx.now(), prediction=None, auto=True)
+        except (IntegrityError, _StartRace):
+            # A concurrent start by the same participant won the unique index: return theirs.
+            continue
+    raise ServiceUnavailable()  # pragma: no cover - three lost races in a row: retry later
+
+
+class _StartRace(Exception):
+    """Another start of the same participant committed while this one was deciding."""
+
+
+class _RunningExpired(Exception):
+    """The participant's running attempt is past its time: finish it, then start again."""
+
+    def __init__(self, attempt_id: str) -> None:
+        super().__init__(attempt_id)
+        self.attempt_id = attempt_id
+
+
+async def _start_once(
+    ctx: Services, participant_id: str, round_id: int, note: StartNote
+) -> tuple[PaperView, bool]:
+    """One transaction: read the round and the participant's attempts (two statements), then
+    insert the attempt, its paper (one multi-row insert) and the integrity note; nothing is
+    read back. Resuming a running attempt reads its paper and answers instead (one more)."""
+    now = ctx.now()
+    async with transaction(ctx.sm) as s:
+        found = (await s.execute(_START_READ, {"pid": participant_id, "rid": round_id})).first()
+        if found is None or found[2] is None:
+            raise NotFound()
+        r, min_age, birth_date = found
+        previous = (await s.execute(_PREVIOUS, {"pid": participant_id, "rid": round_id})).all()
+        attempts_seen = {a.id: a for a, _ in previous}
+        running = next((a for a in attempts_seen.values() if a.status == "running"), None)
+        if running is not None:
+            if _expired(running, r, now):
+                raise _RunningExpired(running.id)
+            return await _paper_view(ctx, s, running, r), False
+        if not r.opens_at <= now < r.closes_at:
+            raise RoundNotOpen()
+        if min_age and age_on(birth_date, now.date()) < min_age:
+            raise NotEligible(min_age=min_age)
+        if r.kind != "practice" and not policy.may_start(len(attempts_seen), r.max_attempts):
+            raise AttemptsExhausted(max_attempts=r.max_attempts)
+        number = max((a.number for a in attempts_seen.values()), default=0) + 1
+        seen = [qid for _, qid in previous if qid is not None]
+        paper = await derive_paper(ctx, s, r, participant_id, number, seen)
+        att = Attempt(
+            id=new_id(),
+            round_id=round_id,
+            participant_id=participant_id,
+            number=number,
+            status="running",
+            started_at=now,
+            deadline=policy.deadline(now, r.time_limit_s, r.closes_at),
+            user_agent=(note.user_agent or "")[:255] or None,
+        )
+        # Core inserts with their parameters apart: the statements compile once and are
+        # cached (values() inside the statement made SQLAlchemy walk them for a cache key at
+        # every start); the paper is one executemany, which asyncpg pipelines in one trip.
+        await s.execute(insert(_ATTEMPTS), att.model_dump())
+        await s.execute(insert(_PAPER_ROWS), [
+            {"attempt_id": att.id, "position": i, "question_id": pq.question_id,
+             "public_id": pq.public_id,
+             "options": [[o.option_id, o.public_id] for o in pq.options]}
+            for i, pq in enumerate(paper)
+        ])
+        await s.execute(insert(_SIGNALS), dict(
+            attempt_id=att.id, round_id=round_id, participant_id=participant_id, ip=note.ip,
+            device=note.device, user_agent=att.user_agent, started_at=now, hidden_changes=0))
+        texts = await bank_texts(ctx, s, r.bank_version_id)
+    # A new attempt has no answers yet: render it from the paper just drawn (no re-read).
+    rows = [(pq.question_id, pq.public_id, [(o.option_id, o.public_id) for o in pq.options])
+            for pq in paper]
+    _remember(ctx, att, r, rows, texts)
+    return PaperView(att, r, render_paper(rows, texts), {}), True
+
+
+def _remember(ctx: Services, att: Attempt, r: Round,
+              rows: Sequence[tuple[int, str, Sequence[Sequence[Any]]]],
+              texts: dict[int, QuestionText]) -> None:
+    """Put a running attempt's paper in this worker's cache, ready for its answer saves."""
+    if att.status != "running":
+        return
+    ctx.papers.put(att.id, cached_paper(
+        att.participant_id, r.contest_id, att.round_id, att.deadline, r.grace_s,
+        [(pub, texts[qid].kind, options) for qid, pub, options in rows]))
+
+
+async def _paper_view(ctx: Services, s: AsyncSession, att: Attempt, r: Round) -> PaperView:
+    """The attempt's paper with its saved answers: one statement (texts are cached)."""
+    rows = (await s.execute(_PAPER_WITH_ANSWERS, {"aid": att.id})).all()
+    texts = await bank_texts(ctx, s, r.bank_version_id)
+    paper = [(qid, pub, options) for qid, pub, options, _ in rows]
+    _remember(ctx, att, r, paper, texts)
+    answers = {pub: list(chosen) for _, pub, _, chosen in rows if chosen is not None}
+    return PaperView(att, r, render_paper(paper, texts), answers)
+
+
+async def view(ctx: Services, participant_id: str, attempt_id: str) -> PaperView:
+    """The attempt as its participant left it (two statements); expires it first if its time
+    is up. Raises NotFound."""
+    now = ctx.now()
+    for _ in range(2):
+        async with ctx.sm() as s:
+            found = (await s.execute(_ATTEMPT_WITH_ROUND, {"aid": attempt_id})).first()
+            if found is None or found[0].participant_id != participant_id:
+                raise NotFound()
+            att, r = found
+            if not _expired(att, r, now):
+                return await _paper_view(ctx, s, att, r)
+        await finish(ctx, att.id, now, prediction=None, auto=True)
+    raise ServiceUnavailable()  # pragma: no cover - finished yet still running
+
+
+async def submit(
+    ctx: Services, participant_id: str, attempt_id: str, prediction: int | None
+) -> SubmitResult:
+    """End an attempt and score it in one transaction; a repeated submit returns the first
+    result. Raises NotFound, PredictionRequired."""
+    closed = await _close(ctx, attempt_id, ctx.now(), prediction, auto=False,
+                          participant_id=participant_id)
+    hidden = standings.hidden_until(ctx, closed.round)  # issue 14: no score oracle
+    rank = (None if closed.round.kind == "practice" or hidden else
+            await standings.live_rank(ctx, closed.attempt.round_id, participant_id,
+                                      known=closed.round))
+    return SubmitResult(closed.attempt, closed.counted_id == attempt_id, rank, hidden)
+
+
+async def finish(
+    ctx: Services, attempt_id: str, now: datetime, prediction: int | None, auto: bool
+) -> bool:
+    """Score and close a running attempt exactly once; False if it was already closed.
+
+    An automatic finish ends the attempt at its deadline and ignores any prediction.
+    """
+    try:
+        return (await _close(ctx, attempt_id, now, prediction, auto)).closed_now
+    except NotFound:
+        return False
+
+
+@dataclass(frozen=True)
+class _Closed:
+    """An attempt after a close: as submitted, its round, the round's counted attempt id."""
+
+    attempt: Attempt
+    round: Round
+    counted_id: str | None
+    closed_now: bool
+
+
+class _ClosedElsewhere(Exception):
+    """A concurrent close of the same attempt committed first (READ COMMITTED re-check)."""
+
+
+async def _close(
+    ctx: Services, attempt_id: str, now: datetime, prediction: int | None, auto: bool,
+    participant_id: str | None = None,
+) -> _Closed:
+    """Close an attempt (see _close_once); when a concurrent close won, its result.
+
+    Raises NotFound, PredictionRequired.
+    """
+    try:
+        return await _close_once(ctx, attempt_id, now, prediction, auto, participant_id)
+    except _ClosedElsewhere:
+        return await _close_once(ctx, attempt_id, now, prediction, auto, participant_id)
+
+
+async def _close_once(
+    ctx: Services, attempt_id: str, now: datetime, prediction: int | None, auto: bool,
+    participant_id: str | None,
+) -> _Closed:
+    """One transaction: read the attempt with its round and owner, score it from its paper
+    and answers, close it (guarded on 'running'), and upsert the round entry; then put the
+    counted attempt on the live boards. With participant_id it is a participant's submit
+    (the prediction is required while the attempt is in time).
+
+    Raises NotFound, PredictionRequired.
+    """
+    async with transaction(ctx.sm) as s:
+        found = (await s.execute(_CLOSE_READ, {"aid": attempt_id})).first()
+        if found is None or participant_id not in (None, found[0].participant_id):
+            raise NotFound()
+        att, r, unit_code, group_code, birth, prior, min_age = found
+        if att.status != "running":
+            entry = (await s.execute(_COUNTED, {"rid": att.round_id,
+                                                "pid": att.participant_id})).first()
+            return _Closed(att, r, entry[0] if entry else None, False)
+        auto = auto or _expired(att, r, now)
+        if participant_id and not auto and r.prediction_prompt and prediction is None \
+                and r.kind != "practice":
+            # One locked prediction per person and round: a later attempt may omit it.
+            entry = (await s.execute(_COUNTED, {"rid": att.round_id,
+                                                "pid": att.participant_id})).first()
+            if entry is None or entry[1] is None:
+                raise PredictionRequired(fields={"prediction": "field.prediction"})
+        kept = None if auto else prediction
+        ended = att.deadline if auto else min(now, att.deadline)
+        score, max_score = await _score(s, att.id, r.partial_credit)
+        done = await s.execute(_CLOSE, {
+            "aid": att.id, "ended": ended, "auto": auto, "score": score, "max_score": max_score,
+            "duration": policy.duration_ms(att.started_at, ended), "kept": kept})
+        if getattr(done, "rowcount", 0) != 1:
+            raise _ClosedElsewhere()
+        submitted, counted = await _update_entry(s, r, att.participant_id, kept)
+    ctx.papers.drop(att.id)
+    mine = next(a for a in submitted if a.id == att.id)
+    best = next((a for a in submitted if a.id == counted), None)
+    if r.kind != "practice" and best is not None:
+        await standings.publish(ctx, r, best, len(submitted), unit_code, group_code, birth,
+                                prior, min_age)
+    return _Closed(mine, r, counted, True)
+
+
+async def _score(s: AsyncSession, attempt_id: str, partial: bool) -> tuple[int, int]:
+    """The attempt's score from its paper, answers (one statement) and key (one more)."""
+    rows = (await s.execute(_SCORE_ROWS, {"aid": attempt_id})).all()
+    correct_opts = set((await s.scalars(_KEY, {"qids": [r[0] for r in rows]})).all())
+    markings = []
+    for _qid, options, kind, chosen in rows:
+        pub = {oid: p for oid, p in options}
+        markings.append(scoring.Marking(
+            kind="multiple" if kind == "multiple" else "single",
+            correct=frozenset(pub[o] for o in pub if o in correct_opts),
+            chosen=frozenset(chosen or ()),
+        ))
+    return scoring.score_attempt(markings, partial)
+
+
+async def _update_entry(
+    s: AsyncSession, r: Round, participant_id: str, prediction: int | None
+) -> tuple[list[Attempt], str | None]:
+    """Upsert the participant's round entry (two statements): the counted attempt, how many
+    were submitted, and the first prediction, which stays locked for the round. Returns the
+    submitted attempts and the counted one's id."""
+    assert r.id is not None
+    submitted = list((await s.scalars(_SUBMITTED, {"pid": participant_id, "rid": r.id})).all())
+    best = policy.counted(
+        [policy.Result(a.id, a.number, a.score_milli or 0, a.duration_ms or 0,
+                       a.submitted_at or a.started_at) for a in submitted],
+        r.counting,
+    )
+    counted = best.attempt_id if best else None
+    await s.execute(_ENTRY_UPSERT[s.get_bind().dialect.name], {
+        "rid": r.id, "pid": participant_id, "kept": prediction, "counted": counted,
+        "n": len(submitted)})
+    return submitted, counted
+
+
+async def expire_due(ctx: Services, limit: int = 200) -> int:
+    """Submit automatically the attempts past their deadline and grace; returns how many."""
+    now = ctx.now()
+    async with ctx.sm() as s:
+        rows = (
+            await s.execute(
+                select(Attempt.id, Attempt.deadline, Round.grace_s)
+                .join(Round, col(Round.id) == Attempt.round_id)
+                .where(Attempt.status == "running", Attempt.deadline < now)
+                .order_by(col(Attempt.deadline))
+                .limit(limit)
+            )
+        ).all()
+    done = 0
+    for attempt_id, deadline, grace in rows:
+        if not policy.accepts_answers(now, deadline, grace):
+            done += await finish(ctx, attempt_id, now, prediction=None, auto=True)
+    return done
+
+
+async def attempts_of(ctx: Services, participant_id: str, round_id: int) -> list[Attempt]:
+    """A participant's attempts in a round, oldest first."""
+    async with ctx.sm() as s:
+        return list(
+            (
+                await s.scalars(
+                    select(Attempt)
+                    .where(Attempt.participant_id == participant_id, Attempt.round_id == round_id)
+                    .order_by(col(Attempt.number))
+                )
+            ).all()
+        )
+
+
+async def submitted_count(s: AsyncSession, round_id: int) -> int:
+    """Submitted attempts in a round, from SQL."""
+    n = await s.scalar(
+        select(func.count())
+        .select_from(Attempt)
+        .where(Attempt.round_id == round_id, Attempt.status == "submitted")
+    )
+    return int(n or 0)
+
+
+@dataclass(frozen=True)
+class MyRound:
+    """A participant's standing in a round: the counted attempt, all attempts, the rank."""
+
+    counted: Attempt | None
+    attempts: list[Attempt]
+    rank: int | None
+    prediction: int | None
+    attempts_left: int | None
+
+
+async def my_round(ctx: Services, participant_id: str, round_id: int) -> MyRound:
+    """The participant's counted attempt, attempts and live rank; raises NotFound."""
+    now = ctx.now()
+    async with ctx.sm() as s:
+        r = await _round(s, round_id)
+        participant = await s.get(Participant, participant_id)
+        if participant is None or participant.contest_id != r.contest_id:
+            raise NotFound()
+        running = await s.scalar(
+            select(Attempt).where(
+                Attempt.participant_id == participant_id,
+                Attempt.round_id == round_id,
+                Attempt.status == "running",
+            )
+        )
+    if running is not None and _expired(running, r, now):
+        await finish(ctx, running.id, now, prediction=None, auto=True)
+    attempts = await attempts_of(ctx, participant_id, round_id)
+    async with ctx.sm() as s:
+        entry = await s.get(RoundEntry, (round_id, participant_id))
+    counted = next((a for a in attempts if entry and a.id == entry.counted_attempt_id), None)
+    rank = (
+        await standings.live_rank(ctx, round_id, participant_id)
+        if counted and r.kind != "practice"
+        else None
+    )
+    left = (
+        None
+        if r.max_attempts is None or r.kind == "practice"
+        else max(0, r.max_attempts - len(attempts))
+    )
+    return MyRound(counted, attempts, rank, entry.prediction if entry else None, left)

@@ -1,0 +1,214 @@
+"""Recording integrity signals per attempt and turning them into flags.
+
+Per-attempt flags (answer pace, attempt pace, hidden page) are computed at submit; flags
+across participants (identical answers, shared devices, prediction spreads) by `scan_round`,
+the periodic pass (the CLI and the review list run it). Nothing here can fail a submit or
+change a score.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+
+from contest.attempts.papers import bank_texts
+from contest.core.context import Services, log
+from contest.domain import integrity as rules
+from contest.domain.integrity import Flag, Thresholds
+from contest.errors import NotFound
+from contest.storage import keys
+from contest.storage.db import transaction
+from contest.storage.integrity_tables import AttemptSignals, IntegrityFlag
+from contest.storage.tables import Answer, Attempt, AttemptQuestion, Round, RoundEntry
+
+_EVENTS_TTL_S = 3 * 24 * 3600  # outlives any attempt; the SQL row keeps the result
+
+THRESHOLDS = Thresholds()
+
+
+def _ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+async def note_visibility(ctx: Services, participant_id: str, attempt_id: str) -> int:
+    """Count a 'page hidden' event the client reported; raises NotFound for others' attempts."""
+    async with ctx.sm() as s:
+        owner = await s.scalar(select(Attempt.participant_id).where(Attempt.id == attempt_id))
+    if owner != participant_id:
+        raise NotFound()
+    key = keys.attempt_visibility(attempt_id)
+    pipe = ctx.redis.pipeline(transaction=False)
+    pipe.incr(key)
+    pipe.expire(key, _EVENTS_TTL_S)
+    count, _ = await pipe.execute()
+    return int(count)
+
+
+def _upsert_flags(existing: dict[tuple[str, str, str], IntegrityFlag],
+                  wanted: dict[tuple[str, str, str], Flag], round_id: int, now: datetime,
+                  add: list[IntegrityFlag]) -> list[IntegrityFlag]:
+    """Bring stored flags to `wanted`: update in place (keeping created_at), add new ones.
+
+    Returns the stored flags no longer wanted (the caller deletes them). Keeping created_at
+    matters: a review decision covers the flags that existed when it was taken.
+    """
+    for key, flag in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            pid, attempt_id, reason = key
+            add.append(IntegrityFlag(round_id=round_id, participant_id=pid, attempt_id=attempt_id,
+                                     reason=reason, strength=flag.strength,
+                                     details=dict(flag.details), created_at=now))
+        else:
+            if rules.STRENGTH_ORDER[flag.strength] > rules.STRENGTH_ORDER.get(row.strength, 0):
+                row.created_at = now  # stronger evidence is new evidence
+            row.strength = flag.strength
+            row.details = dict(flag.details)
+    return [row for key, row in existing.items() if key not in wanted]
+
+
+async def compute_attempt(ctx: Services, attempt_id: str) -> list[Flag]:
+    """Compute and store a submitted attempt's signals and own flags; raises NotFound."""
+    now = ctx.now()
+    async with ctx.sm() as s:
+        att = await s.get(Attempt, attempt_id)
+        if att is None or att.status != "submitted":
+            raise NotFound()
+        paper = (await s.scalars(
+            select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt_id)
+            .order_by(col(AttemptQuestion.position)))).all()
+        # what the participant read, from this worker's cache of the bank version's texts
+        version = await s.scalar(select(Round.bank_version_id).where(Round.id == att.round_id))
+        assert version is not None
+        bank = await bank_texts(ctx, s, version)
+        texts = {aq.question_id: bank[aq.question_id].text for aq in paper}
+        option_chars = {aq.question_id: sum(map(len, bank[aq.question_id].options.values()))
+                        for aq in paper}
+        answers = (await s.scalars(select(Answer).where(Answer.attempt_id == attempt_id))).all()
+    hidden = int(await ctx.redis.get(keys.attempt_visibility(attempt_id)) or 0)
+    by_public = {aq.public_id: aq for aq in paper}
+    saves: list[tuple[int, int, int]] = []
+    chosen: dict[int, tuple[int, ...]] = {}
+    for a in answers:
+        aq = by_public.get(a.question_public_id)
+        if aq is None or not a.option_ids:
+            continue
+        public_to_option = {pub: oid for oid, pub in aq.options}
+        chosen[aq.question_id] = tuple(sorted(int(public_to_option[o]) for o in a.option_ids
+                                              if o in public_to_option))
+        # The first save (a column the save writes); rows from before it: the last save.
+        at = _ms(a.first_saved_at or a.saved_at)
+        chars = len(texts.get(aq.question_id, "")) + option_chars[aq.question_id]
+        saves.append((aq.question_id, chars, at))
+    timings = rules.answer_timings(_ms(att.started_at), saves)
+    flags = [f for f in (
+        rules.fast_answers(timings, THRESHOLDS),
+        rules.fast_attempt(att.duration_ms or 0, len(paper), THRESHOLDS)
+        if not att.auto_submitted else None,
+        rules.tab_hidden(hidden, THRESHOLDS),
+    ) if f is not None]
+    answer_rows = [[t.question_id, list(chosen.get(t.question_id, ())), t.ms] for t in timings]
+    async with transaction(ctx.sm) as s:
+        sig = await s.get(AttemptSignals, attempt_id)
+        if sig is None:  # started before signals were recorded, or the start note failed
+            sig = AttemptSignals(attempt_id=attempt_id, round_id=att.round_id,
+                                 participant_id=att.participant_id, started_at=att.started_at,
+                                 user_agent=att.user_agent)
+            s.add(sig)
+        sig.answers = answer_rows
+        sig.answers_digest = rules.answers_digest(chosen) if chosen else None
+        sig.duration_ms = att.duration_ms
+        sig.hidden_changes = hidden
+        sig.computed_at = now
+        existing = {(f.participant_id, f.attempt_id, f.reason): f for f in (await s.scalars(
+            select(IntegrityFlag).where(IntegrityFlag.attempt_id == attempt_id))).all()}
+        wanted = {(att.participant_id, attempt_id, f.reason): f for f in flags}
+        added: list[IntegrityFlag] = []
+        for row in _upsert_flags(existing, wanted, att.round_id, now, added):
+            await s.delete(row)
+        s.add_all(added)
+    return flags
+
+
+async def after_submit(ctx: Services, attempt_id: str) -> None:
+    """compute_attempt, but never failing the participant's submit (the scan retries)."""
+    try:
+        await compute_attempt(ctx, attempt_id)
+    except Exception:
+        log.exception("integrity signals of attempt %s not computed; the scan will retry",
+                      attempt_id)
+
+
+@dataclass(frozen=True)
+class ScanReport:
+    """What a pass over a round did."""
+
+    computed: int
+    flagged_participants: int
+
+
+def _strongest(flags: Iterable[Flag]) -> dict[str, Flag]:
+    out: dict[str, Flag] = {}
+    for f in flags:
+        old = out.get(f.reason)
+        if old is None or rules.STRENGTH_ORDER[f.strength] > rules.STRENGTH_ORDER[old.strength]:
+            out[f.reason] = f
+    return out
+
+
+async def scan_round(ctx: Services, round_id: int, th: Thresholds = THRESHOLDS) -> ScanReport:
+    """Compute missing per-attempt signals, then the flags across participants of a round."""
+    async with ctx.sm() as s:
+        pending = (await s.scalars(
+            select(Attempt.id)
+            .outerjoin(AttemptSignals, col(AttemptSignals.attempt_id) == Attempt.id)
+            .where(Attempt.round_id == round_id, Attempt.status == "submitted",
+                   col(AttemptSignals.computed_at).is_(None))
+        )).all()
+    for attempt_id in pending:
+        await after_submit(ctx, attempt_id)
+    now = ctx.now()
+    async with ctx.sm() as s:
+        signals = (await s.scalars(select(AttemptSignals).where(
+            AttemptSignals.round_id == round_id))).all()
+        predictions = (await s.execute(select(RoundEntry.participant_id, RoundEntry.prediction)
+                                       .where(RoundEntry.round_id == round_id,
+                                              col(RoundEntry.prediction).is_not(None)))).all()
+    found: dict[str, list[Flag]] = defaultdict(list)
+    records = [rules.AnswerRecord(
+        sig.attempt_id, sig.participant_id,
+        {int(q): tuple(o) for q, o, _ in sig.answers or [] if o},
+        {int(q): int(ms) for q, _, ms in sig.answers or []},
+    ) for sig in signals if sig.computed_at is not None]
+    for rec, flag in rules.identical_answers(records, th):
+        found[rec.participant_id].append(flag)
+    starts = [rules.StartRecord(sig.participant_id, sig.started_at, sig.ip, sig.device,
+                                sig.user_agent) for sig in signals]
+    for pid, flags in rules.account_clusters(starts, th).items():
+        found[pid].extend(flags)
+    origin: dict[str, AttemptSignals] = {}
+    for sig in sorted(signals, key=lambda x: x.started_at):
+        # the first attempt's origin: the locked prediction was sent from there or later
+        origin.setdefault(sig.participant_id, sig)
+    preds = [rules.PredictionRecord(pid, int(value), origin[pid].ip if pid in origin else None,
+                                    origin[pid].device if pid in origin else None)
+             for pid, value in predictions]
+    for pid, flag in rules.prediction_spreads(preds, th).items():
+        found[pid].append(flag)
+    wanted = {(pid, "", reason): flag for pid, flags in found.items()
+              for reason, flag in _strongest(flags).items()}
+    async with transaction(ctx.sm) as s:
+        existing = {(f.participant_id, f.attempt_id, f.reason): f for f in (await s.scalars(
+            select(IntegrityFlag).where(IntegrityFlag.round_id == round_id,
+                                        IntegrityFlag.attempt_id == "",
+                                        col(IntegrityFlag.reason).in_(rules.CROSS_REASONS)))
+        ).all()}
+        added: list[IntegrityFlag] = []
+        for row in _upsert_flags(existing, wanted, round_id, now, added):
+            await s.delete(row)
+        s.add_all(added)
+    return ScanReport(computed=len(pending), flagged_participants=len(found))

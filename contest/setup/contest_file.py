@@ -1,0 +1,488 @@
+"""The contest file (contest/1 YAML): parse it with line numbers, render it back.
+
+Pure: no database. `contest.setup.contest_as_code` loads a parsed file into SQL and dumps a
+stored contest through `render`. Scalars are read as written (no YAML 1.1 surprises: "No" stays
+"No", "2026-12-01 08:00" stays text), aliases are refused, and every problem names the file and
+line, as the bank loader (contest/banks/native.py) does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+
+from contest.domain import documents
+
+FORMAT = "contest/1"
+_NULL = "tag:yaml.org,2002:null"
+_TOP = ("format", "slug", "title", "organiser", "rules", "visible", "timezone", "eligibility",
+        "groups", "units", "consent", "banks", "rounds", "documents")
+_ROUND = ("title", "kind", "opens", "closes", "bank", "bank_version", "questions", "quotas",
+          "time_limit_s", "grace_s", "attempts", "counting", "partial_credit", "score_shown",
+          "prediction", "prizes", "tie_breaks")
+_TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """Something wrong in a contest file, at a line (1-based) when one is known."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}" if self.line else \
+            f"{self.file}: {self.message}"
+
+
+class ContestFileInvalid(Exception):
+    """A contest file cannot be loaded; `problems` lists every problem found."""
+
+    def __init__(self, problems: list[FileProblem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class UnitSpec:
+    """An inline unit of the tree."""
+
+    code: str
+    name: str
+    parent_code: str | None
+    level: int
+    headcount: int | None = None
+
+
+@dataclass
+class BankRef:
+    """A bank the rounds use, by code; with a path, the file is imported first."""
+
+    code: str
+    path: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class RoundSpec:
+    """A round as the file describes it (times aware, in the file's time zone)."""
+
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+    bank: str
+    questions_per_attempt: int
+    bank_version: int | None = None  # None: the bank's newest version
+    kind: str = "ranked"
+    quotas: list[dict[str, Any]] = field(default_factory=list)
+    time_limit_s: int = 900
+    grace_s: int = 5
+    max_attempts: int | None = 1
+    counting: str = "best"
+    partial_credit: bool = False
+    prediction_prompt: str | None = None
+    prediction_kind: str | None = None
+    prizes: dict[str, Any] | None = None
+    tie_breaks: list[str] | None = None
+    score_shown: str | None = None  # submit | close; None: the default rule
+    line: int | None = None
+
+
+@dataclass
+class ConsentSpec:
+    """The consent text the registration shows."""
+
+    version: str
+    text: str
+    purposes: list[str]
+    line: int | None = None
+
+
+@dataclass
+class ContestSpec:
+    """Everything a contest file says."""
+
+    slug: str
+    title: str
+    rules: str = ""
+    visible: bool = True
+    timezone: str = "Asia/Ho_Chi_Minh"
+    organiser: str = ""
+    min_age: int | None = None
+    groups: list[dict[str, str]] = field(default_factory=list)
+    unit_root: str | None = None
+    units_file: str | None = None
+    units: list[UnitSpec] = field(default_factory=list)
+    consent: ConsentSpec | None = None
+    banks: list[BankRef] = field(default_factory=list)
+    rounds: list[RoundSpec] = field(default_factory=list)
+    documents: dict[str, Any] = field(default_factory=dict)  # contest.domain.documents
+
+
+def _plain(node: yaml.Node) -> Any:
+    """A composed node as plain data: mappings, lists, text, and whole numbers."""
+    if isinstance(node, yaml.MappingNode):
+        return {str(_plain(k)): _plain(v) for k, v in node.value}
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(v) for v in node.value]
+    value = str(node.value)
+    if node.tag.endswith(":int") or (value.isdigit() and getattr(node, "style", None) is None):
+        return int(value)
+    return value
+
+
+class _Abort(Exception):
+    """The document cannot be read further."""
+
+
+class _Reader:
+    """Reads composed YAML nodes into values, collecting problems with their lines."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[FileProblem] = []
+        self._seen: set[int] = set()
+
+    def line(self, node: yaml.Node) -> int:
+        return int(node.start_mark.line) + 1
+
+    def bad(self, node: yaml.Node | None, message: str) -> None:
+        self.problems.append(FileProblem(self.file, self.line(node) if node else None, message))
+
+    def _once(self, node: yaml.Node) -> None:
+        # Aliases share one node object; refuse them (billion-laughs expansion).
+        if id(node) in self._seen:
+            self.bad(node, "không dùng bí danh YAML (& và *)")
+            raise _Abort
+        self._seen.add(id(node))
+
+    def mapping(self, node: yaml.Node, allowed: tuple[str, ...], what: str) -> dict[str, yaml.Node]:
+        if not isinstance(node, yaml.MappingNode):
+            self.bad(node, f"{what} phải là một bảng khóa: giá trị")
+            return {}
+        self._once(node)
+        out: dict[str, yaml.Node] = {}
+        for k, v in node.value:
+            key = str(k.value)
+            if key in out:
+                self.bad(k, f"khóa {key} xuất hiện hai lần")
+            elif key not in allowed:
+                self.bad(k, f"khóa {key} không được hỗ trợ trong {what} "
+                            f"(dùng: {', '.join(allowed)})")
+            out[key] = v
+        return out
+
+    def sequence(self, node: yaml.Node | None, what: str) -> list[yaml.Node]:
+        if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL):
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            self.bad(node, f"{what} phải là một danh sách")
+            return []
+        self._once(node)
+        return list(node.value)
+
+    def text(self, node: yaml.Node | None, what: str, required: bool = False,
+             parent: yaml.Node | None = None) -> str | None:
+        if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL):
+            if required:
+                self.bad(node or parent, f"thiếu {what}")
+            return None
+        if not isinstance(node, yaml.ScalarNode):
+            self.bad(node, f"{what} phải là một giá trị văn bản")
+            return None
+        value = str(node.value)
+        if required and not value.strip():
+            self.bad(node, f"{what} không được để trống")
+        return value
+
+    def integer(self, node: yaml.Node | None, what: str, low: int, high: int) -> int | None:
+        raw = self.text(node, what)
+        if raw is None:
+            return None
+        try:
+            value = int(raw)
+        except ValueError:
+            self.bad(node, f"{what} phải là số nguyên (đang là {raw!r})")
+            return None
+        if not low <= value <= high:
+            self.bad(node, f"{what} phải từ {low} đến {high} (đang là {value})")
+        return value
+
+    def boolean(self, node: yaml.Node | None, what: str, default: bool) -> bool:
+        raw = self.text(node, what)
+        if raw is None:
+            return default
+        if raw.lower() in ("true", "yes", "on", "có"):
+            return True
+        if raw.lower() in ("false", "no", "off", "không"):
+            return False
+        self.bad(node, f"{what} phải là true hoặc false (đang là {raw!r})")
+        return default
+
+    def when(self, node: yaml.Node | None, what: str, tz: ZoneInfo,
+             parent: yaml.Node) -> datetime | None:
+        raw = self.text(node, what, required=True, parent=parent)
+        if raw is None:
+            return None
+        for fmt in _TIME_FORMATS:
+            try:
+                return datetime.strptime(raw.strip(), fmt).replace(tzinfo=tz)
+            except ValueError:
+                continue
+        self.bad(node, f"{what} phải có dạng YYYY-MM-DD HH:MM theo giờ {tz.key} (đang là {raw!r})")
+        return None
+
+    def plain(self, node: yaml.Node) -> Any:
+        """Any value (mappings, lists, typed scalars), for free-form parts such as prizes."""
+        if isinstance(node, yaml.MappingNode):
+            self._once(node)
+            return {str(k.value): self.plain(v) for k, v in node.value}
+        if isinstance(node, yaml.SequenceNode):
+            self._once(node)
+            return [self.plain(v) for v in node.value]
+        try:
+            return SafeConstructor().construct_object(node)
+        except ConstructorError:
+            self.bad(node, "giá trị không đọc được")
+            return None
+
+
+def parse(text: str, file: str, default_tz: str = "Asia/Ho_Chi_Minh") -> ContestSpec:
+    """A contest file's content; raises ContestFileInvalid listing every problem with its line."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ContestFileInvalid([FileProblem(
+            file, int(mark.line) + 1 if mark is not None else None,
+            f"YAML không hợp lệ: {getattr(exc, 'problem', None) or exc}")]) from exc
+    if root is None:
+        raise ContestFileInvalid([FileProblem(file, None, "tệp rỗng")])
+    r = _Reader(file)
+    try:
+        spec = _contest(r, root, default_tz)
+    except _Abort:
+        spec = None
+    if spec is None or r.problems:
+        raise ContestFileInvalid(r.problems)
+    return spec
+
+
+def _contest(r: _Reader, root: yaml.Node, default_tz: str) -> ContestSpec | None:
+    top = r.mapping(root, _TOP, "tệp cuộc thi")
+    if not top:
+        return None
+    fmt = r.text(top.get("format"), "format", required=True, parent=root)
+    if fmt is not None and fmt != FORMAT:
+        r.bad(top["format"], f"format phải là {FORMAT} (đang là {fmt!r})")
+    tz_name = r.text(top.get("timezone"), "timezone") or default_tz
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        r.bad(top.get("timezone"), f"không biết múi giờ {tz_name}")
+        tz = ZoneInfo(default_tz)
+    spec = ContestSpec(
+        slug=r.text(top.get("slug"), "slug", required=True, parent=root) or "",
+        title=r.text(top.get("title"), "title", required=True, parent=root) or "",
+        rules=r.text(top.get("rules"), "rules") or "",
+        organiser=r.text(top.get("organiser"), "organiser") or "",
+        visible=r.boolean(top.get("visible"), "visible", True), timezone=tz_name)
+    if spec.slug and not all(c.isalnum() or c in "-_" for c in spec.slug):
+        r.bad(top["slug"], "slug chỉ gồm chữ, số, - và _")
+    if "eligibility" in top:
+        elig = r.mapping(top["eligibility"], ("min_age",), "eligibility")
+        spec.min_age = r.integer(elig.get("min_age"), "eligibility.min_age", 0, 120)
+    for n in r.sequence(top.get("groups"), "groups"):
+        g = r.mapping(n, ("code", "name"), "nhóm")
+        code = r.text(g.get("code"), "mã nhóm (code)", required=True, parent=n) or ""
+        spec.groups.append({"code": code, "name": r.text(g.get("name"), "name") or code})
+    if not spec.groups:
+        r.bad(top.get("groups") or root, "cần ít nhất một nhóm đối tượng (groups)")
+    if len({g["code"] for g in spec.groups}) != len(spec.groups):
+        r.bad(top["groups"], "hai nhóm trùng mã")
+    if "units" in top:
+        _units(r, top["units"], spec)
+    if "documents" in top:
+        try:
+            spec.documents = documents.parse(_plain(top["documents"]))
+        except ValueError as exc:
+            r.bad(top["documents"], f"documents: {exc}")
+    if "consent" in top:
+        c = r.mapping(top["consent"], ("version", "text", "purposes"), "consent")
+        spec.consent = ConsentSpec(
+            version=r.text(c.get("version"), "consent.version", True, top["consent"]) or "",
+            text=r.text(c.get("text"), "consent.text", True, top["consent"]) or "",
+            purposes=[r.text(p, "mục đích", True) or "" for p in
+                      r.sequence(c.get("purposes"), "consent.purposes")],
+            line=r.line(top["consent"]))
+        if not spec.consent.purposes:
+            r.bad(top["consent"], "consent cần ít nhất một mục đích (purposes)")
+    for n in r.sequence(top.get("banks"), "banks"):
+        b = r.mapping(n, ("code", "path"), "ngân hàng")
+        spec.banks.append(BankRef(r.text(b.get("code"), "mã ngân hàng", True, n) or "",
+                                  r.text(b.get("path"), "path"), r.line(n)))
+    titles: set[str] = set()
+    for n in r.sequence(top.get("rounds"), "rounds"):
+        rs = _round(r, n, tz)
+        if rs is None:
+            continue
+        if rs.title in titles:
+            r.bad(n, f"hai đợt thi cùng tên {rs.title!r} (tên là khóa để cập nhật)")
+        titles.add(rs.title)
+        spec.rounds.append(rs)
+    return spec
+
+
+def _units(r: _Reader, node: yaml.Node, spec: ContestSpec) -> None:
+    u = r.mapping(node, ("root", "file", "inline"), "units")
+    spec.unit_root = r.text(u.get("root"), "units.root")
+    spec.units_file = r.text(u.get("file"), "units.file")
+    for n in r.sequence(u.get("inline"), "units.inline"):
+        m = r.mapping(n, ("code", "name", "parent", "level", "headcount"), "đơn vị")
+        spec.units.append(UnitSpec(
+            code=r.text(m.get("code"), "mã đơn vị", True, n) or "",
+            name=r.text(m.get("name"), "tên đơn vị", True, n) or "",
+            parent_code=r.text(m.get("parent"), "parent"),
+            level=r.integer(m.get("level"), "level", 1, 10) or 1,
+            headcount=r.integer(m.get("headcount"), "headcount", 0, 10**8)))
+    known = {x.code for x in spec.units}
+    if spec.unit_root is None and spec.units:
+        spec.unit_root = spec.units[0].code
+    if spec.units and spec.unit_root not in known:
+        r.bad(node, f"units.root {spec.unit_root} không có trong units.inline")
+
+
+def _round(r: _Reader, node: yaml.Node, tz: ZoneInfo) -> RoundSpec | None:
+    m = r.mapping(node, _ROUND, "đợt thi")
+    if not m:
+        return None
+    title = r.text(m.get("title"), "tên đợt (title)", True, node) or ""
+    opens = r.when(m.get("opens"), "opens", tz, node)
+    closes = r.when(m.get("closes"), "closes", tz, node)
+    bank = r.text(m.get("bank"), "bank (mã ngân hàng)", True, node) or ""
+    questions = r.integer(m.get("questions"), "questions", 1, 200)
+    if questions is None and "questions" not in m:
+        r.bad(node, "thiếu questions (số câu mỗi lượt)")
+    quotas = []
+    for q in r.sequence(m.get("quotas"), "quotas"):
+        qm = r.mapping(q, ("count", "topic", "difficulty"), "cơ cấu")
+        quotas.append({"count": r.integer(qm.get("count"), "count", 0, 200) or 0,
+                       "topic": r.text(qm.get("topic"), "topic"),
+                       "difficulty": r.text(qm.get("difficulty"), "difficulty")})
+    pred = r.mapping(m["prediction"], ("prompt", "kind"), "prediction") if "prediction" in m \
+        else {}
+    prizes = r.plain(m["prizes"]) if "prizes" in m else None
+    if prizes is not None and not isinstance(prizes, dict):
+        r.bad(m["prizes"], "prizes phải là một bảng khóa: giá trị")
+        prizes = None
+    attempts_node = m.get("attempts")
+    attempts = r.integer(attempts_node, "attempts", 1, 100) if attempts_node is not None else 1
+    if opens is None or closes is None or questions is None:
+        return None
+    return RoundSpec(
+        title=title, opens_at=opens, closes_at=closes, bank=bank, questions_per_attempt=questions,
+        bank_version=r.integer(m.get("bank_version"), "bank_version", 1, 10**6),
+        kind=r.text(m.get("kind"), "kind") or "ranked", quotas=quotas,
+        time_limit_s=r.integer(m.get("time_limit_s"), "time_limit_s", 30, 6 * 3600) or 900,
+        grace_s=_or(r.integer(m.get("grace_s"), "grace_s", 0, 120), 5),
+        max_attempts=attempts,
+        counting=r.text(m.get("counting"), "counting") or "best",
+        partial_credit=r.boolean(m.get("partial_credit"), "partial_credit", False),
+        score_shown=r.text(m.get("score_shown"), "score_shown"),
+        prediction_prompt=r.text(pred.get("prompt"), "prediction.prompt"),
+        prediction_kind=r.text(pred.get("kind"), "prediction.kind"),
+        prizes=prizes,
+        tie_breaks=[r.text(n, "tie_breaks") or "" for n in r.sequence(m.get("tie_breaks"),
+                                                                       "tie_breaks")] or None,
+        line=r.line(node))
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
+class _Dumper(yaml.SafeDumper):
+    """Multi-line text as literal blocks, so rules and consent texts read naturally; never
+    anchors and aliases (the parser refuses them), even when rounds share one value."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def _local(dt: datetime, tz: ZoneInfo) -> str:
+    local = dt.astimezone(tz)
+    return local.strftime("%Y-%m-%d %H:%M:%S" if local.second else "%Y-%m-%d %H:%M")
+
+
+def render(spec: ContestSpec) -> str:
+    """The contest file of spec (what `contest dump` writes; `parse` reads it back equal)."""
+    tz = ZoneInfo(spec.timezone)
+    doc: dict[str, Any] = {"format": FORMAT, "slug": spec.slug, "title": spec.title}
+    if spec.organiser:
+        doc["organiser"] = spec.organiser
+    doc.update({"rules": spec.rules, "visible": spec.visible, "timezone": spec.timezone})
+    if spec.min_age is not None:
+        doc["eligibility"] = {"min_age": spec.min_age}
+    doc["groups"] = [{"code": g["code"], "name": g["name"]} for g in spec.groups]
+    if spec.unit_root or spec.units or spec.units_file:
+        units: dict[str, Any] = {"root": spec.unit_root}
+        if spec.units_file:
+            units["file"] = spec.units_file
+        if spec.units:
+            units["inline"] = [_unit_doc(u) for u in spec.units]
+        doc["units"] = units
+    if spec.documents:
+        doc["documents"] = spec.documents
+    if spec.consent is not None:
+        doc["consent"] = {"version": spec.consent.version, "text": spec.consent.text,
+                          "purposes": list(spec.consent.purposes)}
+    doc["banks"] = [{"code": b.code} for b in spec.banks]
+    doc["rounds"] = [_round_doc(rs, tz) for rs in spec.rounds]
+    out: str = yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    return out
+
+
+def _unit_doc(u: UnitSpec) -> dict[str, Any]:
+    d: dict[str, Any] = {"code": u.code, "name": u.name}
+    if u.parent_code:
+        d["parent"] = u.parent_code
+    d["level"] = u.level
+    if u.headcount is not None:
+        d["headcount"] = u.headcount
+    return d
+
+
+def _round_doc(rs: RoundSpec, tz: ZoneInfo) -> dict[str, Any]:
+    d: dict[str, Any] = {"title": rs.title, "kind": rs.kind, "opens": _local(rs.opens_at, tz),
+                         "closes": _local(rs.closes_at, tz), "bank": rs.bank}
+    if rs.bank_version is not None:
+        d["bank_version"] = rs.bank_version
+    d["questions"] = rs.questions_per_attempt
+    if rs.quotas:
+        d["quotas"] = [{k: v for k, v in q.items() if v is not None} for q in rs.quotas]
+    d.update({"time_limit_s": rs.time_limit_s, "grace_s": rs.grace_s,
+              "attempts": rs.max_attempts, "counting": rs.counting,
+              "partial_credit": rs.partial_credit})
+    if rs.score_shown:
+        d["score_shown"] = rs.score_shown
+    if rs.prediction_kind or rs.prediction_prompt:
+        d["prediction"] = {"prompt": rs.prediction_prompt, "kind": rs.prediction_kind}
+    if rs.prizes:
+        d["prizes"] = rs.prizes
+    if rs.tie_breaks:
+        d["tie_breaks"] = list(rs.tie_breaks)
+    return d
