@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from contest.attempts.papers import QuestionText, bank_texts, derive_paper, render_paper
 from contest.core.context import Services
 from contest.core.paper_cache import cached_paper
 from contest.domain import policy, scoring
@@ -30,6 +29,7 @@ from contest.errors import (
 )
 from contest.live import standings
 from contest.people.accounts import new_id
+from contest.setup.papers import QuestionText, bank_texts, derive_paper, render_paper
 from contest.storage.db import transaction
 from contest.storage.integrity_tables import AttemptSignals
 from contest.storage.results_tables import PrizeAward

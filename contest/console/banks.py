@@ -17,12 +17,12 @@ from sqlmodel import col, select
 from contest.banks.io import detect_format, parse_bytes
 from contest.banks.messages import message, where
 from contest.banks.problems import BankInvalid, Loc, Problem, error
-from contest.console import config as console_config
 from contest.core import audit_log
 from contest.core.context import Services
 from contest.domain.bank import DIFFICULTIES, Bank, BankOption, BankQuestion
 from contest.domain.item_stats import ItemStats, Response, item_stats
 from contest.errors import ConfigInvalid, NotFound
+from contest.setup import round_settings
 from contest.setup.bank_versions import import_bank
 from contest.storage.db import transaction
 from contest.storage.tables import (
@@ -250,10 +250,10 @@ async def _new_version(ctx: Services, v: BankVersion, b: BankRow,
             waiting = (await s.scalars(select(Round).where(
                 col(Round.bank_version_id) == v.id, col(Round.opens_at) > ctx.now()))).all()
         for r in waiting:
-            rs = console_config.RoundSettings(
-                **{k: getattr(r, k) for k in console_config.RoundSettings.__dataclass_fields__})
+            rs = round_settings.RoundSettings(
+                **{k: getattr(r, k) for k in round_settings.RoundSettings.__dataclass_fields__})
             rs.bank_version_id = new.id or 0
-            await console_config.check_round(ctx, rs)
+            await round_settings.check_round(ctx, rs)
         async with transaction(ctx.sm) as s:
             for r in waiting:
                 await s.execute(update(Round).where(col(Round.id) == r.id)

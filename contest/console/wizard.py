@@ -21,12 +21,12 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from contest.console import config as console_config
 from contest.core import audit_log
 from contest.core.context import Services
 from contest.domain.series import WeeklySeries, shift, windows
 from contest.errors import ConfigInvalid, DraftInvalid, NotFound
 from contest.people import consent
+from contest.setup import round_settings
 from contest.setup.contest_as_code import LoadReport, check_spec, load_spec, spec_of
 from contest.setup.contest_file import (
     BankRef,
@@ -431,7 +431,7 @@ async def clone_round(ctx: Services, contest_id: int, round_id: int, days: int, 
                   closes_at=shift(src.closes_at.astimezone(ctx.settings.tz), days), **values)
         s.add(r)
         await s.flush()
-        await console_config.store_nulls(s, r, values)
+        await round_settings.store_nulls(s, r, values)
         audit_log.record(s, ctx.now(), actor, "round.clone", f"round:{r.id}", ip=ip,
                          source=round_id, days=days)
     return r

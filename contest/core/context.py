@@ -16,8 +16,8 @@ from contest.settings import Settings
 from contest.storage.live import LiveBoards
 
 if TYPE_CHECKING:
-    from contest.attempts.papers import QuestionText
     from contest.core.paper_cache import PaperCache
+    from contest.setup.papers import QuestionText
     from contest.storage.answer_writes import AnswerWriter
 
 log = logging.getLogger("contest")

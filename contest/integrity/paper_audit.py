@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from contest.attempts.papers import derive_paper
 from contest.core.context import Services
 from contest.errors import NotFound
+from contest.setup.papers import derive_paper
 from contest.storage.tables import Attempt, AttemptQuestion, Round
 
 

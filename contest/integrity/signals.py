@@ -15,11 +15,11 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from contest.attempts.papers import bank_texts
 from contest.core.context import Services, log
 from contest.domain import integrity as rules
 from contest.domain.integrity import Flag, Thresholds
 from contest.errors import NotFound
+from contest.setup.papers import bank_texts
 from contest.storage import keys
 from contest.storage.db import transaction
 from contest.storage.integrity_tables import AttemptSignals, IntegrityFlag

@@ -17,11 +17,11 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from contest.console import config as console_config
 from contest.core import audit_log
 from contest.core.context import Services
 from contest.domain.final_ranking import parse_chain
 from contest.errors import ConfigInvalid
+from contest.setup import round_settings
 from contest.setup.contest_file import (
     BankRef,
     ConsentSpec,
@@ -123,7 +123,7 @@ async def check_rounds(ctx: Services, spec: ContestSpec, file: str,
     for rs, rset in zip(spec.rounds, settings, strict=True):
         try:
             parse_chain(rs.tie_breaks)
-            await console_config.check_round(ctx, rset, siblings=settings, replaced=replaced)
+            await round_settings.check_round(ctx, rset, siblings=settings, replaced=replaced)
         except ValueError as exc:
             problems.append(FileProblem(file, rs.line, f"đợt {rs.title!r}: tie_breaks: {exc}"))
         except ConfigInvalid as exc:
@@ -239,8 +239,8 @@ async def _resolve_banks(ctx: Services, spec: ContestSpec, path: Path,
     return out
 
 
-def _settings_of(rs: RoundSpec, version_id: int) -> console_config.RoundSettings:
-    return console_config.RoundSettings(
+def _settings_of(rs: RoundSpec, version_id: int) -> round_settings.RoundSettings:
+    return round_settings.RoundSettings(
         title=rs.title, opens_at=rs.opens_at, closes_at=rs.closes_at,
         bank_version_id=version_id, questions_per_attempt=rs.questions_per_attempt,
         quotas=rs.quotas, time_limit_s=rs.time_limit_s, grace_s=rs.grace_s,
@@ -294,7 +294,7 @@ async def _apply(ctx: Services, spec: ContestSpec, versions: dict[tuple[str, int
                 r = Round(contest_id=c.id, secret=secrets.token_bytes(32), **values)
                 s.add(r)
                 await s.flush()
-                await console_config.store_nulls(s, r, values)
+                await round_settings.store_nulls(s, r, values)
                 report.changes.append(f"tạo đợt {rs.title!r}")
                 audit_log.record(s, now, actor, "round.create", f"round:{r.id}", file=file)
                 report.rounds.append(_line(r, rs, numbers, "created"))
@@ -310,7 +310,7 @@ async def _apply(ctx: Services, spec: ContestSpec, versions: dict[tuple[str, int
                 setattr(r, k, values[k])
             s.add(r)
             await s.flush()
-            await console_config.store_nulls(s, r, {k: values[k] for k in diff})
+            await round_settings.store_nulls(s, r, {k: values[k] for k in diff})
             report.changes.append(f"sửa đợt {rs.title!r}: {', '.join(diff)}")
             audit_log.record(s, now, actor, "round.update", f"round:{r.id}", file=file,
                              fields=diff)

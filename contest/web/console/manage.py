@@ -10,12 +10,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from contest.console import banks as console_banks
-from contest.console import config as console_config
 from contest.console.wizard import PrizeInput
 from contest.domain.final_ranking import CRITERIA, DEFAULT_CHAIN
 from contest.domain.rules_text import CRITERIA_LABELS
 from contest.errors import ConfigInvalid
 from contest.people import consent
+from contest.setup import round_settings
 from contest.web.console.forms import TIERS, preview, prize_input, read_form
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, form_str, html, on_error_show
@@ -43,21 +43,21 @@ async def _upload(request: Request, name: str) -> tuple[str, bytes] | None:
 @html
 async def banks(request: Request) -> Response:
     await require_staff(request, *ORGANISERS)
-    return page(request, "banks.html", versions=await console_config.bank_versions(ctx_of(request)))
+    return page(request, "banks.html", versions=await round_settings.bank_versions(ctx_of(request)))
 
 
 @html
 async def bank_upload(request: Request) -> Response:
     staff = await require_staff(request, *ORGANISERS)
     ctx = ctx_of(request)
-    on_error_show(request, "banks.html", versions=await console_config.bank_versions(ctx))
+    on_error_show(request, "banks.html", versions=await round_settings.bank_versions(ctx))
     up = await _upload(request, "file")
     if up is None:
         raise ConfigInvalid(detail="chưa chọn tệp ngân hàng câu hỏi")
     done = await console_banks.upload(ctx, up[0], up[1], locale_of(request), _actor(staff),
                                       client_ip(request))
     return page(request, "banks.html", status=200 if done.imported else 422,
-                versions=await console_config.bank_versions(ctx), report=done.report,
+                versions=await round_settings.bank_versions(ctx), report=done.report,
                 filename=done.filename, imported=done.imported)
 
 
@@ -74,7 +74,7 @@ async def units_upload(request: Request) -> Response:
     up = await _upload(request, "file")
     if up is None:
         raise ConfigInvalid(detail="chưa chọn tệp đơn vị")
-    count = await console_config.upload_units(ctx_of(request), up[0], up[1], _actor(staff),
+    count = await round_settings.upload_units(ctx_of(request), up[0], up[1], _actor(staff),
                                               client_ip(request))
     return page(request, "units.html", loaded=count)
 
@@ -82,13 +82,13 @@ async def units_upload(request: Request) -> Response:
 @html
 async def contests(request: Request) -> Response:
     await require_staff(request, *ORGANISERS)
-    return page(request, "contests.html", contests=await console_config.contests(ctx_of(request)))
+    return page(request, "contests.html", contests=await round_settings.contests(ctx_of(request)))
 
 
 @html
 async def contest_edit(request: Request) -> Response:
     await require_staff(request, *ORGANISERS)
-    c, rounds = await console_config.contest(ctx_of(request), path_int(request, "contest_id"))
+    c, rounds = await round_settings.contest(ctx_of(request), path_int(request, "contest_id"))
     return page(request, "contest.html", contest=c, rounds=rounds,
                 saved=request.query_params.get("saved") == "1")
 
@@ -115,7 +115,7 @@ def _int_or_none(raw: str, what: str) -> int | None:
 async def contest_save(request: Request) -> Response:
     staff = await require_staff(request, *ORGANISERS)
     cid = path_int(request, "contest_id")
-    await console_config.update_contest(
+    await round_settings.update_contest(
         ctx_of(request), cid, title=await form_str(request, "title"),
         rules=await form_str(request, "rules"), groups=_groups(await form_str(request, "groups")),
         min_age=_int_or_none(await form_str(request, "min_age"), "tuổi tối thiểu"),
@@ -128,9 +128,9 @@ async def contest_save(request: Request) -> Response:
 async def round_new(request: Request) -> Response:
     await require_staff(request, *ORGANISERS)
     ctx = ctx_of(request)
-    c, _ = await console_config.contest(ctx, path_int(request, "contest_id"))
+    c, _ = await round_settings.contest(ctx, path_int(request, "contest_id"))
     return page(request, "round.html", contest=c, round=None,
-                versions=await console_config.bank_versions(ctx), form={},
+                versions=await round_settings.bank_versions(ctx), form={},
                 **_prize_context(c.groups, None, None))
 
 
@@ -138,7 +138,7 @@ async def round_new(request: Request) -> Response:
 async def round_edit(request: Request) -> Response:
     await require_staff(request, *ORGANISERS)
     ctx = ctx_of(request)
-    c, rounds = await console_config.contest(ctx, path_int(request, "contest_id"))
+    c, rounds = await round_settings.contest(ctx, path_int(request, "contest_id"))
     rid = path_int(request, "round_id")
     r = next((x for x in rounds if x.id == rid), None)
     if r is None:
@@ -146,7 +146,7 @@ async def round_edit(request: Request) -> Response:
 
         raise NotFound()
     return page(request, "round.html", contest=c, round=r,
-                versions=await console_config.bank_versions(ctx), form=_round_form(request, r),
+                versions=await round_settings.bank_versions(ctx), form=_round_form(request, r),
                 saved=request.query_params.get("saved") == "1",
                 **_prize_context(c.groups, r.prizes, r.tie_breaks))
 
@@ -180,7 +180,7 @@ def _round_form(request: Request, r: Any) -> dict[str, str]:
 
 
 def _round_settings(raw: dict[str, str], tz: Any,
-                    prizes: PrizeInput) -> console_config.RoundSettings:
+                    prizes: PrizeInput) -> round_settings.RoundSettings:
     """The round form parsed into settings (times in the configured zone); ConfigInvalid."""
 
     def when(name: str, what: str) -> datetime:
@@ -203,7 +203,7 @@ def _round_settings(raw: dict[str, str], tz: Any,
         limit_s = int(float(minutes) * 60)
     except ValueError as exc:
         raise ConfigInvalid(detail="thời gian làm bài phải là số phút") from exc
-    return console_config.RoundSettings(
+    return round_settings.RoundSettings(
         title=raw.get("title", ""), kind=raw.get("kind") or "ranked",
         opens_at=when("opens_at", "thời điểm bắt đầu"),
         closes_at=when("closes_at", "thời điểm kết thúc"),
@@ -225,18 +225,18 @@ async def round_save(request: Request) -> Response:
     ctx = ctx_of(request)
     cid = path_int(request, "contest_id")
     rid = path_int(request, "round_id") if "round_id" in request.path_params else None
-    c, _ = await console_config.contest(ctx, cid)
+    c, _ = await round_settings.contest(ctx, cid)
     f = await read_form(request)
     raw = f.raw
     pz = prize_input(f)
     shown = {"contest": c, "form": raw, "round": None if rid is None else {"id": rid},
-             "versions": await console_config.bank_versions(ctx),
+             "versions": await round_settings.bank_versions(ctx),
              **_prize_context(c.groups, pz.prizes, pz.tie_breaks)}
     on_error_show(request, "round.html", **shown)
     f.done()
     if raw.get("action") == "preview" or raw.get("move"):
         return page(request, "round.html", **shown)
-    r = await console_config.save_round(
+    r = await round_settings.save_round(
         ctx, cid, rid, _round_settings(raw, request.app.state.settings.tz, pz), _actor(staff),
         client_ip(request), confirm_close_earlier=raw.get("confirm_close_earlier") == "on")
     return RedirectResponse(f"/console/contests/{cid}/rounds/{r.id}?saved=1", status_code=303)
@@ -246,7 +246,7 @@ async def round_save(request: Request) -> Response:
 async def consent_page(request: Request) -> Response:
     await require_staff(request, *ORGANISERS)
     ctx = ctx_of(request)
-    c, _ = await console_config.contest(ctx, path_int(request, "contest_id"))
+    c, _ = await round_settings.contest(ctx, path_int(request, "contest_id"))
     assert c.id is not None
     current = await consent.current(ctx, c.id)
     versions = await consent.history(ctx, c.id)
@@ -262,7 +262,7 @@ async def consent_publish(request: Request) -> Response:
     staff = await require_staff(request, *ORGANISERS)
     ctx = ctx_of(request)
     cid = path_int(request, "contest_id")
-    c, _ = await console_config.contest(ctx, cid)
+    c, _ = await round_settings.contest(ctx, cid)
     form = {"version": await form_str(request, "version"),
             "text": await form_str(request, "text"),
             "purposes": await form_str(request, "purposes")}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from contest.console import config as console_config
 from contest.console import dashboard
 from contest.console import monitor as console_monitor
+from contest.setup import round_settings
 from contest.web.console import charts
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, html
@@ -19,7 +19,7 @@ REVEAL_ROLES = ("admin", "organiser")
 
 async def _rounds(request: Request) -> list[tuple[int, str]]:
     out = []
-    for c, rounds in await console_config.contests(ctx_of(request)):
+    for c, rounds in await round_settings.contests(ctx_of(request)):
         out += [(r.id, f"{c.title} · {r.title}") for r in rounds if r.id is not None]
     return out
 

@@ -6,9 +6,9 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from contest.console import config as console_config
 from contest.console import roster as console_roster
 from contest.errors import ConfigInvalid
+from contest.setup import round_settings
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, html, on_error_show
 from contest.web.parsing import int_param
@@ -24,7 +24,7 @@ def _contest_id(request: Request) -> int | None:
 @html
 async def import_page(request: Request) -> Response:
     await require_staff(request, *ROSTER_ROLES)
-    contests = [c for c, _ in await console_config.contests(ctx_of(request))]
+    contests = [c for c, _ in await round_settings.contests(ctx_of(request))]
     return page(request, "roster.html", contests=contests, chosen=_contest_id(request))
 
 
@@ -42,7 +42,7 @@ async def template_file(request: Request) -> Response:
 async def import_submit(request: Request) -> Response:
     staff = await require_staff(request, *ROSTER_ROLES)
     ctx = ctx_of(request)
-    contests = [c for c, _ in await console_config.contests(ctx)]
+    contests = [c for c, _ in await round_settings.contests(ctx)]
     form = await request.form()
     raw = form.get("contest")
     chosen = int(raw) if isinstance(raw, str) and raw.isdigit() else None

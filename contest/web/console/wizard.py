@@ -9,13 +9,13 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from contest.console import config as console_config
 from contest.console import wizard as console_wizard
 from contest.console.wizard import STEP_TITLES, STEPS
 from contest.domain.final_ranking import CRITERIA, DEFAULT_CHAIN
 from contest.domain.rules_text import CRITERIA_LABELS
 from contest.domain.series import WEEKDAYS_VI, WeeklySeries
 from contest.errors import DraftInvalid, NotFound
+from contest.setup import round_settings
 from contest.setup.contest_file import UnitSpec, render
 from contest.web.console.forms import TIERS, Form, preview, prize_input, read_form
 from contest.web.console.render import page
@@ -76,9 +76,9 @@ async def _step_values(request: Request, d: console_wizard.Draft, step: str) -> 
     values: dict[str, Any] = {"draft": d, "spec": d.spec, "step": step, "steps": STEPS,
                               "titles": STEP_TITLES, "yaml": None}
     if step == "basics":
-        values["roots"] = await console_config.unit_roots(ctx)
+        values["roots"] = await round_settings.unit_roots(ctx)
     elif step == "rounds":
-        values["versions"] = await console_config.bank_versions(ctx)
+        values["versions"] = await round_settings.bank_versions(ctx)
         values["weekdays"] = WEEKDAYS_VI
     elif step == "prizes":
         first = next((r for r in d.spec.rounds if r.kind == "ranked"), None)

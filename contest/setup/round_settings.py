@@ -12,7 +12,6 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from contest.attempts.papers import bank_questions, quota_from_dict
 from contest.core import audit_log
 from contest.core.context import Services
 from contest.domain.draw import check_quotas
@@ -20,6 +19,7 @@ from contest.domain.final_ranking import parse_chain
 from contest.domain.policy import SCORE_SHOWN
 from contest.domain.prizes import parse_rules
 from contest.errors import CloseEarlierUnconfirmed, ConfigInvalid, NotFound
+from contest.setup.papers import bank_questions, quota_from_dict
 from contest.storage.db import transaction
 from contest.storage.tables import (
     Attempt,
