@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlmodel import select
 
+from contest.core import sessions
 from contest.core.context import Services, log
 from contest.domain import people
 from contest.domain.rates import Rate, parse_rate
 from contest.errors import BadCredentials, LoginLocked, NotFound, RateLimited
-from contest.people import sessions
 from contest.storage import keys
 from contest.storage.integrity_tables import ContestLimits
 from contest.storage.limiter import Limiter
