@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from contest.core.context import Services
 from contest.core.paper_cache import cached_paper
 from contest.domain import policy, scoring
+from contest.domain.draw import QuestionText
 from contest.domain.people import age_on
 from contest.errors import (
     AttemptsExhausted,
@@ -29,7 +30,7 @@ from contest.errors import (
 )
 from contest.live import standings
 from contest.people.accounts import new_id
-from contest.setup.papers import QuestionText, bank_texts, derive_paper, render_paper
+from contest.setup.papers import bank_texts, derive_paper, render_paper
 from contest.storage.db import transaction
 from contest.storage.integrity_tables import AttemptSignals
 from contest.storage.results_tables import PrizeAward

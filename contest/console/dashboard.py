@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from contest.core.context import Services
 from contest.core.scope import in_scope, narrowed
+from contest.domain.devices import is_mobile
 from contest.errors import NotFound
 from contest.storage.tables import (
     Answer,
@@ -26,13 +27,6 @@ from contest.storage.tables import (
     Round,
     Staff,
 )
-
-MOBILE_MARKERS = ("Mobi", "Android", "iPhone", "iPad", "Opera Mini", "KaiOS")
-
-
-def is_mobile(user_agent: str | None) -> bool:
-    """True for a phone or tablet browser (by the usual User-Agent markers)."""
-    return bool(user_agent) and any(m in (user_agent or "") for m in MOBILE_MARKERS)
 
 
 @dataclass

@@ -11,13 +11,12 @@ from typing import TYPE_CHECKING
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from contest.domain.draw import DrawQuestion
+from contest.domain.draw import DrawQuestion, QuestionText
 from contest.settings import Settings
 from contest.storage.live import LiveBoards
 
 if TYPE_CHECKING:
     from contest.core.paper_cache import PaperCache
-    from contest.setup.papers import QuestionText
     from contest.storage.answer_writes import AnswerWriter
 
 log = logging.getLogger("contest")

@@ -20,9 +20,9 @@ from datetime import date, timedelta
 from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 
-from contest.console.dashboard import is_mobile
 from contest.core import audit_log
 from contest.core.context import Services
+from contest.domain.devices import is_mobile
 from contest.storage.db import transaction
 from contest.storage.integrity_tables import AttemptSignals
 from contest.storage.notify_tables import OutboxMessage, PasswordReset

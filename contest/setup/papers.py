@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select as sa_select
@@ -11,17 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from contest.core.context import Services
-from contest.domain.draw import DrawQuestion, PaperQuestion, Quota, attempt_seed, draw_paper
+from contest.domain.draw import (
+    DrawQuestion,
+    PaperQuestion,
+    QuestionText,
+    Quota,
+    attempt_seed,
+    draw_paper,
+)
 from contest.storage.tables import Option, Question, Round
-
-
-@dataclass(frozen=True)
-class QuestionText:
-    """What a participant reads of a question: its text, kind and option texts (no key)."""
-
-    text: str
-    kind: str  # single | multiple, as the API shows it (true/false is single)
-    options: dict[int, str]
 
 
 async def bank_texts(
