@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from contest.attempts import attempts
 from contest.core.context import Services, log, utc_now
 from contest.live import standings
+from contest.live.hub import BoardHub
 from contest.notify import outbox
 from contest.settings import Settings
 from contest.storage.db import make_engine, make_sessionmaker
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None,
         redis = make_redis(settings.redis_url)
         ctx = Services(settings=settings, sm=make_sessionmaker(engine), redis=redis, now=now)
         app.state.services = ctx
+        app.state.board_hub = hub = BoardHub(redis)
         task = asyncio.create_task(_sweep(ctx)) if sweep else None
         try:
             async with outbox.running(ctx, enabled=sweep):  # issue 15: the outbox sender
@@ -77,6 +79,7 @@ def create_app(settings: Settings | None = None,
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await hub.close()
             await ctx.close()
             await redis.aclose()
             await engine.dispose()
