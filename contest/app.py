@@ -20,7 +20,7 @@ from contest.attempts import attempts
 from contest.core.context import Services, log, utc_now
 from contest.live import standings
 from contest.live.hub import BoardHub
-from contest.notify import outbox
+from contest.notify import sender
 from contest.settings import Settings
 from contest.storage.db import make_engine, make_sessionmaker
 from contest.storage.redis_client import make_redis
@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None,
         app.state.board_hub = hub = BoardHub(redis)
         task = asyncio.create_task(_sweep(ctx)) if sweep else None
         try:
-            async with outbox.running(ctx, enabled=sweep):  # issue 15: the outbox sender
+            async with sender.running(ctx, enabled=sweep):  # issue 15: the outbox sender
                 yield
         finally:
             if task:

@@ -11,13 +11,15 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlmodel import col
 
-from contest.core.context import Services
 from contest.storage.tables import Attempt, AttemptQuestion, Question, Round
+
+if TYPE_CHECKING:  # the context holds this cache; it is only named here
+    from contest.core.context import Services
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,8 @@ Idempotency-Key, tracking_id, Message-ID) so it can drop the repeat.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -212,41 +210,6 @@ async def _unconfigured(ctx: Services, message_id: int, name: str) -> bool:
             .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.state).in_(DUE_STATES))
             .values(state="failed", last_error=f"channel {name} is not configured"))
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def _run(ctx: Services) -> None:
-    """Deliver due messages and enqueue due reminders, forever (cancelled at shutdown)."""
-    from contest.notify import reminders
-
-    loop = asyncio.get_running_loop()
-    next_reminders = 0.0
-    while True:
-        try:
-            if loop.time() >= next_reminders:
-                next_reminders = loop.time() + ctx.settings.reminder_interval_s
-                await reminders.schedule(ctx)
-            while sum((await deliver_due(ctx)).values()) >= BATCH:
-                pass  # a full batch: more may be due, keep going before sleeping
-        except Exception:  # keep going: a passing DB or Redis outage must not end the task
-            log.exception("outbox pass failed; retrying")
-        await asyncio.sleep(ctx.settings.notify_interval_s)
-
-
-@contextlib.asynccontextmanager
-async def running(ctx: Services, enabled: bool = True) -> AsyncIterator[None]:
-    """Run the outbox sender (and reminder scheduler) while the block runs.
-
-    Raises SettingsError when CONTEST_NOTIFY_CHANNELS is malformed.
-    """
-    channels(ctx.settings)  # refuse to start with a malformed channel list
-    task = asyncio.create_task(_run(ctx)) if enabled else None
-    try:
-        yield
-    finally:
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
 
 @dataclass(frozen=True)
