@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from contest.attempts import attempts
-from contest.cli.main import main, with_services
+from contest.cli.main import main
+from contest.cli.runtime import with_services
 from contest.people import accounts
 from contest.settings import Settings
 from contest.setup.demo import DEMO_SLUG, ensure_demo

@@ -1,4 +1,4 @@
-"""The `contest bank` command group: validate, export and template (import lives in contest.cli)."""
+"""The `contest bank` command group: validate, export, template and import."""
 
 from __future__ import annotations
 
@@ -164,6 +164,30 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bank_import(args: argparse.Namespace) -> int:
+    """Validate a bank file of any supported format and store it as a new version."""
+    from contest.banks.io import load_bank
+    from contest.banks.messages import render
+    from contest.banks.problems import BankInvalid
+    from contest.cli.runtime import run
+    from contest.setup.bank_versions import import_bank
+
+    locale = env_locale()
+    try:
+        bank, warnings = load_bank(Path(args.path))
+    except BankInvalid as exc:
+        for problem in exc.problems:
+            print(render(problem, locale), file=sys.stderr)
+        return 1
+    for problem in warnings:
+        print(render(problem, locale), file=sys.stderr)
+    version, created = run(lambda ctx: import_bank(
+        ctx, bank, actor="cli", source=str(args.path)))
+    state = "new version" if created else "unchanged, existing version"
+    print(f"{bank.code}: {len(bank.questions)} questions, {state} {version.number}")
+    return 0
+
+
 def add_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:  # type: ignore[type-arg]
     """Add the `bank` command group to sub; returns its subcommands (for `bank import`)."""
     group: argparse.ArgumentParser = sub.add_parser("bank", help="question banks")
@@ -179,6 +203,9 @@ def add_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
     t = bank.add_parser("template", help="write the XLSX template for organisers")
     t.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
     t.set_defaults(func=cmd_template)
+    imp = bank.add_parser("import", help="store a bank file as a new version")
+    imp.add_argument("path")
+    imp.set_defaults(func=cmd_bank_import)
     return bank
 
 

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
-from contest.core.context import Services
+from contest.cli.runtime import load_settings, run
 from contest.errors import ContestError
 from contest.i18n import t
 
 T = TypeVar("T")
-
-
-def _services_run(fn: Callable[[Services], Awaitable[T]]) -> T:
-    """Run fn with services open on the environment's settings."""
-    from contest.cli.main import _settings, with_services
-
-    result: T = asyncio.run(with_services(_settings(), fn))
-    return result
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -41,7 +31,7 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
 
     password = _read_password(args)
     try:
-        made = _services_run(lambda ctx: create_staff(
+        made = run(lambda ctx: create_staff(
             ctx, args.username, password, args.role, args.unit, args.full_name, args.totp))
     except ContestError as exc:
         print(f"contest: {t('error.' + exc.code, 'vi', **exc.params)}", file=sys.stderr)
@@ -59,14 +49,12 @@ def cmd_load(args: argparse.Namespace) -> int:
     from contest.setup.contest_file import ContestFileInvalid
 
     try:
-        report = _services_run(lambda ctx: load(ctx, Path(args.file)))
+        report = run(lambda ctx: load(ctx, Path(args.file)))
     except ContestFileInvalid as exc:
         for problem in exc.problems:
             print(f"contest: {problem}", file=sys.stderr)
         return 1
-    from contest.cli.main import _settings
-
-    print(report.table(_settings().tz))
+    print(report.table(load_settings().tz))
     print("thay đổi:" if report.changes else "không có gì thay đổi")
     for change in report.changes:
         print(f"  {change}")
@@ -78,7 +66,7 @@ def cmd_dump(args: argparse.Namespace) -> int:
     from contest.setup.contest_as_code import dump
 
     try:
-        text = _services_run(lambda ctx: dump(ctx, args.slug))
+        text = run(lambda ctx: dump(ctx, args.slug))
     except ContestError:
         print(f"contest: không có cuộc thi {args.slug}", file=sys.stderr)
         return 2
@@ -93,7 +81,7 @@ def cmd_data_purge(args: argparse.Namespace) -> int:
     """Remove the personal data of contests past the retention period (CONTEST_RETENTION_DAYS)."""
     from contest.people.retention import purge
 
-    report = _services_run(lambda ctx: purge(ctx, dry_run=args.dry_run))
+    report = run(lambda ctx: purge(ctx, dry_run=args.dry_run))
     verb = "would purge" if args.dry_run else "purged"
     for c in report.contests:
         print(f"{verb} {c.participants} participants of {c.slug} (last round closed "
@@ -116,7 +104,7 @@ def cmd_data_rotate(args: argparse.Namespace) -> int:
     from contest.people.rekey import rotate
 
     try:
-        report = _services_run(lambda ctx: rotate(ctx, batch=args.batch))
+        report = run(lambda ctx: rotate(ctx, batch=args.batch))
     except DataKeyError as exc:
         print(f"contest: {exc}", file=sys.stderr)
         return 1

@@ -4,22 +4,41 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
+from contest.cli.runtime import load_settings, run, with_services
 from contest.core.context import Services
 from contest.errors import NotFound, ValidationFailed
-from contest.settings import Settings
 from contest.storage.tables import Round
 
-WithServices = Callable[[Settings, Callable[[Services], Coroutine[Any, Any, Any]]],
-                        Coroutine[Any, Any, Any]]
+
+def cmd_leaderboard_rebuild(args: argparse.Namespace) -> int:
+    """Rebuild a round's boards and counters from SQL."""
+    from contest.errors import NotFound
+    from contest.live.standings import rebuild
+    from contest.storage.live import RebuildBusy
+
+    try:
+        count = run(lambda ctx: rebuild(ctx, args.round))
+    except NotFound:
+        print(f"contest: round {args.round} not found (or a practice round)")
+        return 1
+    except RebuildBusy:
+        print(f"contest: round {args.round} is being rebuilt by another process; "
+              "try again in a minute")
+        return 1
+    print(f"round {args.round}: {count} entries rebuilt from SQL")
+    return 0
 
 
-def add_commands(lb: Any, with_services: WithServices,
-                 settings: Callable[[], Settings]) -> None:
-    """Add freeze and reveal to the `leaderboard` command group."""
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register `leaderboard rebuild|freeze|reveal`."""
+    lb = sub.add_parser("leaderboard", help="live boards").add_subparsers(dest="lb", required=True)
+    rb = lb.add_parser("rebuild", help="rebuild a round's boards from SQL")
+    rb.add_argument("--round", type=int, required=True)
+    rb.set_defaults(func=cmd_leaderboard_rebuild)
+    settings = load_settings
 
     def freeze(args: argparse.Namespace) -> int:
         from contest.live import standings

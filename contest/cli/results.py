@@ -4,23 +4,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
 from typing import Any
 
+from contest.cli.runtime import fail, run
 from contest.errors import ContestError
-from contest.i18n import t
-
-
-def _run(fn: Any) -> Any:
-    from contest.cli.main import _settings, with_services
-
-    return asyncio.run(with_services(_settings(), fn))
-
-
-def _fail(exc: ContestError) -> int:
-    print(f"contest: {t('error.' + exc.code, 'vi', **exc.params)}")
-    return 1
 
 
 def cmd_round_commit(args: argparse.Namespace) -> int:
@@ -28,9 +16,9 @@ def cmd_round_commit(args: argparse.Namespace) -> int:
     from contest.results.finalise import commit_draw
 
     try:
-        draw = _run(lambda ctx: commit_draw(ctx, args.round_id, actor="cli"))
+        draw = run(lambda ctx: commit_draw(ctx, args.round_id, actor="cli"))
     except ContestError as exc:
-        return _fail(exc)
+        return fail(exc)
     print(f"round {args.round_id}: draw commitment (publish before the round opens)")
     print(draw.commitment)
     return 0
@@ -41,9 +29,9 @@ def cmd_round_finalise(args: argparse.Namespace) -> int:
     from contest.results.finalise import finalise
 
     try:
-        s = _run(lambda ctx: finalise(ctx, args.round_id, actor="cli"))
+        s = run(lambda ctx: finalise(ctx, args.round_id, actor="cli"))
     except ContestError as exc:
-        return _fail(exc)
+        return fail(exc)
     print(f"round {s.round_id} finalised: {s.entrants} entrants, {s.eligible} eligible, "
           f"actual figure {s.actual_figure}, {s.awards} prizes, {s.collective_awards} collective, "
           f"{s.tied_entries} entries ordered by the draw")
@@ -126,7 +114,7 @@ def cmd_results_export(args: argparse.Namespace) -> int:
         return 2
     progress = Progress(f"{args.list}.{args.format}")
 
-    async def run(ctx: Any) -> None:
+    async def go(ctx: Any) -> None:
         codes, actor = await _scope(ctx, args.staff, args.unit)
         with open(args.output, "wb") as f:  # noqa: ASYNC230 - the CLI's own output file
             if args.format == "pdf":
@@ -141,9 +129,9 @@ def cmd_results_export(args: argparse.Namespace) -> int:
                 progress.add(len(chunk))
 
     try:
-        _run(run)
+        run(go)
     except ContestError as exc:
-        return _fail(exc)
+        return fail(exc)
     progress.finish(args.output)
     return 0
 
@@ -155,7 +143,7 @@ def _document_command(what: str) -> Any:
         make = documents.report_pdf if what == "report" else documents.certificates_pdf
         progress = Progress(what)
 
-        async def run(ctx: Any) -> None:
+        async def go(ctx: Any) -> None:
             codes, actor = await _scope(ctx, args.staff, args.unit)
             data = await make(ctx, args.round_id, codes, args.unit, actor)
             with open(args.output, "wb") as f:  # noqa: ASYNC230 - the CLI's own output file
@@ -163,9 +151,9 @@ def _document_command(what: str) -> Any:
             progress.add(len(data))
 
         try:
-            _run(run)
+            run(go)
         except ContestError as exc:
-            return _fail(exc)
+            return fail(exc)
         progress.finish(args.output)
         return 0
 

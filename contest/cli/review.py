@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import json
 from typing import Any
 
+from contest.cli.runtime import run
 from contest.errors import ContestError
 from contest.i18n import t
-
-
-def _run(fn: Any) -> Any:
-    from contest.cli.main import _settings, with_services
-
-    return asyncio.run(with_services(_settings(), fn))
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Print a round's review list (after a fresh integrity pass)."""
     from contest.integrity import review
 
-    items = _run(lambda ctx: review.review_list(ctx, args.round, scan=not args.no_scan))
+    items = run(lambda ctx: review.review_list(ctx, args.round, scan=not args.no_scan))
     if args.json:
         print(json.dumps([review.item_out(i) for i in items], ensure_ascii=False, indent=2))
         return 0
@@ -46,7 +40,7 @@ def _decide(args: argparse.Namespace, decision: str) -> int:
 
     reviewer = f"cli:{args.by or getpass.getuser()}"
     try:
-        row = _run(lambda ctx: review.decide(ctx, args.round, args.participant, decision,
+        row = run(lambda ctx: review.decide(ctx, args.round, args.participant, decision,
                                              args.reason, reviewer))
     except ContestError as exc:
         fields = "; ".join(f"{k}: {t(v, 'vi')}" for k, v in (exc.fields or {}).items())

@@ -46,7 +46,7 @@ async def add_practice(ctx: Services) -> None:
 
 async def prepare(settings: Settings) -> None:
     """Migrate and load the demo data."""
-    from contest.cli.main import with_services
+    from contest.cli.runtime import with_services
 
     engine = make_engine(settings.database_url)
     try:
