@@ -32,18 +32,19 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     return {"proxy_headers": True, "forwarded_allow_ips": settings.trusted_proxies}
 
 
+async def migrate_to_head(database_url: str) -> None:
+    """Apply the migrations up to head on database_url."""
+    engine = make_engine(database_url)
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     """Apply migrations up to head."""
     settings = load_settings()
-
-    async def go() -> None:
-        engine = make_engine(settings.database_url)
-        try:
-            await migrate(engine)
-        finally:
-            await engine.dispose()
-
-    asyncio.run(go())
+    asyncio.run(migrate_to_head(settings.database_url))
     print(f"database at head: {settings.database_url.split('@')[-1]}")
     return 0
 
@@ -66,11 +67,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from contest.setup.demo import ensure_demo
 
         async def prepare() -> None:
-            engine = make_engine(settings.database_url)
-            try:
-                await migrate(engine)
-            finally:
-                await engine.dispose()
+            await migrate_to_head(settings.database_url)
             rnd = await with_services(settings, ensure_demo)
             print(
                 f"demo contest ready: round {rnd.id} '{rnd.title}' "
