@@ -16,6 +16,7 @@ from sqlmodel import col
 from contest.attempts import attempts
 from contest.core.context import Services
 from contest.domain import scoring
+from contest.domain.vocabulary import AttemptStatus, RoundKind
 from contest.errors import ReviewNotAvailable
 from contest.storage.tables import AttemptQuestion, BankVersion, Option, Question, Round
 
@@ -51,7 +52,7 @@ async def _shares_bank_with_open_ranked(ctx: Services, version_id: int) -> bool:
         found = await s.scalar(
             select(col(Round.id))
             .join(BankVersion, col(BankVersion.id) == col(Round.bank_version_id))
-            .where(col(BankVersion.bank_id).in_(bank), col(Round.kind) == "ranked",
+            .where(col(BankVersion.bank_id).in_(bank), col(Round.kind) == RoundKind.RANKED,
                    col(Round.closes_at) > ctx.now()).limit(1))
     return found is not None
 
@@ -64,12 +65,12 @@ async def review(ctx: Services, participant_id: str, attempt_id: str) -> Review:
     """
     paper = await attempts.view(ctx, participant_id, attempt_id)  # also expires a late attempt
     r, att = paper.round, paper.attempt
-    practice = r.kind == "practice"
-    if not practice and (ctx.now() < r.closes_at or att.status != "submitted"):
+    practice = r.kind == RoundKind.PRACTICE
+    if not practice and (ctx.now() < r.closes_at or att.status != AttemptStatus.SUBMITTED):
         raise ReviewNotAvailable()
     if practice and await _shares_bank_with_open_ranked(ctx, r.bank_version_id):
         raise ReviewNotAvailable()
-    submitted = att.status == "submitted"
+    submitted = att.status == AttemptStatus.SUBMITTED
     shown = {qid for qid, chosen in paper.answers.items() if chosen}
     async with ctx.sm() as s:
         rows = (

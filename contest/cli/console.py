@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from contest.cli.runtime import load_settings, run
+from contest.domain.vocabulary import StaffRole
 from contest.errors import ContestError
 from contest.i18n import t
 
@@ -119,7 +120,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     create = staff.add_parser("create", help="create a staff account")
     create.add_argument("--username", required=True)
     create.add_argument("--role", required=True,
-                        choices=["admin", "organiser", "unit_officer", "viewer"])
+                        choices=list(StaffRole))
     create.add_argument("--unit", default=None, help="unit code (required for unit_officer)")
     create.add_argument("--full-name", default="")
     create.add_argument("--totp", action="store_true", help="require a TOTP code at login")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from contest.cli.runtime import fail, run
+from contest.domain.vocabulary import StaffRole
 from contest.errors import ContestError
 
 
@@ -68,7 +69,7 @@ async def _scope(ctx: Any, staff_name: str | None, unit: str | None) -> tuple[An
     from contest.storage.tables import Staff
 
     if staff_name is None:
-        who = Staff(username="cli", password_hash="", role="admin", full_name="cli",
+        who = Staff(username="cli", password_hash="", role=StaffRole.ADMIN, full_name="cli",
                     created_at=ctx.now())
         return await scope.narrowed(ctx, who, unit), "cli"
     async with ctx.sm() as s:

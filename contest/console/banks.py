@@ -21,6 +21,7 @@ from contest.core import audit_log
 from contest.core.context import Services
 from contest.domain.bank import DIFFICULTIES, Bank, BankOption, BankQuestion
 from contest.domain.item_stats import ItemStats, Response, item_stats
+from contest.domain.vocabulary import AttemptStatus
 from contest.errors import ConfigInvalid, NotFound
 from contest.setup import round_settings
 from contest.setup.bank_versions import import_bank
@@ -143,7 +144,7 @@ async def _stats(s: Any, qids: list[int]) -> tuple[dict[int, ItemStats], dict[in
                   col(Attempt.submitted_at))
         .join(Attempt, col(Attempt.id) == AttemptQuestion.attempt_id)
         .where(col(AttemptQuestion.question_id).in_(qids),
-               col(Attempt.status) == "submitted"))).all()
+               col(Attempt.status) == AttemptStatus.SUBMITTED))).all()
     attempt_ids = sorted({a for _, a, *_ in seen})
     answers: dict[tuple[str, str], tuple[list[str], datetime]] = {}
     for i in range(0, len(attempt_ids), 500):

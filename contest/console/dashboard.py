@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from contest.core.context import Services
 from contest.core.scope import in_scope, narrowed
 from contest.domain.devices import is_mobile
+from contest.domain.vocabulary import AttemptStatus
 from contest.errors import NotFound
 from contest.storage.tables import (
     Answer,
@@ -114,21 +115,24 @@ async def build(ctx: Services, staff: Staff, round_id: int, unit: str | None = N
                       col(Attempt.score_milli), col(Attempt.max_score_milli),
                       col(Attempt.user_agent), col(Attempt.started_at))
             .join(Participant, col(Participant.id) == Attempt.participant_id)
-            .where(col(Attempt.round_id) == round_id, col(Attempt.status) == "submitted",
+            .where(col(Attempt.round_id) == round_id,
+                   col(Attempt.status) == AttemptStatus.SUBMITTED,
                    in_scope(col(Participant.unit_code), codes)))).all()
         aq = (await s.execute(
             select(AttemptQuestion.attempt_id, AttemptQuestion.question_id,
                    AttemptQuestion.public_id, AttemptQuestion.options)
             .join(Attempt, col(Attempt.id) == AttemptQuestion.attempt_id)
             .join(Participant, col(Participant.id) == Attempt.participant_id)
-            .where(col(Attempt.round_id) == round_id, col(Attempt.status) == "submitted",
+            .where(col(Attempt.round_id) == round_id,
+                   col(Attempt.status) == AttemptStatus.SUBMITTED,
                    in_scope(col(Participant.unit_code), codes)))).all()
         answers = (await s.execute(
             select(Answer.attempt_id, Answer.question_public_id, Answer.option_ids,
                    Answer.saved_at)
             .join(Attempt, col(Attempt.id) == Answer.attempt_id)
             .join(Participant, col(Participant.id) == Attempt.participant_id)
-            .where(col(Attempt.round_id) == round_id, col(Attempt.status) == "submitted",
+            .where(col(Attempt.round_id) == round_id,
+                   col(Attempt.status) == AttemptStatus.SUBMITTED,
                    in_scope(col(Participant.unit_code), codes)))).all()
         qids = {q for _, q, _, _ in aq}
         correct_of: dict[int, set[int]] = defaultdict(set)

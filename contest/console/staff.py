@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from contest.core import audit_log
 from contest.core.context import Services
+from contest.domain.vocabulary import StaffRole
 from contest.errors import (
     ConfigInvalid,
     Forbidden,
@@ -28,8 +29,8 @@ from contest.storage import keys
 from contest.storage.db import transaction
 from contest.storage.tables import Staff, Unit
 
-ROLES = ("admin", "organiser", "unit_officer", "viewer")
-TOTP_ROLES = ("admin", "organiser")
+ROLES = tuple(StaffRole)
+TOTP_ROLES = (StaffRole.ADMIN, StaffRole.ORGANISER)
 # Failed logins tolerated per window before the account / the address is refused for a while.
 MAX_FAILS_PER_USER = 5
 MAX_FAILS_PER_IP = 30
@@ -66,7 +67,7 @@ async def create_staff(ctx: Services, username: str, password: str, role: str,
         raise ConfigInvalid(detail="tên đăng nhập chỉ gồm chữ thường, số, . _ - (2-64 ký tự)")
     if role not in ROLES:
         raise ConfigInvalid(detail=f"vai trò phải là một trong {', '.join(ROLES)}")
-    if role == "unit_officer" and not unit_code:
+    if role == StaffRole.UNIT_OFFICER and not unit_code:
         raise ConfigInvalid(detail="cán bộ đơn vị cần có mã đơn vị (--unit)")
     if not 10 <= len(password) <= 128:
         raise ConfigInvalid(detail="mật khẩu cần từ 10 đến 128 ký tự")
@@ -228,7 +229,7 @@ async def update_staff(ctx: Services, staff_id: int, *, role: str, unit_code: st
     unit_code = (unit_code or "").strip() or None
     if role not in ROLES:
         raise ConfigInvalid(detail=f"vai trò phải là một trong {', '.join(ROLES)}")
-    if role == "unit_officer" and not unit_code:
+    if role == StaffRole.UNIT_OFFICER and not unit_code:
         raise ConfigInvalid(detail="cán bộ đơn vị cần có mã đơn vị")
     async with transaction(ctx.sm) as s:
         staff = await s.get(Staff, staff_id)
@@ -237,9 +238,10 @@ async def update_staff(ctx: Services, staff_id: int, *, role: str, unit_code: st
         if unit_code and await s.scalar(select(Unit.id).where(col(Unit.code) == unit_code)) \
                 is None:
             raise ConfigInvalid(detail=f"không có đơn vị mã {unit_code}")
-        if staff.role == "admin" and staff.active and (role != "admin" or not active):
+        if staff.role == StaffRole.ADMIN and staff.active and (
+                role != StaffRole.ADMIN or not active):
             admins = await s.scalar(select(func.count()).select_from(Staff).where(
-                col(Staff.role) == "admin", col(Staff.active)))
+                col(Staff.role) == StaffRole.ADMIN, col(Staff.active)))
             if int(admins or 0) <= 1:
                 raise ConfigInvalid(detail="phải còn ít nhất một quản trị đang hoạt động")
         before = {"role": staff.role, "unit_code": staff.unit_code, "active": staff.active,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import secrets
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from sqlmodel import col, select
 from contest.core import audit_log
 from contest.core.context import Services
 from contest.domain.series import WeeklySeries, shift, windows
+from contest.domain.vocabulary import RoundKind
 from contest.errors import ConfigInvalid, DraftInvalid, NotFound
 from contest.people import consent
 from contest.setup import round_settings
@@ -335,7 +335,8 @@ async def save_prizes(ctx: Services, draft_id: int, p: PrizeInput, actor: str,
     round); raises NotFound, DraftInvalid."""
     d = await get(ctx, draft_id)
     spec = _copy(d.spec)
-    targets = [r for r in spec.rounds if (r.title in p.rounds if p.rounds else r.kind == "ranked")]
+    targets = [r for r in spec.rounds
+               if (r.title in p.rounds if p.rounds else r.kind == RoundKind.RANKED)]
     if not targets:
         raise DraftInvalid(count=1, problems=["Chưa có đợt thi chính thức nào để đặt giải."])
     for r in targets:
@@ -446,8 +447,3 @@ async def contest_file(ctx: Services, contest_id: int) -> tuple[str, str]:
     if c is None:
         raise NotFound()
     return c.slug, await dump(ctx, c.slug)
-
-
-def round_titles(spec: ContestSpec, kinds: Sequence[str] = ("ranked",)) -> list[str]:
-    """Titles of the draft's rounds of the given kinds, in order."""
-    return [r.title for r in spec.rounds if r.kind in kinds]

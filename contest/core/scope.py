@@ -15,10 +15,11 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
 from contest.core.context import Services
+from contest.domain.vocabulary import StaffRole
 from contest.errors import NotFound
 from contest.storage.tables import Participant, Staff, Unit
 
-UNSCOPED_ROLES = frozenset({"admin", "organiser"})
+UNSCOPED_ROLES = frozenset({StaffRole.ADMIN, StaffRole.ORGANISER})
 
 
 def subtree(parents: dict[str, str | None], root: str) -> set[str]:
@@ -44,7 +45,7 @@ async def unit_codes_in_scope(ctx: Services, staff: Staff) -> set[str] | None:
         return None
     if staff.unit_code is None:
         # An officer without a unit sees nothing rather than everything (fail closed).
-        return None if staff.role == "viewer" else set()
+        return None if staff.role == StaffRole.VIEWER else set()
     async with ctx.sm() as s:
         rows = (await s.execute(select(col(Unit.code), col(Unit.parent_code)))).all()
     return subtree({code: parent for code, parent in rows}, staff.unit_code)

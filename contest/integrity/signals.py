@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from contest.core.context import Services, log
 from contest.domain import integrity as rules
 from contest.domain.integrity import Flag, Thresholds
+from contest.domain.vocabulary import AttemptStatus
 from contest.errors import NotFound
 from contest.setup.papers import bank_texts
 from contest.storage import keys
@@ -76,7 +77,7 @@ async def compute_attempt(ctx: Services, attempt_id: str) -> list[Flag]:
     now = ctx.now()
     async with ctx.sm() as s:
         att = await s.get(Attempt, attempt_id)
-        if att is None or att.status != "submitted":
+        if att is None or att.status != AttemptStatus.SUBMITTED:
             raise NotFound()
         paper = (await s.scalars(
             select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt_id)
@@ -166,7 +167,7 @@ async def scan_round(ctx: Services, round_id: int, th: Thresholds = THRESHOLDS) 
         pending = (await s.scalars(
             select(Attempt.id)
             .outerjoin(AttemptSignals, col(AttemptSignals.attempt_id) == Attempt.id)
-            .where(Attempt.round_id == round_id, Attempt.status == "submitted",
+            .where(Attempt.round_id == round_id, Attempt.status == AttemptStatus.SUBMITTED,
                    col(AttemptSignals.computed_at).is_(None))
         )).all()
     for attempt_id in pending:

@@ -19,6 +19,7 @@ from contest.domain import final_ranking as fr
 from contest.domain import policy
 from contest.domain import prizes as pz
 from contest.domain.ranking import MAX_DURATION_MS, Standing, offset_us
+from contest.domain.vocabulary import AttemptStatus, RoundKind
 from contest.errors import NotFound, ValidationFailed
 from contest.setup.catalog import unit_chain
 from contest.storage import keys
@@ -229,7 +230,8 @@ async def _refresh_frozen(ctx: Services, r: Round, participant_id: str) -> None:
     async with ctx.sm() as s:
         before = await s.scalar(select(func.count()).select_from(Attempt).where(
             col(Attempt.round_id) == r.id, col(Attempt.participant_id) == participant_id,
-            col(Attempt.status) == "submitted", col(Attempt.submitted_at) < r.board_frozen_at))
+            col(Attempt.status) == AttemptStatus.SUBMITTED,
+            col(Attempt.submitted_at) < r.board_frozen_at))
     if (before or 0) != await ctx.boards.entry_version(r.id, participant_id, keys.FROZEN):
         await ctx.boards.drop_view(r.id, keys.FROZEN)
         await ctx.boards.bump(r.id)
@@ -270,7 +272,7 @@ async def _frozen_entries(ctx: Services, r: Round) -> list[Entry]:
             sa_select(Attempt, col(Participant.unit_code), col(Participant.group_code),
                       col(Participant.birth_date), _prior_prize(r), _contest_min_age(r))
             .join(Participant, col(Participant.id) == Attempt.participant_id)
-            .where(col(Attempt.round_id) == r.id, col(Attempt.status) == "submitted",
+            .where(col(Attempt.round_id) == r.id, col(Attempt.status) == AttemptStatus.SUBMITTED,
                    col(Attempt.submitted_at) < r.board_frozen_at)
         )).all()
     by_person: dict[str, list[Attempt]] = defaultdict(list)
@@ -303,7 +305,7 @@ async def _round(ctx: Services, round_id: int, public: bool = False) -> Round:
             r = row[0] if row else None
         else:
             r = await s.get(Round, round_id)
-    if r is None or r.kind == "practice":
+    if r is None or r.kind == RoundKind.PRACTICE:
         raise NotFound()
     return r
 
@@ -467,7 +469,7 @@ async def live_rank(ctx: Services, round_id: int, participant_id: str,
     `known` is the round when the caller has just read it (no second read).
     """
     try:
-        r = known if known is not None and known.kind != "practice" else \
+        r = known if known is not None and known.kind != RoundKind.PRACTICE else \
             await _round(ctx, round_id)
         if not staff and is_frozen(r, ctx.now()):
             view = await _view(ctx, r, staff)
@@ -617,12 +619,3 @@ async def sql_order(ctx: Services, round_id: int) -> list[tuple[str, int, int]]:
             for pid, score, dur, unit, group, birth, prior, min_age in rows
             if not rule.excludes(ctx, pid, unit, group, birth, score or 0, bool(prior),
                                  min_age)]
-
-
-async def counted_total(ctx: Services, round_id: int) -> int:
-    """Participants with a counted attempt, from SQL."""
-    async with ctx.sm() as s:
-        n = await s.scalar(select(func.count()).select_from(RoundEntry).where(
-            col(RoundEntry.round_id) == round_id,
-            col(RoundEntry.counted_attempt_id).is_not(None)))
-    return int(n or 0)

@@ -23,6 +23,7 @@ from sqlmodel import col, select
 from contest.core.context import Services
 from contest.core.crypto import DataKeyError, cipher
 from contest.domain.notify import backoff_s, retry_or_fail
+from contest.domain.vocabulary import OutboxState
 from contest.notify import templates
 from contest.notify.channels import (
     Channel,
@@ -38,7 +39,7 @@ from contest.storage.notify_tables import OutboxMessage
 
 LEASE = timedelta(seconds=60)  # longer than any transport's timeout
 BATCH = 100
-DUE_STATES = ("pending", "sending")
+DUE_STATES = (OutboxState.PENDING, OutboxState.SENDING)
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ def _row(ctx: Services, m: NewMessage, now: datetime) -> dict[str, Any]:
     data = cipher(ctx.settings)
     return {"channel": m.channel, "recipient_enc": data.encrypt(m.recipient),
             "template": m.template, "params_enc": data.encrypt(json.dumps(m.params)),
-            "state": "pending", "attempts": 0, "next_try_at": now, "dedupe_key": m.dedupe_key,
+            "state": OutboxState.PENDING, "attempts": 0, "next_try_at": now,
+            "dedupe_key": m.dedupe_key,
             "participant_id": m.participant_id, "unit_code": m.unit_code, "created_at": now}
 
 
@@ -97,7 +99,7 @@ async def _claim(ctx: Services, message_id: int) -> bool:
             update(OutboxMessage)
             .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.state).in_(DUE_STATES),
                    col(OutboxMessage.next_try_at) <= now)
-            .values(state="sending", attempts=col(OutboxMessage.attempts) + 1,
+            .values(state=OutboxState.SENDING, attempts=col(OutboxMessage.attempts) + 1,
                     next_try_at=now + LEASE))
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -109,7 +111,7 @@ async def _finish(ctx: Services, msg: OutboxMessage, error: Exception | None,
     values: dict[str, Any]
     if error is None:
         # Once sent, secrets (a reset code) are not kept, not even encrypted.
-        values = {"state": "sent", "sent_at": now, "last_error": None,
+        values = {"state": OutboxState.SENT, "sent_at": now, "last_error": None,
                   "params_enc": cipher(ctx.settings).encrypt(
                       json.dumps(templates.redacted(msg.template, params)))}
     else:
@@ -118,13 +120,13 @@ async def _finish(ctx: Services, msg: OutboxMessage, error: Exception | None,
         values = {"state": state, "last_error": str(error)[:500] or type(error).__name__,
                   "next_try_at": now + timedelta(
                       seconds=backoff_s(msg.attempts, ctx.settings.notify_retry_s))}
-        if state == "failed":
+        if state == OutboxState.FAILED:
             values["params_enc"] = cipher(ctx.settings).encrypt(
                 json.dumps(templates.redacted(msg.template, params)))
     async with transaction(ctx.sm) as s:
         await s.execute(update(OutboxMessage)
                         .where(col(OutboxMessage.id) == msg.id,
-                               col(OutboxMessage.state) == "sending")
+                               col(OutboxMessage.state) == OutboxState.SENDING)
                         .values(**values))
     return str(values["state"])
 
@@ -208,7 +210,7 @@ async def _unconfigured(ctx: Services, message_id: int, name: str) -> bool:
         result = await s.execute(
             update(OutboxMessage)
             .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.state).in_(DUE_STATES))
-            .values(state="failed", last_error=f"channel {name} is not configured"))
+            .values(state=OutboxState.FAILED, last_error=f"channel {name} is not configured"))
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -29,6 +29,7 @@ from sqlmodel import col, select
 from contest.core import audit_log
 from contest.core.context import Services
 from contest.domain import documents as docs
+from contest.domain.vocabulary import PrizeKind, RoundKind
 from contest.errors import NotFound, ResultsNotPublished
 from contest.results.exports import Scope, Tree, _in, file_name, load_tree, official_rank
 from contest.storage.db import transaction
@@ -225,7 +226,7 @@ async def _document(ctx: Services, round_id: int, unit: str | None, base_url: st
     """
     async with transaction(ctx.sm) as s:
         r = await s.get(Round, round_id)
-        if r is None or r.kind != "ranked":
+        if r is None or r.kind != RoundKind.RANKED:
             raise NotFound()
         if finalised and await s.get(RoundResult, round_id) is None:
             raise ResultsNotPublished()
@@ -262,13 +263,15 @@ async def winner_lines(ctx: Services, round_id: int, codes: Scope,
             .join(Participant, col(Participant.id) == col(PrizeAward.participant_id))
             .join(FinalRanking, (col(FinalRanking.round_id) == col(PrizeAward.round_id))
                   & (col(FinalRanking.participant_id) == col(PrizeAward.participant_id)))
-            .where(col(PrizeAward.round_id) == round_id, col(PrizeAward.kind) == "individual",
+            .where(col(PrizeAward.round_id) == round_id,
+                   col(PrizeAward.kind) == PrizeKind.INDIVIDUAL,
                    _in(col(Participant.unit_code), codes))
             .order_by(col(PrizeAward.position)))).all()
         units = (await s.execute(
             select(col(PrizeAward.position), col(PrizeAward.unit_code),
                    col(PrizeAward.tier_name))
-            .where(col(PrizeAward.round_id) == round_id, col(PrizeAward.kind) == "collective",
+            .where(col(PrizeAward.round_id) == round_id,
+                   col(PrizeAward.kind) == PrizeKind.COLLECTIVE,
                    _in(col(PrizeAward.unit_code), codes))
             .order_by(col(PrizeAward.position)))).all()
     out = [[str(rank), name, date_text(born), tree.names.get(unit, unit), score_text(score),

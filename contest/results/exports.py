@@ -34,6 +34,7 @@ from contest.domain import documents as docs
 from contest.domain import export_rows as xr
 from contest.domain.people import mask_name
 from contest.domain.prizes import UnitStats
+from contest.domain.vocabulary import PrizeKind
 from contest.errors import ExportUnknown, NotFound, ResultsNotPublished
 from contest.storage import bulk
 from contest.storage.db import transaction
@@ -164,7 +165,8 @@ async def winners_rows(ctx: Services, round_id: int, codes: Scope,
              .join(Participant, col(Participant.id) == col(PrizeAward.participant_id))
              .join(FinalRanking, (col(FinalRanking.round_id) == col(PrizeAward.round_id))
                    & (col(FinalRanking.participant_id) == col(PrizeAward.participant_id)))
-             .where(col(PrizeAward.round_id) == round_id, col(PrizeAward.kind) == "individual",
+             .where(col(PrizeAward.round_id) == round_id,
+                    col(PrizeAward.kind) == PrizeKind.INDIVIDUAL,
                     _in(col(Participant.unit_code), codes))
              .order_by(col(PrizeAward.position)))
         n = 0
@@ -186,7 +188,7 @@ async def winners_rows(ctx: Services, round_id: int, codes: Scope,
             yield row
         units = (await s.scalars(
             select(PrizeAward).where(col(PrizeAward.round_id) == round_id,
-                                     col(PrizeAward.kind) == "collective",
+                                     col(PrizeAward.kind) == PrizeKind.COLLECTIVE,
                                      _in(col(PrizeAward.unit_code), codes))
             .order_by(col(PrizeAward.position)))).all()
         for a in units:

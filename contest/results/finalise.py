@@ -25,6 +25,7 @@ from contest.core.context import Services
 from contest.domain import final_ranking as fr
 from contest.domain import prizes as pz
 from contest.domain import verifiable_draw as vd
+from contest.domain.vocabulary import AttemptStatus, PrizeKind, RoundKind
 from contest.errors import ConfigInvalid, DrawCommitted, NotFound, RoundFinalised, RoundNotClosed
 from contest.results import final_sql
 from contest.setup.catalog import unit_chain
@@ -78,12 +79,6 @@ async def commit_draw(ctx: Services, round_id: int, actor: str = "cli",
     return draw
 
 
-async def commitment_of(ctx: Services, round_id: int) -> RoundDraw | None:
-    """The round's stored draw (seed included: callers publish only the commitment)."""
-    async with ctx.sm() as s:
-        return await s.get(RoundDraw, round_id)
-
-
 async def _actual_figure(s: AsyncSession, r: Round) -> int | None:
     """The figure the prediction question asked about: participants, or perfect scores."""
     base = (select(func.count()).select_from(RoundEntry)
@@ -103,7 +98,7 @@ async def _finish_running(ctx: Services, round_id: int) -> None:
     """Submit the round's attempts still marked running (all past their deadline by now)."""
     async with ctx.sm() as s:
         ids = (await s.scalars(select(col(Attempt.id)).where(
-            col(Attempt.round_id) == round_id, col(Attempt.status) == "running"))).all()
+            col(Attempt.round_id) == round_id, col(Attempt.status) == AttemptStatus.RUNNING))).all()
     for attempt_id in ids:
         await attempts.finish(ctx, attempt_id, ctx.now(), prediction=None, auto=True)
 
@@ -118,7 +113,7 @@ async def finalise(ctx: Services, round_id: int, actor: str = "cli",
     now = ctx.now()
     async with ctx.sm() as s:
         r = await s.get(Round, round_id)
-        if r is None or r.kind != "ranked":
+        if r is None or r.kind != RoundKind.RANKED:
             raise NotFound()
         if r.finalised_at is not None:
             raise RoundFinalised()
@@ -190,7 +185,7 @@ async def finalise(ctx: Services, round_id: int, actor: str = "cli",
 
         awards = alloc.awards
         for a in awards:
-            s.add(PrizeAward(round_id=round_id, contest_id=r.contest_id, kind="individual",
+            s.add(PrizeAward(round_id=round_id, contest_id=r.contest_id, kind=PrizeKind.INDIVIDUAL,
                              participant_id=a.entry_id, tier_code=a.tier_code,
                              tier_name=a.tier_name, split_key=a.split_key, position=a.position))
         coll: list[pz.CollectiveAward] = []
@@ -200,9 +195,9 @@ async def finalise(ctx: Services, round_id: int, actor: str = "cli",
             stats = await unit_stats(s, r, rules.collective.level, None)
             coll = pz.collective(stats, rules.collective)
             for c in coll:
-                s.add(PrizeAward(round_id=round_id, contest_id=r.contest_id, kind="collective",
-                                 unit_code=c.unit_code, tier_code="tap_the", tier_name=c.name,
-                                 position=c.position))
+                s.add(PrizeAward(round_id=round_id, contest_id=r.contest_id,
+                                 kind=PrizeKind.COLLECTIVE, unit_code=c.unit_code,
+                                 tier_code="tap_the", tier_name=c.name, position=c.position))
         result_row = RoundResult(
             round_id=round_id, finalised_at=now, actual_figure=actual, entrants=entrants,
             eligible=eligible, chain=list(chain), prizes=r.prizes or {}, seed_hex=seed.hex(),
@@ -215,22 +210,3 @@ async def finalise(ctx: Services, round_id: int, actor: str = "cli",
                          eligible_hash=result_row.eligible_hash)
     return Summary(round_id, entrants, eligible, actual, len(awards), len(coll), tied,
                    result_row.eligible_hash, draw.commitment, seed.hex())
-
-
-async def _same_person_accounts(s: AsyncSession, contest_id: int,
-                                prior: frozenset[str]) -> frozenset[str]:
-    """Accounts of the contest sharing an ID-number hash with a prior winner (the same person
-    registered again with another phone)."""
-    if not prior:
-        return frozenset()
-    hashes = select(col(Participant.id_number_hash)).where(
-        col(Participant.id).in_(sorted(prior)), col(Participant.id_number_hash).is_not(None))
-    found = (await s.scalars(select(col(Participant.id)).where(
-        col(Participant.contest_id) == contest_id,
-        col(Participant.id_number_hash).in_(hashes)))).all()
-    return frozenset(found)
-
-
-def published_values(e: fr.Entry) -> list[int | None]:
-    """An entry's values as the eligible list publishes and hashes them, whatever the chain."""
-    return [e.score_milli, e.prediction, e.duration_ms, e.submitted_ms]

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from contest.core.context import Services
 from contest.domain.people import mask_name
+from contest.domain.vocabulary import PrizeKind, RoundKind
 from contest.errors import AnswerKeyNotAvailable, NotFound, ResultsNotPublished
 from contest.i18n import t
 from contest.results.exports import load_tree
@@ -46,7 +47,7 @@ async def _public_round(s: AsyncSession, round_id: int) -> Round:
     """A ranked round of a visible contest; raises NotFound (a hidden contest's results and
     key are not served by direct URL either)."""
     r = await s.get(Round, round_id)
-    if r is None or r.kind != "ranked":
+    if r is None or r.kind != RoundKind.RANKED:
         raise NotFound()
     visible = await s.scalar(select(col(Contest.visible)).where(col(Contest.id) == r.contest_id))
     if not visible:
@@ -70,7 +71,7 @@ async def manifest(ctx: Services, round_id: int) -> dict[str, Any]:
             .order_by(col(PrizeAward.kind).desc(), col(PrizeAward.position)))).all()
     winners, collective = [], []
     for a, name, unit in rows:
-        if a.kind == "individual":
+        if a.kind == PrizeKind.INDIVIDUAL:
             district = tree.at_level(unit or "", 2)
             winners.append({
                 "position": a.position, "entry_id": a.participant_id, "tier_code": a.tier_code,

@@ -16,26 +16,15 @@ from sqlmodel import col, select
 from contest.core import scope
 from contest.core.context import Services
 from contest.domain.people import mask_name
+from contest.domain.vocabulary import RoundKind
 from contest.errors import NotFound
 from contest.results.exports import load_tree
+from contest.setup.catalog import state_of
 from contest.storage.results_tables import PrizeAward, RoundDraw, RoundResult
 from contest.storage.tables import Contest, Participant, Round, Staff, Unit
 
 SHOWN_WINNERS = 200  # the page lists this many; the exports hold them all
 MAX_PICKER_UNITS = 500
-
-
-def state_of(r: Round, now: datetime) -> str:
-    """upcoming, open, grace (closed, answers still accepted), closed or finalised."""
-    if r.finalised_at is not None:
-        return "finalised"
-    if now < r.opens_at:
-        return "upcoming"
-    if now < r.closes_at:
-        return "open"
-    if now < r.closes_at + timedelta(seconds=r.grace_s):
-        return "grace"
-    return "closed"
 
 
 @dataclass(frozen=True)
@@ -88,7 +77,7 @@ async def ranked_rounds(ctx: Services) -> list[tuple[Round, str, str]]:
         rows = (await s.execute(
             select(Round, col(Contest.title))
             .join(Contest, col(Contest.id) == col(Round.contest_id))
-            .where(col(Round.kind) == "ranked").order_by(col(Round.opens_at).desc()))).all()
+            .where(col(Round.kind) == RoundKind.RANKED).order_by(col(Round.opens_at).desc()))).all()
     now = ctx.now()
     return [(r, title, state_of(r, now)) for r, title in rows]
 
@@ -102,7 +91,7 @@ async def overview(ctx: Services, staff: Staff, round_id: int, unit: str | None)
     own = await scope.unit_codes_in_scope(ctx, staff)
     async with ctx.sm() as s:
         r = await s.get(Round, round_id)
-        if r is None or r.kind != "ranked":
+        if r is None or r.kind != RoundKind.RANKED:
             raise NotFound()
         contest = await s.get(Contest, r.contest_id)
         draw = await s.get(RoundDraw, round_id)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import col, select
 
 from contest.core.context import Services
+from contest.domain.vocabulary import RoundState, round_state
 from contest.errors import NotFound
 from contest.storage.results_tables import RoundDraw
 from contest.storage.tables import Contest, Round, Unit
@@ -18,19 +19,18 @@ class RoundInfo:
     """A round as the public sees it."""
 
     round: Round
-    status: str
+    status: RoundState
     commitment: str | None = None  # the draw's published commitment, once it exists
 
 
-def round_status(r: Round, now: datetime) -> str:
-    """upcoming, open, closed or finalised."""
-    if r.finalised_at is not None:
-        return "finalised"
-    if now < r.opens_at:
-        return "upcoming"
-    if now < r.closes_at:
-        return "open"
-    return "closed"
+def state_of(r: Round, now: datetime) -> RoundState:
+    """The round's state at now (the one rule: contest.domain.vocabulary.round_state)."""
+    return round_state(now, r.opens_at, r.closes_at, r.grace_s, r.finalised_at)
+
+
+def round_status(r: Round, now: datetime) -> RoundState:
+    """The state the public sees: upcoming, open, closed (grace included) or finalised."""
+    return state_of(r, now).public
 
 
 async def list_contests(ctx: Services) -> list[tuple[Contest, list[RoundInfo]]]:

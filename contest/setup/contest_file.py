@@ -17,6 +17,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from contest.domain import documents
+from contest.domain.vocabulary import RoundKind
 
 FORMAT = "contest/1"
 _NULL = "tag:yaml.org,2002:null"
@@ -388,7 +389,7 @@ def _round(r: _Reader, node: yaml.Node, tz: ZoneInfo) -> RoundSpec | None:
     return RoundSpec(
         title=title, opens_at=opens, closes_at=closes, bank=bank, questions_per_attempt=questions,
         bank_version=r.integer(m.get("bank_version"), "bank_version", 1, 10**6),
-        kind=r.text(m.get("kind"), "kind") or "ranked", quotas=quotas,
+        kind=r.text(m.get("kind"), "kind") or RoundKind.RANKED, quotas=quotas,
         time_limit_s=r.integer(m.get("time_limit_s"), "time_limit_s", 30, 6 * 3600) or 900,
         grace_s=_or(r.integer(m.get("grace_s"), "grace_s", 0, 120), 5),
         max_attempts=attempts,

@@ -18,6 +18,7 @@ from contest.domain.draw import check_quotas
 from contest.domain.final_ranking import parse_chain
 from contest.domain.policy import SCORE_SHOWN
 from contest.domain.prizes import parse_rules
+from contest.domain.vocabulary import AttemptStatus, RoundKind
 from contest.errors import CloseEarlierUnconfirmed, ConfigInvalid, NotFound
 from contest.setup.papers import bank_questions, quota_from_dict
 from contest.storage.db import transaction
@@ -32,7 +33,7 @@ from contest.storage.tables import (
 )
 
 COUNTINGS = ("best", "first", "last")
-KINDS = ("ranked", "practice")
+KINDS = (RoundKind.RANKED, RoundKind.PRACTICE)
 PREDICTION_KINDS = ("participants", "perfect")
 
 
@@ -140,12 +141,12 @@ async def check_key_leak(ctx: Services, rs: RoundSettings, round_id: int | None 
             if sib is not rs and await _bank_of(s, sib.bank_version_id) == bank:
                 others.append((sib.title, sib.kind, sib.closes_at))
     for title, kind, closes_at in others:
-        if {kind, rs.kind} != {"ranked", "practice"}:
+        if {kind, rs.kind} != {RoundKind.RANKED, RoundKind.PRACTICE}:
             continue
-        ranked_closes = closes_at if kind == "ranked" else rs.closes_at
+        ranked_closes = closes_at if kind == RoundKind.RANKED else rs.closes_at
         if ranked_closes <= now:
             continue
-        practice, ranked = (rs.title, title) if rs.kind == "practice" else (title, rs.title)
+        practice, ranked = (rs.title, title) if rs.kind == RoundKind.PRACTICE else (title, rs.title)
         raise ConfigInvalid(detail=(
             f"đợt luyện tập «{practice}» và đợt tính điểm «{ranked}» dùng cùng một ngân hàng "
             "câu hỏi trong khi đợt tính điểm chưa kết thúc: phần xem đáp án của đợt luyện tập "
@@ -216,7 +217,7 @@ async def running_past(s: AsyncSession, round_id: int, close: datetime) -> list[
     rows = (await s.execute(
         select(Attempt.id, Participant.unit_code, Attempt.started_at, Attempt.deadline)
         .join(Participant, col(Participant.id) == Attempt.participant_id)
-        .where(col(Attempt.round_id) == round_id, col(Attempt.status) == "running",
+        .where(col(Attempt.round_id) == round_id, col(Attempt.status) == AttemptStatus.RUNNING,
                col(Attempt.deadline) > close)
         .order_by(col(Attempt.started_at)))).all()
     return [RunningAttempt(a, u, st, d) for a, u, st, d in rows]

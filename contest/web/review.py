@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from contest.core import scope
 from contest.core.context import Services
+from contest.domain.vocabulary import StaffRole
 from contest.integrity import review
 from contest.integrity import signals as integrity
 from contest.storage.tables import Staff
@@ -16,8 +17,8 @@ from contest.web.clientinfo import client_ip
 from contest.web.parsing import parse_body, path_int
 
 # Unit officers and unit-bound viewers read their own units' flags only (services.scope).
-READERS = ("admin", "organiser", "unit_officer", "viewer")
-DECIDERS = ("admin", "organiser")
+READERS = tuple(StaffRole)
+DECIDERS = (StaffRole.ADMIN, StaffRole.ORGANISER)
 
 
 def _ctx(request: Request) -> Services:

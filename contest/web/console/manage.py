@@ -13,6 +13,7 @@ from contest.console import banks as console_banks
 from contest.console.wizard import PrizeInput
 from contest.domain.final_ranking import CRITERIA, DEFAULT_CHAIN
 from contest.domain.rules_text import CRITERIA_LABELS
+from contest.domain.vocabulary import RoundKind, StaffRole
 from contest.errors import ConfigInvalid
 from contest.people import consent
 from contest.setup import round_settings
@@ -23,7 +24,7 @@ from contest.web.errors import locale_of
 from contest.web.parsing import path_int
 from contest.web.staff_auth import client_ip, require_staff
 
-ORGANISERS = ("admin", "organiser")
+ORGANISERS = (StaffRole.ADMIN, StaffRole.ORGANISER)
 MAX_UPLOAD = console_banks.MAX_UPLOAD
 
 
@@ -204,7 +205,7 @@ def _round_settings(raw: dict[str, str], tz: Any,
     except ValueError as exc:
         raise ConfigInvalid(detail="thời gian làm bài phải là số phút") from exc
     return round_settings.RoundSettings(
-        title=raw.get("title", ""), kind=raw.get("kind") or "ranked",
+        title=raw.get("title", ""), kind=raw.get("kind") or RoundKind.RANKED,
         opens_at=when("opens_at", "thời điểm bắt đầu"),
         closes_at=when("closes_at", "thời điểm kết thúc"),
         bank_version_id=_int_or_none(raw.get("bank_version_id", ""), "ngân hàng") or 0,

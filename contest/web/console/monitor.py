@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from contest.console import dashboard
 from contest.console import monitor as console_monitor
+from contest.domain.vocabulary import StaffRole
 from contest.setup import round_settings
 from contest.web.console import charts
 from contest.web.console.render import page
@@ -14,7 +15,8 @@ from contest.web.console.views import ctx_of, html
 from contest.web.parsing import int_param, path_int
 from contest.web.staff_auth import client_ip, require_staff
 
-REVEAL_ROLES = ("admin", "organiser")
+REVEAL_ROLES = (StaffRole.ADMIN, StaffRole.ORGANISER)
+RESET_ROLES = (StaffRole.ADMIN, StaffRole.ORGANISER, StaffRole.UNIT_OFFICER)
 
 
 async def _rounds(request: Request) -> list[tuple[int, str]]:
@@ -62,7 +64,7 @@ async def participants(request: Request) -> Response:
     shown = await console_monitor.participants(ctx_of(request), staff, unit, offset)
     return page(request, "participants.html", rows=shown, unit=unit or "", offset=offset,
                 can_reveal=staff.role in REVEAL_ROLES,
-                can_reset=staff.role in ("admin", "organiser", "unit_officer"))
+                can_reset=staff.role in RESET_ROLES)
 
 
 @html

@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from contest.core import crypto
 from contest.core.scope import narrowed, require_participant
+from contest.domain.vocabulary import OutboxState, StaffRole
 from contest.errors import ConfigInvalid
 from contest.notify import outbox
 from contest.people import recovery
@@ -15,8 +16,8 @@ from contest.web.console.views import ctx_of, form_str, html
 from contest.web.parsing import int_param
 from contest.web.staff_auth import client_ip, require_staff
 
-RESET_ROLES = ("admin", "organiser", "unit_officer")
-STATES = ("pending", "sending", "sent", "failed")
+RESET_ROLES = (StaffRole.ADMIN, StaffRole.ORGANISER, StaffRole.UNIT_OFFICER)
+STATES = tuple(OutboxState)
 
 
 @html

@@ -11,6 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from contest.domain.vocabulary import StaffRole
 from contest.errors import ConfigInvalid, DrawCommitted, RoundFinalised, RoundNotClosed
 from contest.results import finalise
 from contest.results import staff_results as console_results
@@ -22,7 +23,7 @@ from contest.web.parsing import path_int
 from contest.web.results import EXPORT_ROLES
 from contest.web.staff_auth import require_staff
 
-ORGANISERS = ("admin", "organiser")
+ORGANISERS = (StaffRole.ADMIN, StaffRole.ORGANISER)
 # (kind in the URL, title, what it holds), in the order the page lists them.
 EXPORTS = (
     ("winners", "Danh sách đạt giải (công khai)",

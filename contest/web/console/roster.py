@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from contest.console import roster as console_roster
+from contest.domain.vocabulary import StaffRole
 from contest.errors import ConfigInvalid
 from contest.setup import round_settings
 from contest.web.console.render import page
@@ -14,7 +15,7 @@ from contest.web.console.views import ctx_of, html, on_error_show
 from contest.web.parsing import int_param
 from contest.web.staff_auth import client_ip, require_staff
 
-ROSTER_ROLES = ("admin", "organiser", "unit_officer")
+ROSTER_ROLES = (StaffRole.ADMIN, StaffRole.ORGANISER, StaffRole.UNIT_OFFICER)
 
 
 def _contest_id(request: Request) -> int | None:

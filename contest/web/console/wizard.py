@@ -14,6 +14,7 @@ from contest.console.wizard import STEP_TITLES, STEPS
 from contest.domain.final_ranking import CRITERIA, DEFAULT_CHAIN
 from contest.domain.rules_text import CRITERIA_LABELS
 from contest.domain.series import WEEKDAYS_VI, WeeklySeries
+from contest.domain.vocabulary import RoundKind, StaffRole
 from contest.errors import DraftInvalid, NotFound
 from contest.setup import round_settings
 from contest.setup.contest_file import UnitSpec, render
@@ -23,7 +24,7 @@ from contest.web.console.views import ctx_of, html, on_error_show
 from contest.web.parsing import path_int
 from contest.web.staff_auth import client_ip, require_staff
 
-ORGANISERS = ("admin", "organiser")
+ORGANISERS = (StaffRole.ADMIN, StaffRole.ORGANISER)
 MAX_FILE = 2 * 1024 * 1024
 
 
@@ -64,7 +65,7 @@ def _round_input(f: Form, prefix: str = "", timed: bool = True) -> console_wizar
         time_limit_s=int(minutes * 60),
         max_attempts=f.integer(prefix + "max_attempts", "Số lượt thi", 1, 100),
         counting=f.text(prefix + "counting") or "best",
-        kind=f.text(prefix + "kind") or "ranked",
+        kind=f.text(prefix + "kind") or RoundKind.RANKED,
         prediction_prompt=f.text(prefix + "prediction_prompt") or None,
         prediction_kind=(f.text(prefix + "prediction_kind") or None)
         if f.text(prefix + "prediction_prompt") else None)
@@ -81,7 +82,7 @@ async def _step_values(request: Request, d: console_wizard.Draft, step: str) -> 
         values["versions"] = await round_settings.bank_versions(ctx)
         values["weekdays"] = WEEKDAYS_VI
     elif step == "prizes":
-        first = next((r for r in d.spec.rounds if r.kind == "ranked"), None)
+        first = next((r for r in d.spec.rounds if r.kind == RoundKind.RANKED), None)
         chain = list(first.tie_breaks or DEFAULT_CHAIN) if first else list(DEFAULT_CHAIN)
         prizes = first.prizes if first else None
         values.update(criteria=CRITERIA, labels=CRITERIA_LABELS, chain=chain,
