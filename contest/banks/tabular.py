@@ -257,22 +257,6 @@ def _read_info(rows: Iterable[Sequence[object]], meta: BankMeta) -> None:
             setattr(meta, key, values[0])
 
 
-def load_csv(path: str | Path) -> Bank:
-    """Load a CSV bank; raises BankInvalid listing every problem."""
-    bank, problems = parse_csv(Path(path).read_bytes(), str(path))
-    if bank is None:
-        raise BankInvalid(problems)
-    return bank
-
-
-def load_xlsx(path: str | Path) -> Bank:
-    """Load an XLSX bank (no size checks: use io.load_bank for uploads); raises BankInvalid."""
-    bank, problems = parse_xlsx(Path(path).read_bytes(), str(path))
-    if bank is None:
-        raise BankInvalid(problems)
-    return bank
-
-
 # ---- export ------------------------------------------------------------------------------
 
 _KIND_VI = {"single": "Một đáp án", "multiple": "Nhiều đáp án", "true_false": "Đúng sai"}

@@ -274,7 +274,8 @@ async def candidates(s: AsyncSession, round_id: int) -> AsyncIterator[tuple[int,
         after = int(page[-1][0])
 
 
-# The canonical line of contest.domain.verifiable_draw, built in SQL (published_values order).
+# The canonical line of contest.domain.verifiable_draw, built in SQL (the published order:
+# score, prediction, duration, submitted).
 _LINE = ("participant_id || '|' || split_key || '|' || CAST(score_milli AS TEXT) || '|'"
          " || COALESCE(CAST(prediction AS TEXT), '') || '|' || CAST(duration_ms AS TEXT)"
          " || '|' || CAST(submitted_ms AS TEXT)")

@@ -6,7 +6,6 @@ import hashlib
 import json
 from dataclasses import asdict
 
-from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -102,13 +101,3 @@ async def _add_questions(s: AsyncSession, version_id: int, bank: Bank) -> None:
             Option(question_id=q.id, position=i, text=o.text, correct=o.correct)
             for i, o in enumerate(options)
         )
-
-
-async def question_count(s: AsyncSession, version_id: int) -> int:
-    """Number of questions in a bank version."""
-    return int(
-        await s.scalar(
-            select(func.count()).select_from(Question).where(Question.bank_version_id == version_id)
-        )
-        or 0
-    )
