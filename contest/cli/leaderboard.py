@@ -41,7 +41,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     settings = load_settings
 
     def freeze(args: argparse.Namespace) -> int:
-        from contest.live import standings
+        from contest.live import freezing
 
         s = settings()
 
@@ -49,8 +49,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
             if args.at:
                 at = datetime.fromisoformat(args.at)
                 at = at if at.tzinfo else at.replace(tzinfo=s.tz)  # a bare time is local
-                return await standings.freeze(ctx, args.round, at)
-            return await standings.freeze_before_close(ctx, args.round, args.hours_before_close)
+                return await freezing.freeze(ctx, args.round, at)
+            return await freezing.freeze_before_close(ctx, args.round, args.hours_before_close)
 
         try:
             r: Round = asyncio.run(with_services(s, go))
@@ -67,10 +67,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         return 0
 
     def reveal(args: argparse.Namespace) -> int:
-        from contest.live import standings
+        from contest.live import freezing
 
         try:
-            asyncio.run(with_services(settings(), lambda ctx: standings.reveal(ctx, args.round)))
+            asyncio.run(with_services(settings(), lambda ctx: freezing.reveal(ctx, args.round)))
         except NotFound:
             print(f"contest: round {args.round} not found (or a practice round)")
             return 1

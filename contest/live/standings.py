@@ -3,28 +3,37 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime
 
 from redis.exceptions import RedisError
-from sqlalchemy import exists, func, update
+from sqlalchemy import func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from contest.core.context import Services, log
-from contest.domain import final_ranking as fr
 from contest.domain import policy
-from contest.domain import prizes as pz
-from contest.domain.ranking import MAX_DURATION_MS, Standing, offset_us
 from contest.domain.vocabulary import AttemptStatus, RoundKind
 from contest.errors import NotFound, ValidationFailed
+from contest.live.entries import (
+    Scope,
+    contest_min_age,
+    eligibility,
+    frozen_entries,
+    is_frozen,
+    live_entries,
+    load_tree,
+    perfect,
+    prior_prize,
+    ranked_round,
+    scopes,
+    shown_duration,
+    standing,
+    submission_first,
+)
 from contest.setup.catalog import unit_chain
 from contest.storage import keys
 from contest.storage.live import Entry, Page, RebuildBusy
-from contest.storage.results_tables import PrizeAward
 from contest.storage.tables import Attempt, Contest, Participant, Round, RoundEntry, Unit
 
 WAIT_STEPS = 100  # x 0.1 s: how long a reader waits for another process's rebuild
@@ -52,126 +61,6 @@ class BoardRead:
     frozen: bool
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Which board of a round: the whole round, a unit's subtree, or a participant group."""
-
-    unit: str | None = None
-    group: str | None = None
-
-    @property
-    def key(self) -> str:
-        """The board's scope label in Redis."""
-        if self.unit:
-            return keys.unit_scope(self.unit)
-        if self.group:
-            return keys.group_scope(self.group)
-        return "all"
-
-
-@dataclass(frozen=True)
-class Eligibility:
-    """What the prize rules say about who may be on the public board (issue 16): the same
-    people the official result ranks, so nobody sees a different winner live than on paper.
-    The integrity review's exclusions are applied at finalisation only (they change while the
-    round runs)."""
-
-    rules: pz.PrizeRules
-    day: date
-
-    def excludes(self, ctx: Services, pid: str, unit: str, group: str, birth: date | None,
-                 score: int, prior: bool, contest_min_age: int | None) -> bool:
-        """True when this entrant cannot win, so stays off the public board (the unit tree
-        must be loaded in ctx.unit_chains)."""
-        rules = self.rules
-        if rules.min_age is None and contest_min_age is not None:
-            rules = dataclasses.replace(rules, min_age=contest_min_age)
-        chain = ctx.unit_chains.get(unit, (unit,))
-        person = pz.Person(pid, group, chain, birth, score)
-        return pz.exclusion(person, rules, self.day, review_excluded=(),
-                            prior_winners={pid} if prior else ()) is not None
-
-
-def eligibility(ctx: Services, r: Round) -> Eligibility:
-    """The round's prize rules as the board applies them (malformed rules: nobody excluded,
-    finalisation refuses them anyway)."""
-    try:
-        rules = pz.parse_rules(r.prizes)
-    except ValueError:
-        rules = pz.PrizeRules()
-    return Eligibility(rules, ctx.now().astimezone(ctx.settings.tz).date())
-
-
-async def _load_tree(ctx: Services) -> None:
-    """Make sure the unit tree is in ctx.unit_chains (read once per process)."""
-    if not ctx.unit_chains:
-        await unit_chain(ctx, "")
-
-
-def _contest_min_age(r: Round) -> Any:
-    """SQL: the contest's minimum age (read with the entries: no extra statement)."""
-    return (sa_select(col(Contest.min_age)).where(col(Contest.id) == r.contest_id)
-            .scalar_subquery().label("contest_min_age"))
-
-
-def _prior_prize(r: Round) -> Any:
-    """SQL: the participant won a prize in another round of the contest."""
-    return exists().where(col(PrizeAward.contest_id) == r.contest_id,
-                          col(PrizeAward.round_id) != r.id,
-                          col(PrizeAward.participant_id) == col(Attempt.participant_id)
-                          ).label("prior_prize")
-
-
-async def _scopes(ctx: Services, unit_code: str, group_code: str) -> list[str]:
-    chain = await unit_chain(ctx, unit_code)
-    return [*(keys.unit_scope(c) for c in chain), keys.group_scope(group_code)]
-
-
-def submission_first(r: Round) -> bool:
-    """True when the round's chain ranks the earlier submission before the shorter time.
-
-    The board's encoding (contest.domain.ranking) orders score, then the value in the sorted
-    set's score, then the member's prefix: for such a round the two swap places, so the board
-    orders as the official result does (submission in whole milliseconds, then duration).
-    """
-    try:
-        chain = fr.parse_chain(r.tie_breaks)
-    except ValueError:
-        return False
-    return "submitted" in chain and ("duration" not in chain or
-                                     chain.index("submitted") < chain.index("duration"))
-
-
-def _standing(r: Round, att: Attempt) -> Standing:
-    submitted = att.submitted_at or att.started_at
-    offset = offset_us(r.opens_at, submitted)
-    if submission_first(r):
-        return Standing(score_milli=att.score_milli or 0,
-                        duration_ms=min(offset // 1000, MAX_DURATION_MS),
-                        submitted_offset_us=(att.duration_ms or 0) * 1000,
-                        participant_id=att.participant_id)
-    return Standing(
-        score_milli=att.score_milli or 0,
-        duration_ms=att.duration_ms or 0,
-        submitted_offset_us=offset,
-        participant_id=att.participant_id,
-    )
-
-
-def shown_duration(r: Round, s: Standing) -> int:
-    """The attempt's duration in ms from a board standing (see submission_first)."""
-    return s.submitted_offset_us // 1000 if submission_first(r) else s.duration_ms
-
-
-def _perfect(att: Attempt) -> bool:
-    return att.score_milli is not None and att.score_milli == att.max_score_milli
-
-
-def is_frozen(r: Round, now: datetime) -> bool:
-    """True while the public sees the frozen board (from board_frozen_at until reveal)."""
-    return r.board_frozen_at is not None and now >= r.board_frozen_at
-
-
 # ---- writes -----------------------------------------------------------------------------
 
 
@@ -182,8 +71,8 @@ async def after_submit(ctx: Services, r: Round, participant_id: str) -> None:
     async with ctx.sm() as s:
         row = (await s.execute(
             sa_select(Attempt, col(RoundEntry.attempts_submitted), col(Participant.unit_code),
-                      col(Participant.group_code), col(Participant.birth_date), _prior_prize(r),
-                      _contest_min_age(r))
+                      col(Participant.group_code), col(Participant.birth_date), prior_prize(r),
+                      contest_min_age(r))
             .join(RoundEntry, col(RoundEntry.counted_attempt_id) == Attempt.id)
             .join(Participant, col(Participant.id) == Attempt.participant_id)
             .where(col(RoundEntry.round_id) == r.id,
@@ -207,8 +96,8 @@ async def publish(ctx: Services, r: Round, att: Attempt, version: int, unit_code
     if eligibility(ctx, r).excludes(ctx, att.participant_id, unit_code, group_code, birth,
                                     att.score_milli or 0, bool(prior), contest_min_age):
         return  # cannot win: not on the public board (their own result still shows)
-    entry = Entry(_standing(r, att), await _scopes(ctx, unit_code, group_code), version,
-                  _perfect(att))
+    entry = Entry(standing(r, att), await scopes(ctx, unit_code, group_code), version,
+                  perfect(att))
     try:
         await ctx.boards.upsert(r.id, entry)
         if is_frozen(r, ctx.now()):
@@ -244,83 +133,17 @@ async def _mark_stale(ctx: Services, round_id: int) -> None:
                         .values(board_stale=col(Round.board_stale) + 1))
 
 
-async def _live_entries(ctx: Services, r: Round) -> list[Entry]:
-    rule = eligibility(ctx, r)
-    await _load_tree(ctx)
-    async with ctx.sm() as s:
-        rows = (await s.execute(
-            sa_select(Attempt, col(RoundEntry.attempts_submitted), col(Participant.unit_code),
-                      col(Participant.group_code), col(Participant.birth_date), _prior_prize(r),
-                      _contest_min_age(r))
-            .join(RoundEntry, col(RoundEntry.counted_attempt_id) == Attempt.id)
-            .join(Participant, col(Participant.id) == Attempt.participant_id)
-            .where(col(RoundEntry.round_id) == r.id)
-        )).all()
-    return [Entry(_standing(r, att), await _scopes(ctx, unit, group), version, _perfect(att))
-            for att, version, unit, group, birth, prior, min_age in rows
-            if not rule.excludes(ctx, att.participant_id, unit, group, birth,
-                                 att.score_milli or 0, bool(prior), min_age)]
-
-
-async def _frozen_entries(ctx: Services, r: Round) -> list[Entry]:
-    """The counted attempt of each participant among attempts submitted before the freeze."""
-    assert r.board_frozen_at is not None
-    rule = eligibility(ctx, r)
-    await _load_tree(ctx)
-    async with ctx.sm() as s:
-        rows = (await s.execute(
-            sa_select(Attempt, col(Participant.unit_code), col(Participant.group_code),
-                      col(Participant.birth_date), _prior_prize(r), _contest_min_age(r))
-            .join(Participant, col(Participant.id) == Attempt.participant_id)
-            .where(col(Attempt.round_id) == r.id, col(Attempt.status) == AttemptStatus.SUBMITTED,
-                   col(Attempt.submitted_at) < r.board_frozen_at)
-        )).all()
-    by_person: dict[str, list[Attempt]] = defaultdict(list)
-    where: dict[str, tuple[str, str]] = {}
-    for att, unit, group, birth, prior, min_age in rows:
-        if rule.excludes(ctx, att.participant_id, unit, group, birth, att.score_milli or 0,
-                         bool(prior), min_age):
-            continue
-        by_person[att.participant_id].append(att)
-        where[att.participant_id] = (unit, group)
-    out = []
-    for pid, atts in by_person.items():
-        best = policy.counted(
-            [policy.Result(a.id, a.number, a.score_milli or 0, a.duration_ms or 0,
-                           a.submitted_at or a.started_at) for a in atts], r.counting)
-        assert best is not None
-        att = next(a for a in atts if a.id == best.attempt_id)
-        out.append(Entry(_standing(r, att), await _scopes(ctx, *where[pid]), len(atts),
-                         _perfect(att)))
-    return out
-
-
-async def _round(ctx: Services, round_id: int, public: bool = False) -> Round:
-    """A ranked round; raises NotFound (also, for public reads, when its contest is hidden)."""
-    async with ctx.sm() as s:
-        if public:  # one query: a hidden contest's boards are not served by direct URL either
-            row = (await s.execute(
-                select(Round).join(Contest, col(Contest.id) == col(Round.contest_id))
-                .where(col(Round.id) == round_id, col(Contest.visible)))).first()
-            r = row[0] if row else None
-        else:
-            r = await s.get(Round, round_id)
-    if r is None or r.kind == RoundKind.PRACTICE:
-        raise NotFound()
-    return r
-
-
 async def rebuild(ctx: Services, round_id: int) -> int:
     """Rebuild every board and counter of a round from SQL; returns the entries written.
 
     Submits keep landing while it runs: the lock makes each of them also write into the
     staging keys, with versions, so the swap loses none. Raises NotFound, RebuildBusy.
     """
-    r = await _round(ctx, round_id)
+    r = await ranked_round(ctx, round_id)
     stale_seen = r.board_stale
     token = await ctx.boards.begin_rebuild(round_id)
     try:
-        entries = await _live_entries(ctx, r)  # the SQL snapshot, read after taking the lock
+        entries = await live_entries(ctx, r)  # the SQL snapshot, read after taking the lock
         count = await ctx.boards.write(round_id, entries, keys.STAGED)
         # Board versions are SSE ids: after a flush they restart above any earlier one.
         await ctx.boards.swap(round_id, token, int(ctx.now().timestamp() * 1000))
@@ -393,39 +216,7 @@ async def rebuild_stale(ctx: Services) -> None:
             return
 
 
-# ---- freeze -----------------------------------------------------------------------------
-
-
-async def freeze(ctx: Services, round_id: int, at: datetime) -> Round:
-    """Freeze the round's public board from `at` until reveal; raises NotFound, ValidationFailed."""
-    r = await _round(ctx, round_id)
-    if at.tzinfo is None or at >= r.closes_at:
-        raise ValidationFailed(fields={"at": "field.freeze_at"})
-    async with ctx.sm() as s, s.begin():
-        await s.execute(update(Round).where(col(Round.id) == round_id)
-                        .values(board_frozen_at=at))
-    await ctx.boards.drop_view(round_id, keys.FROZEN)
-    await ctx.boards.bump(round_id)
-    return await _round(ctx, round_id)
-
-
-async def freeze_before_close(ctx: Services, round_id: int, hours: float) -> Round:
-    """Freeze the public board hours before the close; raises NotFound, ValidationFailed."""
-    if hours <= 0:
-        raise ValidationFailed(fields={"hours_before_close": "field.hours_before_close"})
-    r = await _round(ctx, round_id)
-    return await freeze(ctx, round_id, r.closes_at - timedelta(hours=hours))
-
-
-async def reveal(ctx: Services, round_id: int) -> Round:
-    """Show the live board to the public again; raises NotFound."""
-    await _round(ctx, round_id)
-    async with ctx.sm() as s, s.begin():
-        await s.execute(update(Round).where(col(Round.id) == round_id)
-                        .values(board_frozen_at=None))
-    await ctx.boards.drop_view(round_id, keys.FROZEN)
-    await ctx.boards.bump(round_id)
-    return await _round(ctx, round_id)
+# ---- the frozen view -------------------------------------------------------------------
 
 
 async def _ensure_frozen(ctx: Services, r: Round) -> None:
@@ -437,7 +228,7 @@ async def _ensure_frozen(ctx: Services, r: Round) -> None:
     if await ctx.redis.set(lock, "1", nx=True, ex=120):
         try:
             await ctx.boards.drop_view(r.id, keys.FROZEN)
-            await ctx.boards.write(r.id, await _frozen_entries(ctx, r), keys.FROZEN)
+            await ctx.boards.write(r.id, await frozen_entries(ctx, r), keys.FROZEN)
             await ctx.boards.mark_built(r.id, keys.FROZEN)
         finally:
             await ctx.redis.delete(lock)
@@ -470,7 +261,7 @@ async def live_rank(ctx: Services, round_id: int, participant_id: str,
     """
     try:
         r = known if known is not None and known.kind != RoundKind.PRACTICE else \
-            await _round(ctx, round_id)
+            await ranked_round(ctx, round_id)
         if not staff and is_frozen(r, ctx.now()):
             view = await _view(ctx, r, staff)
         elif await ctx.boards.is_built(round_id):
@@ -551,7 +342,7 @@ async def leaderboard(ctx: Services, round_id: int, unit: str | None, limit: int
     frozen board while the round hides scores (each one would be an answer oracle).
     Raises NotFound for an unknown round, unit or group; ValidationFailed for unit+group.
     """
-    r = await _round(ctx, round_id, public=not staff)
+    r = await ranked_round(ctx, round_id, public=not staff)
     scope = Scope(unit, group)
     await _check_scope(ctx, r, scope)
     if not staff and not scores_visible(ctx, r):
@@ -568,7 +359,7 @@ async def around_me(ctx: Services, round_id: int, participant_id: str, before: i
 
     Raises NotFound for an unknown round, unit or group; ValidationFailed for unit+group.
     """
-    r = await _round(ctx, round_id, public=not staff)
+    r = await ranked_round(ctx, round_id, public=not staff)
     scope = Scope(unit, group)
     await _check_scope(ctx, r, scope)
     if not staff and not scores_visible(ctx, r):
@@ -584,7 +375,7 @@ async def stats(ctx: Services, round_id: int, unit: str | None = None,
 
     Raises NotFound for an unknown round, unit or group; ValidationFailed for unit+group.
     """
-    r = await _round(ctx, round_id, public=not staff)
+    r = await ranked_round(ctx, round_id, public=not staff)
     scope = Scope(unit, group)
     await _check_scope(ctx, r, scope)
     view = await _view(ctx, r, staff)
@@ -599,9 +390,9 @@ async def board_version(ctx: Services, round_id: int) -> int:
 async def sql_order(ctx: Services, round_id: int) -> list[tuple[str, int, int]]:
     """(participant, score, duration) of the board's entrants (counted attempts of those who
     can win) in SQL's ranking order, for reconciliation checks."""
-    r = await _round(ctx, round_id)
+    r = await ranked_round(ctx, round_id)
     rule = eligibility(ctx, r)
-    await _load_tree(ctx)
+    await load_tree(ctx)
     later = (col(Attempt.submitted_at), col(Attempt.duration_ms)) if submission_first(r) \
         else (col(Attempt.duration_ms), col(Attempt.submitted_at))
     async with ctx.sm() as s:
@@ -609,7 +400,7 @@ async def sql_order(ctx: Services, round_id: int) -> list[tuple[str, int, int]]:
             sa_select(col(Attempt.participant_id), col(Attempt.score_milli),
                       col(Attempt.duration_ms), col(Participant.unit_code),
                       col(Participant.group_code), col(Participant.birth_date),
-                      _prior_prize(r), _contest_min_age(r))
+                      prior_prize(r), contest_min_age(r))
             .join(RoundEntry, col(RoundEntry.counted_attempt_id) == Attempt.id)
             .join(Participant, col(Participant.id) == col(Attempt.participant_id))
             .where(col(RoundEntry.round_id) == round_id)
