@@ -190,7 +190,7 @@ async def finalise(ctx: Services, round_id: int, actor: str = "cli",
                              tier_name=a.tier_name, split_key=a.split_key, position=a.position))
         coll: list[pz.CollectiveAward] = []
         if rules.collective is not None:
-            from contest.results.exports import unit_stats
+            from contest.results.result_rows import unit_stats
 
             stats = await unit_stats(s, r, rules.collective.level, None)
             coll = pz.collective(stats, rules.collective)

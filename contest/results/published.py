@@ -14,7 +14,7 @@ from contest.domain.people import mask_name
 from contest.domain.vocabulary import PrizeKind, RoundKind
 from contest.errors import AnswerKeyNotAvailable, NotFound, ResultsNotPublished
 from contest.i18n import t
-from contest.results.exports import load_tree
+from contest.results.result_rows import load_tree
 from contest.storage.results_tables import PrizeAward, RoundDraw, RoundResult
 from contest.storage.tables import Contest, Option, Participant, Question, Round
 

@@ -18,7 +18,7 @@ from contest.core.context import Services
 from contest.domain.people import mask_name
 from contest.domain.vocabulary import RoundKind
 from contest.errors import NotFound
-from contest.results.exports import load_tree
+from contest.results.result_rows import load_tree
 from contest.setup.catalog import state_of
 from contest.storage.results_tables import PrizeAward, RoundDraw, RoundResult
 from contest.storage.tables import Contest, Participant, Round, Staff, Unit
