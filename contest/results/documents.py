@@ -40,7 +40,7 @@ from contest.results.pdf_layout import (
     table,
     title_block,
 )
-from contest.results.result_rows import Scope, Tree, load_tree, official_rank
+from contest.results.result_rows import Scope, Tree, individual_prizes, load_tree, official_rank
 from contest.storage.db import transaction
 from contest.storage.results_tables import FinalRanking, PrizeAward, RoundResult
 from contest.storage.tables import Attempt, Contest, Participant, Round, RoundEntry, Unit
@@ -106,18 +106,11 @@ async def winner_lines(ctx: Services, round_id: int, codes: Scope,
                        tree: Tree) -> list[list[str]]:
     """The winners list's rows in official order: individual prizes, then collective ones."""
     async with ctx.sm() as s:
-        rows = (await s.execute(
-            sa_select(col(PrizeAward.tier_name), col(Participant.full_name),
-                      col(Participant.birth_date), col(Participant.unit_code),
-                      col(FinalRanking.score_milli), col(FinalRanking.duration_ms),
-                      col(FinalRanking.prediction), official_rank())
-            .join(Participant, col(Participant.id) == col(PrizeAward.participant_id))
-            .join(FinalRanking, (col(FinalRanking.round_id) == col(PrizeAward.round_id))
-                  & (col(FinalRanking.participant_id) == col(PrizeAward.participant_id)))
-            .where(col(PrizeAward.round_id) == round_id,
-                   col(PrizeAward.kind) == PrizeKind.INDIVIDUAL,
-                   in_scope(col(Participant.unit_code), codes))
-            .order_by(col(PrizeAward.position)))).all()
+        rows = (await s.execute(individual_prizes(
+            round_id, codes, col(PrizeAward.tier_name), col(Participant.full_name),
+            col(Participant.birth_date), col(Participant.unit_code),
+            col(FinalRanking.score_milli), col(FinalRanking.duration_ms),
+            col(FinalRanking.prediction), official_rank()))).all()
         units = (await s.execute(
             select(col(PrizeAward.position), col(PrizeAward.unit_code),
                    col(PrizeAward.tier_name))

@@ -123,6 +123,20 @@ def official_rank(f: type[FinalRanking] = FinalRanking) -> Any:
     return ahead + 1
 
 
+def individual_prizes(round_id: int, codes: Scope, *columns: Any) -> Any:
+    """SQL: columns of the round's individual prizes within scope, with each winner's
+    participant row and final ranking joined, in prize order."""
+    return (sa_select(*columns)
+            .select_from(PrizeAward)
+            .join(Participant, col(Participant.id) == col(PrizeAward.participant_id))
+            .join(FinalRanking, (col(FinalRanking.round_id) == col(PrizeAward.round_id))
+                  & (col(FinalRanking.participant_id) == col(PrizeAward.participant_id)))
+            .where(col(PrizeAward.round_id) == round_id,
+                   col(PrizeAward.kind) == PrizeKind.INDIVIDUAL,
+                   in_scope(col(Participant.unit_code), codes))
+            .order_by(col(PrizeAward.position)))
+
+
 async def winners_rows(ctx: Services, round_id: int, codes: Scope,
                        internal: bool) -> AsyncIterator[tuple[Any, ...]]:
     """WINNERS_PUBLIC (masked) or WINNERS_INTERNAL rows of a finalised round in official
@@ -132,14 +146,8 @@ async def winners_rows(ctx: Services, round_id: int, codes: Scope,
         tree = await load_tree(s)
         contest = await s.get(Contest, r.contest_id)
         groups = {g["code"]: g["name"] for g in (contest.groups if contest else [])}
-        q = (sa_select(PrizeAward, Participant, FinalRanking, official_rank())
-             .join(Participant, col(Participant.id) == col(PrizeAward.participant_id))
-             .join(FinalRanking, (col(FinalRanking.round_id) == col(PrizeAward.round_id))
-                   & (col(FinalRanking.participant_id) == col(PrizeAward.participant_id)))
-             .where(col(PrizeAward.round_id) == round_id,
-                    col(PrizeAward.kind) == PrizeKind.INDIVIDUAL,
-                    in_scope(col(Participant.unit_code), codes))
-             .order_by(col(PrizeAward.position)))
+        q = individual_prizes(round_id, codes, PrizeAward, Participant, FinalRanking,
+                              official_rank())
         n = 0
         data = cipher(ctx.settings)
         blank = (None,) * (len(xr.WINNERS_INTERNAL) - len(xr.WINNERS_PUBLIC))
