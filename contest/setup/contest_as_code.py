@@ -27,12 +27,12 @@ from contest.setup.contest_file import (
     ConsentSpec,
     ContestFileInvalid,
     ContestSpec,
-    FileProblem,
     RoundSpec,
     parse,
     render,
 )
 from contest.setup.units import UnitFileError, UnitRow, load_units, parse_units
+from contest.setup.yaml_reader import FileProblem
 from contest.storage.console_tables import ConsentText
 from contest.storage.db import transaction
 from contest.storage.tables import Bank, BankVersion, Contest, Round
