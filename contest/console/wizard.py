@@ -11,7 +11,6 @@ contest for next year, a round for next week) shift every date by a number of da
 from __future__ import annotations
 
 import copy
-import secrets
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -26,7 +25,6 @@ from contest.domain.series import WeeklySeries, shift, windows
 from contest.domain.vocabulary import RoundKind
 from contest.errors import ConfigInvalid, DraftInvalid, NotFound
 from contest.people import consent
-from contest.setup import round_settings
 from contest.setup.contest_as_code import LoadReport, check_spec, load_spec, spec_of
 from contest.setup.contest_file import (
     BankRef,
@@ -40,7 +38,7 @@ from contest.setup.contest_file import (
 )
 from contest.storage.console_tables import ContestDraft
 from contest.storage.db import transaction
-from contest.storage.tables import Contest, Round
+from contest.storage.tables import Contest
 
 STEPS = ("basics", "people", "rounds", "prizes", "publish")
 STEP_TITLES = {"basics": "Thông tin chung", "people": "Người dự thi",
@@ -404,46 +402,3 @@ async def clone_contest(ctx: Services, contest_id: int, days: int, title: str, s
     # Stored as it is (a copy to edit): the publish step lists anything still to change.
     return await _insert(ctx, spec, actor, ip, step="publish", cloned_from=contest_id,
                          days=days)
-
-
-_ROUND_COPY = ("kind", "bank_version_id", "questions_per_attempt", "quotas", "time_limit_s",
-               "grace_s", "max_attempts", "counting", "partial_credit", "prediction_prompt",
-               "prediction_kind", "prizes", "tie_breaks")
-
-
-async def clone_round(ctx: Services, contest_id: int, round_id: int, days: int, title: str,
-                      actor: str, ip: str | None = None) -> Round:
-    """A new round of the same contest copying a round, its window shifted by `days` (next
-    week's round), with a fresh secret; raises NotFound, ConfigInvalid."""
-    if not -3660 <= days <= 3660:
-        raise ConfigInvalid(detail="số ngày dời phải từ -3660 đến 3660")
-    async with transaction(ctx.sm) as s:
-        src = await s.get(Round, round_id)
-        if src is None or src.contest_id != contest_id:
-            raise NotFound()
-        taken = set((await s.scalars(select(Round.title)
-                                     .where(col(Round.contest_id) == contest_id))).all())
-        name = title.strip() or f"{src.title} (bản sao)"
-        if name in taken:
-            raise ConfigInvalid(detail=f"đã có đợt thi tên {name!r} trong cuộc thi này")
-        values = {k: getattr(src, k) for k in _ROUND_COPY}
-        r = Round(contest_id=contest_id, title=name, secret=secrets.token_bytes(32),
-                  opens_at=shift(src.opens_at.astimezone(ctx.settings.tz), days),
-                  closes_at=shift(src.closes_at.astimezone(ctx.settings.tz), days), **values)
-        s.add(r)
-        await s.flush()
-        await round_settings.store_nulls(s, r, values)
-        audit_log.record(s, ctx.now(), actor, "round.clone", f"round:{r.id}", ip=ip,
-                         source=round_id, days=days)
-    return r
-
-
-async def contest_file(ctx: Services, contest_id: int) -> tuple[str, str]:
-    """(slug, contest file) of a published contest; raises NotFound."""
-    from contest.setup.contest_as_code import dump
-
-    async with ctx.sm() as s:
-        c = await s.get(Contest, contest_id)
-    if c is None:
-        raise NotFound()
-    return c.slug, await dump(ctx, c.slug)

@@ -9,6 +9,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from contest.console import contests as console_contests
 from contest.console import wizard as console_wizard
 from contest.console.wizard import STEP_TITLES, STEPS
 from contest.domain.final_ranking import CRITERIA, DEFAULT_CHAIN
@@ -239,7 +240,7 @@ async def draft_file(request: Request) -> Response:
 @html
 async def contest_file(request: Request) -> Response:
     await require_staff(request, *ORGANISERS)
-    slug, text = await console_wizard.contest_file(ctx_of(request),
+    slug, text = await console_contests.contest_file(ctx_of(request),
                                                    path_int(request, "contest_id"))
     return _yaml(text, f"{slug}.yaml")
 
@@ -273,7 +274,7 @@ async def clone_round(request: Request) -> Response:
     if days is None:
         f.problems.append("Cần số ngày dời (ví dụ 7 cho tuần sau).")
     f.done()
-    r = await console_wizard.clone_round(ctx_of(request), cid, path_int(request, "round_id"),
+    r = await console_contests.clone_round(ctx_of(request), cid, path_int(request, "round_id"),
                                          days or 0, f.text("title"), _actor(staff),
                                          client_ip(request))
     return RedirectResponse(f"/console/contests/{cid}/rounds/{r.id}?saved=1", status_code=303)
