@@ -14,7 +14,7 @@ from contest.banks.io import load_bank
 from contest.banks.messages import render
 from contest.banks.native import dump_native
 from contest.banks.problems import BankInvalid
-from contest.banks.tabular import to_xlsx, xlsx_template
+from contest.banks.xlsx_export import to_xlsx, xlsx_template
 from contest.domain.bank import DIFFICULTIES, Bank
 
 _TEXT = {
