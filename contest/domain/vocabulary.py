@@ -73,7 +73,7 @@ class OutboxState(StrEnum):
     FAILED = "failed"
 
 
-class Channel(StrEnum):
+class ChannelName(StrEnum):
     """The channel names the engine itself addresses; deployments may configure more."""
 
     EMAIL = "email"
