@@ -88,7 +88,7 @@ class RoundInput:
     time_limit_s: int = 900
     max_attempts: int | None = 1
     counting: str = "best"
-    kind: str = "ranked"
+    kind: str = RoundKind.RANKED
     prediction_prompt: str | None = None
     prediction_kind: str | None = None
 

@@ -64,7 +64,7 @@ class RoundSpec:
     bank: str
     questions_per_attempt: int
     bank_version: int | None = None  # None: the bank's newest version
-    kind: str = "ranked"
+    kind: str = RoundKind.RANKED
     quotas: list[dict[str, Any]] = field(default_factory=list)
     time_limit_s: int = 900
     grace_s: int = 5

@@ -52,7 +52,7 @@ class RoundSettings:
     max_attempts: int | None = 1
     counting: str = "best"
     partial_credit: bool = False
-    kind: str = "ranked"
+    kind: str = RoundKind.RANKED
     prediction_prompt: str | None = None
     prediction_kind: str | None = None
     prizes: dict[str, Any] | None = None
