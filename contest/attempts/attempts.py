@@ -28,6 +28,7 @@ from contest.errors import (
     RoundNotOpen,
     ServiceUnavailable,
 )
+from contest.integrity import signals as integrity
 from contest.live import standings
 from contest.people.accounts import new_id
 from contest.setup.papers import bank_texts, derive_paper, render_paper
@@ -100,7 +101,9 @@ _COUNTED = sa_select(col(RoundEntry.counted_attempt_id), col(RoundEntry.predicti
     col(RoundEntry.participant_id) == bindparam("pid"))
 _SCORE_ROWS = (
     sa_select(col(AttemptQuestion.question_id), col(AttemptQuestion.options),
-              col(Question.kind), col(Answer.option_ids))
+              col(Question.kind), col(Answer.option_ids),
+              # the integrity signals' answer times, computed from this same read
+              func.coalesce(col(Answer.first_saved_at), col(Answer.saved_at)))
     .join(Question, col(Question.id) == AttemptQuestion.question_id)
     .outerjoin(Answer, and_(col(Answer.attempt_id) == AttemptQuestion.attempt_id,
                             col(Answer.question_public_id) == AttemptQuestion.public_id))
@@ -391,15 +394,25 @@ async def _close_once(
                 raise PredictionRequired(fields={"prediction": "field.prediction"})
         kept = None if auto else prediction
         ended = att.deadline if auto else min(now, att.deadline)
-        score, max_score = await _score(s, att.id, r.partial_credit)
+        rows = (await s.execute(_SCORE_ROWS, {"aid": att.id})).all()
+        score, max_score = await _score(s, rows, r.partial_credit)
+        duration = policy.duration_ms(att.started_at, ended)
         done = await s.execute(_CLOSE, {
             "aid": att.id, "ended": ended, "auto": auto, "score": score, "max_score": max_score,
-            "duration": policy.duration_ms(att.started_at, ended), "kept": kept})
+            "duration": duration, "kept": kept})
         if getattr(done, "rowcount", 0) != 1:
             raise _ClosedElsewhere()
         submitted, counted = await _update_entry(s, r, att.participant_id, kept)
+        mine = next(a for a in submitted if a.id == att.id)
+        # The integrity signals from the rows read for the score (texts are cached), in
+        # this transaction: a separate pass after the response cost as much as the submit.
+        assert r.bank_version_id is not None
+        signals = integrity.evaluate(
+            att.started_at, duration, auto, [(qid, options) for qid, options, *_ in rows],
+            {qid: (chosen, at) for qid, _, _, chosen, at in rows if chosen is not None},
+            await bank_texts(ctx, s, r.bank_version_id))
+        await integrity.store_at_close(s, mine, signals, now)
     ctx.papers.drop(att.id)
-    mine = next(a for a in submitted if a.id == att.id)
     best = next((a for a in submitted if a.id == counted), None)
     if r.kind != "practice" and best is not None:
         await standings.publish(ctx, r, best, len(submitted), unit_code, group_code, birth,
@@ -407,12 +420,11 @@ async def _close_once(
     return _Closed(mine, r, counted, True)
 
 
-async def _score(s: AsyncSession, attempt_id: str, partial: bool) -> tuple[int, int]:
-    """The attempt's score from its paper, answers (one statement) and key (one more)."""
-    rows = (await s.execute(_SCORE_ROWS, {"aid": attempt_id})).all()
+async def _score(s: AsyncSession, rows: Sequence[Any], partial: bool) -> tuple[int, int]:
+    """The attempt's score from its _SCORE_ROWS and the key (one statement)."""
     correct_opts = set((await s.scalars(_KEY, {"qids": [r[0] for r in rows]})).all())
     markings = []
-    for _qid, options, kind, chosen in rows:
+    for _qid, options, kind, chosen, _at in rows:
         pub = {oid: p for oid, p in options}
         markings.append(scoring.Marking(
             kind="multiple" if kind == "multiple" else "single",

@@ -17,7 +17,7 @@ from contest.storage import keys
 from contest.storage.db import transaction
 from contest.storage.tables import Participant
 
-_COPY_TTL_S = 40 * 24 * 3600  # outlives any session cookie; refilled from SQL when gone
+COPY_TTL_S = 40 * 24 * 3600  # outlives any session cookie; refilled from SQL when gone
 
 
 async def _from_sql(ctx: Services, participant_id: str) -> int:
@@ -27,7 +27,7 @@ async def _from_sql(ctx: Services, participant_id: str) -> int:
                                  .where(col(Participant.id) == participant_id))
     if version is None:
         raise NotLoggedIn()
-    await ctx.redis.set(keys.session_version(participant_id), int(version), ex=_COPY_TTL_S)
+    await ctx.redis.set(keys.session_version(participant_id), int(version), ex=COPY_TTL_S)
     return int(version)
 
 
@@ -48,7 +48,7 @@ async def check(ctx: Services, participant_id: str, cookie_version: int) -> None
 
 async def remember(ctx: Services, participant_id: str, version: int) -> None:
     """Put the current version in Redis at login, so the first requests need no SQL."""
-    await ctx.redis.set(keys.session_version(participant_id), version, ex=_COPY_TTL_S)
+    await ctx.redis.set(keys.session_version(participant_id), version, ex=COPY_TTL_S)
 
 
 async def end_all(ctx: Services, participant_id: str) -> None:

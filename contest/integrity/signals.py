@@ -1,32 +1,34 @@
 """Recording integrity signals per attempt and turning them into flags.
 
-Per-attempt flags (answer pace, attempt pace, hidden page) are computed at submit; flags
-across participants (identical answers, shared devices, prediction spreads) by `scan_round`,
-the periodic pass (the CLI and the review list run it). Nothing here can fail a submit or
-change a score.
+Per-attempt flags (answer pace, attempt pace, hidden page) are computed when an attempt
+closes, in the close's own transaction from the rows it already read (evaluate,
+store_at_close); flags across participants (identical answers, shared devices, prediction
+spreads) by `scan_round`, the periodic pass (the CLI and the review list run it). Nothing here
+changes a score.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import bindparam, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from contest.core.context import Services, log
 from contest.domain import integrity as rules
+from contest.domain.draw import QuestionText
 from contest.domain.integrity import Flag, Thresholds
 from contest.domain.vocabulary import AttemptStatus
 from contest.errors import NotFound
 from contest.setup.papers import bank_texts
-from contest.storage import keys
 from contest.storage.db import transaction
 from contest.storage.integrity_tables import AttemptSignals, IntegrityFlag
 from contest.storage.tables import Answer, Attempt, AttemptQuestion, Round, RoundEntry
-
-_EVENTS_TTL_S = 3 * 24 * 3600  # outlives any attempt; the SQL row keeps the result
 
 THRESHOLDS = Thresholds()
 
@@ -35,17 +37,26 @@ def _ms(at: datetime) -> int:
     return int(at.timestamp() * 1000)
 
 
+_HIDDEN_ONCE_MORE = (
+    update(AttemptSignals)
+    .where(col(AttemptSignals.attempt_id) == bindparam("aid"),
+           col(AttemptSignals.participant_id) == bindparam("pid"))
+    .values(hidden_changes=col(AttemptSignals.hidden_changes) + 1)
+    .returning(col(AttemptSignals.hidden_changes))
+)
+
+
 async def note_visibility(ctx: Services, participant_id: str, attempt_id: str) -> int:
-    """Count a 'page hidden' event the client reported; raises NotFound for others' attempts."""
-    async with ctx.sm() as s:
-        owner = await s.scalar(select(Attempt.participant_id).where(Attempt.id == attempt_id))
-    if owner != participant_id:
-        raise NotFound()
-    key = keys.attempt_visibility(attempt_id)
-    pipe = ctx.redis.pipeline(transaction=False)
-    pipe.incr(key)
-    pipe.expire(key, _EVENTS_TTL_S)
-    count, _ = await pipe.execute()
+    """Count a 'page hidden' event the client reported, on the attempt's start note (one
+    statement; the close reads it there); raises NotFound for others' attempts."""
+    async with transaction(ctx.sm) as s:
+        count = await s.scalar(_HIDDEN_ONCE_MORE, {"aid": attempt_id, "pid": participant_id})
+        if count is None:  # someone else's, or an attempt started before start notes
+            owner = await s.scalar(select(Attempt.participant_id)
+                                   .where(Attempt.id == attempt_id))
+            if owner != participant_id:
+                raise NotFound()
+            return 0
     return int(count)
 
 
@@ -72,8 +83,82 @@ def _upsert_flags(existing: dict[tuple[str, str, str], IntegrityFlag],
     return [row for key, row in existing.items() if key not in wanted]
 
 
+@dataclass(frozen=True)
+class Signals:
+    """A closed attempt's answer timings, answer digest and own flags, ready to store."""
+
+    answers: list[list[Any]]
+    digest: str | None
+    flags: list[Flag]
+
+
+def evaluate(started_at: datetime, duration_ms: int, auto: bool,
+             paper: Sequence[tuple[int, Sequence[Sequence[Any]]]],
+             saved: Mapping[int, tuple[Sequence[str], datetime]],
+             texts: Mapping[int, QuestionText]) -> Signals:
+    """The signals of a closed attempt from its paper ((question id, [[option id, public
+    id], ...])), its saves (question id -> chosen public ids, first save) and its texts; the
+    hidden-page flag is added where the stored count is read (with_hidden)."""
+    saves: list[tuple[int, int, int]] = []
+    chosen: dict[int, tuple[int, ...]] = {}
+    for qid, options in paper:
+        got = saved.get(qid)
+        if got is None or not got[0]:
+            continue
+        public_to_option = {pub: oid for oid, pub in options}
+        chosen[qid] = tuple(sorted(int(public_to_option[o]) for o in got[0]
+                                   if o in public_to_option))
+        qt = texts.get(qid)
+        chars = len(qt.text) + sum(map(len, qt.options.values())) if qt else 0
+        saves.append((qid, chars, _ms(got[1])))
+    timings = rules.answer_timings(_ms(started_at), saves)
+    flags = [f for f in (
+        rules.fast_answers(timings, THRESHOLDS),
+        None if auto else rules.fast_attempt(duration_ms, len(paper), THRESHOLDS),
+    ) if f is not None]
+    rows = [[t.question_id, list(chosen.get(t.question_id, ())), t.ms] for t in timings]
+    return Signals(rows, rules.answers_digest(chosen) if chosen else None, flags)
+
+
+def with_hidden(flags: list[Flag], hidden: int) -> list[Flag]:
+    """The flags with the hidden-page flag when the page was reported hidden often."""
+    tab = rules.tab_hidden(hidden, THRESHOLDS)
+    return [*flags, tab] if tab is not None else flags
+
+
+_SIGNALS_DONE = (
+    update(AttemptSignals)
+    .where(col(AttemptSignals.attempt_id) == bindparam("aid"))
+    .values(answers=bindparam("answers"), answers_digest=bindparam("digest"),
+            duration_ms=bindparam("duration"), computed_at=bindparam("now"))
+    .returning(col(AttemptSignals.hidden_changes))
+)
+
+
+async def store_at_close(s: AsyncSession, att: Attempt, sig: Signals, now: datetime) -> None:
+    """Store the signals of an attempt closed in this transaction: one UPDATE of the note
+    its start wrote, returning the hidden-page count kept there (a row is added for
+    attempts started without one). A first close has no per-attempt flags yet, so its
+    flags are only added."""
+    hidden = await s.scalar(_SIGNALS_DONE, {
+        "aid": att.id, "answers": sig.answers, "digest": sig.digest,
+        "duration": att.duration_ms, "now": now})
+    if hidden is None:
+        hidden = 0
+        s.add(AttemptSignals(attempt_id=att.id, round_id=att.round_id,
+                             participant_id=att.participant_id, started_at=att.started_at,
+                             user_agent=att.user_agent, answers=sig.answers,
+                             answers_digest=sig.digest, duration_ms=att.duration_ms,
+                             hidden_changes=0, computed_at=now))
+    s.add_all(IntegrityFlag(round_id=att.round_id, participant_id=att.participant_id,
+                            attempt_id=att.id, reason=f.reason, strength=f.strength,
+                            details=dict(f.details), created_at=now)
+              for f in with_hidden(sig.flags, int(hidden)))
+
+
 async def compute_attempt(ctx: Services, attempt_id: str) -> list[Flag]:
-    """Compute and store a submitted attempt's signals and own flags; raises NotFound."""
+    """Compute and store a submitted attempt's signals and own flags again (the scan's
+    catch-up for attempts closed before signals were kept at close); raises NotFound."""
     now = ctx.now()
     async with ctx.sm() as s:
         att = await s.get(Attempt, attempt_id)
@@ -86,53 +171,33 @@ async def compute_attempt(ctx: Services, attempt_id: str) -> list[Flag]:
         version = await s.scalar(select(Round.bank_version_id).where(Round.id == att.round_id))
         assert version is not None
         bank = await bank_texts(ctx, s, version)
-        texts = {aq.question_id: bank[aq.question_id].text for aq in paper}
-        option_chars = {aq.question_id: sum(map(len, bank[aq.question_id].options.values()))
-                        for aq in paper}
         answers = (await s.scalars(select(Answer).where(Answer.attempt_id == attempt_id))).all()
-    hidden = int(await ctx.redis.get(keys.attempt_visibility(attempt_id)) or 0)
-    by_public = {aq.public_id: aq for aq in paper}
-    saves: list[tuple[int, int, int]] = []
-    chosen: dict[int, tuple[int, ...]] = {}
-    for a in answers:
-        aq = by_public.get(a.question_public_id)
-        if aq is None or not a.option_ids:
-            continue
-        public_to_option = {pub: oid for oid, pub in aq.options}
-        chosen[aq.question_id] = tuple(sorted(int(public_to_option[o]) for o in a.option_ids
-                                              if o in public_to_option))
-        # The first save (a column the save writes); rows from before it: the last save.
-        at = _ms(a.first_saved_at or a.saved_at)
-        chars = len(texts.get(aq.question_id, "")) + option_chars[aq.question_id]
-        saves.append((aq.question_id, chars, at))
-    timings = rules.answer_timings(_ms(att.started_at), saves)
-    flags = [f for f in (
-        rules.fast_answers(timings, THRESHOLDS),
-        rules.fast_attempt(att.duration_ms or 0, len(paper), THRESHOLDS)
-        if not att.auto_submitted else None,
-        rules.tab_hidden(hidden, THRESHOLDS),
-    ) if f is not None]
-    answer_rows = [[t.question_id, list(chosen.get(t.question_id, ())), t.ms] for t in timings]
+    by_public = {aq.public_id: aq.question_id for aq in paper}
+    # The first save (a column the save writes); rows from before it: the last save.
+    saved = {by_public[a.question_public_id]: (a.option_ids or [], a.first_saved_at or a.saved_at)
+             for a in answers if a.question_public_id in by_public}
+    sig = evaluate(att.started_at, att.duration_ms or 0, att.auto_submitted,
+                   [(aq.question_id, aq.options) for aq in paper], saved, bank)
     async with transaction(ctx.sm) as s:
-        sig = await s.get(AttemptSignals, attempt_id)
-        if sig is None:  # started before signals were recorded, or the start note failed
-            sig = AttemptSignals(attempt_id=attempt_id, round_id=att.round_id,
+        row = await s.get(AttemptSignals, attempt_id)
+        if row is None:  # started before signals were recorded, or the start note failed
+            row = AttemptSignals(attempt_id=attempt_id, round_id=att.round_id,
                                  participant_id=att.participant_id, started_at=att.started_at,
                                  user_agent=att.user_agent)
-            s.add(sig)
-        sig.answers = answer_rows
-        sig.answers_digest = rules.answers_digest(chosen) if chosen else None
-        sig.duration_ms = att.duration_ms
-        sig.hidden_changes = hidden
-        sig.computed_at = now
+            s.add(row)
+        row.answers = sig.answers
+        row.answers_digest = sig.digest
+        row.duration_ms = att.duration_ms
+        row.computed_at = now
         existing = {(f.participant_id, f.attempt_id, f.reason): f for f in (await s.scalars(
             select(IntegrityFlag).where(IntegrityFlag.attempt_id == attempt_id))).all()}
-        wanted = {(att.participant_id, attempt_id, f.reason): f for f in flags}
+        wanted = {(att.participant_id, attempt_id, f.reason): f
+                  for f in with_hidden(sig.flags, row.hidden_changes)}
         added: list[IntegrityFlag] = []
-        for row in _upsert_flags(existing, wanted, att.round_id, now, added):
-            await s.delete(row)
+        for stale in _upsert_flags(existing, wanted, att.round_id, now, added):
+            await s.delete(stale)
         s.add_all(added)
-    return flags
+    return with_hidden(sig.flags, row.hidden_changes)
 
 
 async def after_submit(ctx: Services, attempt_id: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,7 +52,7 @@ def json_map(d: str, param: str) -> str:
 
 
 async def copy_out(s: AsyncSession, query: str, *args: Any,
-                   options: str = "FORMAT csv") -> AsyncIterator[bytes]:
+                   options: str = "FORMAT csv") -> AsyncGenerator[bytes, None]:
     """Stream `COPY (query) TO STDOUT WITH (options)` from PostgreSQL as byte chunks.
 
     The query uses $1.. placeholders. The COPY runs in a task that hands chunks over a

@@ -140,7 +140,3 @@ def session_version(participant_id: str) -> str:
     participant's throttle keys, so one script may read both on a Redis Cluster."""
     return f"{PREFIX}:sv:{{{participant_id}}}"
 
-
-def attempt_visibility(attempt_id: str) -> str:
-    """Counter of 'page hidden' events the client reported during an attempt."""
-    return f"{PREFIX}:a:{{{attempt_id}}}:hidden"

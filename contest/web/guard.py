@@ -102,11 +102,6 @@ def start_note(request: Request) -> StartNote:
     return StartNote(client_ip(request), device_id(request), request.headers.get("user-agent"))
 
 
-async def submitted(request: Request, attempt_id: str) -> None:
-    """Compute the attempt's integrity signals (never fails the submit)."""
-    await integrity.after_submit(_ctx(request), attempt_id)
-
-
 async def challenge(request: Request) -> JSONResponse:
     """GET /contests/{slug}/challenge: a proof-of-work challenge and whether it is required."""
     out = await gate.challenge(_ctx(request), request.path_params["slug"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 
 from contest.attempts import answers, attempts
@@ -100,10 +99,7 @@ async def submit_attempt(request: Request) -> JSONResponse:
     body = await parse_body(request, schemas.SubmitIn)
     result = await attempts.submit(_ctx(request), pid, request.path_params["attempt_id"],
                                    body.prediction)
-    # The integrity signals are computed after the answer is sent (the review's scan computes
-    # any that a crash left out): the participant never waits for them.
-    return JSONResponse(schemas.submit_out(result, result.hidden_until),
-                        background=BackgroundTask(guard.submitted, request, result.attempt.id))
+    return JSONResponse(schemas.submit_out(result, result.hidden_until))
 
 
 async def my_round(request: Request) -> JSONResponse:

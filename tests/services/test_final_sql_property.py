@@ -237,6 +237,17 @@ def test_sql_ranking_equals_the_pure_ranking(seeded: Seeded, people: list[tuple[
     asyncio.run(check(seeded, people, raw_rules, chain, predicts))
 
 
+def test_a_value_copy_would_escape_is_hashed_as_the_canonical_line(seeded: Seeded) -> None:
+    """COPY's text format escapes a backslash and a tab: the hash reads such a round again."""
+    odd = "ODD\\UNIT\tX"
+    people = [(1000, 1000, 0, None, "tudo", odd, BIRTHS[0], False, False),
+              (2000, 1000, 400, 3, "hssv", "BP-BUDANG", BIRTHS[0], False, False)]
+    raw = {"split": "unit", "tiers": [(1, 0)], "one_prize_per_person": False,
+           "max_share": None, "min_score_milli": None, "min_age": None,
+           "excluded_groups": [], "excluded_units": [], "excluded_participants": []}
+    asyncio.run(check(seeded, people, raw, ("score",), False))
+
+
 def test_hmac_pads_give_the_standard_hmac() -> None:
     import hashlib
 
