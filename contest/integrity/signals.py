@@ -37,12 +37,13 @@ def _ms(at: datetime) -> int:
     return int(at.timestamp() * 1000)
 
 
+# Core UPDATEs of the table (an ORM-enabled update would synchronise the session's objects)
+_SIGNALS = AttemptSignals.__table__  # type: ignore[attr-defined]
 _HIDDEN_ONCE_MORE = (
-    update(AttemptSignals)
-    .where(col(AttemptSignals.attempt_id) == bindparam("aid"),
-           col(AttemptSignals.participant_id) == bindparam("pid"))
-    .values(hidden_changes=col(AttemptSignals.hidden_changes) + 1)
-    .returning(col(AttemptSignals.hidden_changes))
+    update(_SIGNALS)
+    .where(_SIGNALS.c.attempt_id == bindparam("aid"), _SIGNALS.c.participant_id == bindparam("pid"))
+    .values(hidden_changes=_SIGNALS.c.hidden_changes + 1)
+    .returning(_SIGNALS.c.hidden_changes)
 )
 
 
@@ -127,11 +128,11 @@ def with_hidden(flags: list[Flag], hidden: int) -> list[Flag]:
 
 
 _SIGNALS_DONE = (
-    update(AttemptSignals)
-    .where(col(AttemptSignals.attempt_id) == bindparam("aid"))
+    update(_SIGNALS)
+    .where(_SIGNALS.c.attempt_id == bindparam("aid"))
     .values(answers=bindparam("answers"), answers_digest=bindparam("digest"),
             duration_ms=bindparam("duration"), computed_at=bindparam("now"))
-    .returning(col(AttemptSignals.hidden_changes))
+    .returning(_SIGNALS.c.hidden_changes)
 )
 
 
