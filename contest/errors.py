@@ -164,6 +164,10 @@ class ResultsNotPublished(ContestError):
     status, code = 404, "results_not_published"
 
 
+class RoundNotFinalised(ContestError):
+    status, code = 409, "round_not_finalised"
+
+
 class AnswerKeyNotAvailable(ContestError):
     status, code = 409, "answer_key_not_available"
 

@@ -230,6 +230,13 @@ def test_results_commands_write_scoped_audited_files(
     assert asyncio.run(with_services(sqlite_env, audit)) == [
         ("cli:canbo.budang", "winners_pdf"), ("cli", "ranking"), ("cli", "report_pdf"),
         ("cli", "certificates_pdf")]
+    capsys.readouterr()
+    assert main(["results", "notify", str(rid)]) == 0
+    assert main(["results", "notify", str(rid)]) == 0
+    said = capsys.readouterr().out
+    assert f"round {rid}: 2 winner notices queued, 0 queued before" in said
+    assert f"round {rid}: 0 winner notices queued, 2 queued before (not again)" in said
+    assert main(["results", "notify", "999"]) == 1
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "results" in capsys.readouterr().out

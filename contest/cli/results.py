@@ -1,5 +1,6 @@
 """`contest round commit|finalise ID`, `contest draw verify FILES...` (issue 7), and
-`contest results export|report|certificates ROUND_ID` for officers with a shell (issue 16)."""
+`contest results export|report|certificates|notify ROUND_ID` for officers with a shell
+(issue 16)."""
 
 from __future__ import annotations
 
@@ -137,6 +138,19 @@ def cmd_results_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_results_notify(args: argparse.Namespace) -> int:
+    """Queue the winner notices of a finalised round (each winner once, ever)."""
+    from contest.results import winner_notices
+
+    try:
+        sent = run(lambda ctx: winner_notices.send(ctx, args.round_id, actor="cli"))
+    except ContestError as exc:
+        return fail(exc)
+    print(f"round {args.round_id}: {sent.queued} winner notices queued, {sent.already} queued "
+          f"before (not again), {sent.unreachable} winners without a phone or e-mail")
+    return 0
+
+
 def _document_command(what: str) -> Any:
     def cmd(args: argparse.Namespace) -> int:
         from contest.results import documents
@@ -197,3 +211,7 @@ def add_commands(sub: Any) -> None:
     cert = res.add_parser("certificates", help="every participant's certificate in one PDF")
     common(cert)
     cert.set_defaults(func=_document_command("certificates"))
+    notify = res.add_parser("notify", help="send each winner a notice through the outbox "
+                                           "(once per winner and round)")
+    notify.add_argument("round_id", type=int)
+    notify.set_defaults(func=cmd_results_notify)

@@ -11,6 +11,9 @@ district); contests.documents stores it as JSON:
      "units": {"BP-BUDANG": {"organiser": "PHÒNG TƯ PHÁP HUYỆN BÙ ĐĂNG", "place": "Bù Đăng",
                              "signer_title": "TRƯỞNG PHÒNG", "signer_name": "Trần Thị B",
                              "target": 5000}}}
+
+It also holds `prize_claim`, the "how to receive the prize" sentence of the winner notices
+(issue 16 item 9), for the contest and per unit (a district hands out its own prizes).
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ from typing import Any
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 FIELDS = ("parent_body", "organiser", "place", "signer_title", "signer_name")
+CLAIM = "prize_claim"
+CLAIM_MAX = 400  # it travels in an SMS with the prize: keep it short
+DEFAULT_CLAIM = ("Ban tổ chức sẽ liên hệ để hẹn thời gian, địa điểm trao giải; khi nhận giải "
+                 "xin mang theo giấy tờ tùy thân có ảnh.")
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,8 @@ def parse(raw: Any) -> dict[str, Any]:
             if not isinstance(v, str):
                 raise ValueError(f"documents.{k} must be text")
             out[k] = v.strip()
+        elif k == CLAIM:
+            out[k] = claim(v, k)
         elif k == "units":
             if not isinstance(v, Mapping):
                 raise ValueError("documents.units must map unit codes to settings")
@@ -69,9 +78,32 @@ def _unit(code: str, raw: Any) -> dict[str, Any]:
             out[k] = v
         elif k in FIELDS and isinstance(v, str):
             out[k] = v.strip()
+        elif k == CLAIM:
+            out[k] = claim(v, f"documents.units.{code}.{k}")
         else:
             raise ValueError(f"documents.units.{code}.{k} is not a text setting")
     return out
+
+
+def claim(raw: Any, where: str = CLAIM) -> str:
+    """A "how to receive the prize" text, stripped; raises ValueError if not short text."""
+    if not isinstance(raw, str):
+        raise ValueError(f"{where} must be text")
+    text = " ".join(raw.split())
+    if len(text) > CLAIM_MAX:
+        raise ValueError(f"{where} is longer than {CLAIM_MAX} characters")
+    return text
+
+
+def claim_text(documents: Mapping[str, Any] | None, unit_chain: tuple[str, ...] = ()) -> str:
+    """How a winner of a unit receives the prize: the nearest unit's text, the contest's, or
+    the default."""
+    doc = dict(documents or {})
+    units: Mapping[str, Mapping[str, Any]] = doc.get("units") or {}
+    for code in unit_chain:
+        if units.get(code, {}).get(CLAIM):
+            return str(units[code][CLAIM])
+    return str(doc.get(CLAIM) or DEFAULT_CLAIM)
 
 
 def issuer(documents: Mapping[str, Any] | None, unit_chain: tuple[str, ...] = ()) -> Issuer:

@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from contest.core.context import Services
-from contest.notify import reminders
+from contest.notify import announcements, reminders
 from contest.notify.channels import channels, log
 from contest.notify.outbox import BATCH, deliver_due
 
@@ -21,6 +21,7 @@ async def _run(ctx: Services) -> None:
             if loop.time() >= next_reminders:
                 next_reminders = loop.time() + ctx.settings.reminder_interval_s
                 await reminders.schedule(ctx)
+                await announcements.schedule(ctx)
             while sum((await deliver_due(ctx)).values()) >= BATCH:
                 pass  # a full batch: more may be due, keep going before sleeping
         except Exception:  # keep going: a passing DB or Redis outage must not end the task

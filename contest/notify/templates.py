@@ -22,6 +22,8 @@ TEMPLATES = {tpl.key: tpl for tpl in (
     Template("round_open"),
     Template("round_closing"),
     Template("results"),
+    Template("winner"),  # issue 16 item 9: the prize and how to receive it
+    Template("announcement"),  # issue 16 item 11: a notice the organiser published
 )}
 
 # Sent before anything else queued on their channel: a person is waiting for them.

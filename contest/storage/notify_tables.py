@@ -1,5 +1,5 @@
 """Tables of notifications and account recovery (issue 15): the outbox, reset codes, and
-which reminder passes have run."""
+which reminder passes have run; the organiser's announcements (issue 16)."""
 
 from __future__ import annotations
 
@@ -68,3 +68,20 @@ class ReminderRun(SQLModel, table=True):
     round_id: int = Field(foreign_key="rounds.id", primary_key=True)
     kind: str = Field(max_length=16, primary_key=True)  # round_open | round_closing | results
     done_at: datetime = Field(sa_column=_utc())
+
+
+class Announcement(SQLModel, table=True):
+    """A short notice on the contest page (published_at set), optionally sent to the people
+    who opted in to reminders (notify; notified_at once every message is enqueued)."""
+
+    __tablename__ = "announcements"
+    id: int | None = Field(default=None, primary_key=True)
+    contest_id: int = Field(foreign_key="contests.id", index=True)
+    round_id: int | None = Field(default=None, foreign_key="rounds.id")
+    title: str = Field(max_length=160)
+    body: str = Field(sa_column=Column(Text, nullable=False))  # plain text, paragraphs by \n
+    created_at: datetime = Field(sa_column=_utc())
+    created_by: str = Field(max_length=128)
+    published_at: datetime | None = Field(default=None, sa_column=_utc_null())
+    notify: bool = False
+    notified_at: datetime | None = Field(default=None, sa_column=_utc_null())

@@ -60,6 +60,13 @@ CONTEST_FULL = obj(
             "type": "array",
             "items": obj({"name": STR, "label": STR, "required": {"type": "boolean"}, "kind": STR}),
         },
+        # issue 16: the organiser's published notices, newest first
+        "announcements": {
+            "type": "array",
+            "items": obj({"id": STR, "title": STR, "body": STR, "published_at": STR,
+                          "round": {"anyOf": [obj({"id": STR, "title": STR}),
+                                              {"type": "null"}]}}),
+        },
     }
 )
 UNIT = obj({"code": STR, "name": STR, "parent_code": STR_OR_NULL, "level": INT})

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from contest.attempts import answers, attempts
 from contest.core.context import Services
 from contest.live import standings
+from contest.notify import announcements
 from contest.people import accounts, consent
 from contest.setup import catalog
 from contest.web import guard, schemas
@@ -28,7 +29,9 @@ async def get_contest(request: Request) -> JSONResponse:
     c, rounds = await catalog.get_contest(_ctx(request), request.path_params["slug"])
     assert c.id is not None
     shown = await consent.current(_ctx(request), c.id)
-    return JSONResponse(schemas.contest_out(c, rounds, full=True, consent=shown))
+    news = await announcements.public(_ctx(request), c.id)
+    return JSONResponse(schemas.contest_out(c, rounds, full=True, consent=shown,
+                                            announcements=news))
 
 
 async def list_units(request: Request) -> JSONResponse:

@@ -11,6 +11,7 @@ from contest.attempts.answers import SavedAnswer
 from contest.attempts.attempts import PaperView, SubmitResult
 from contest.domain import policy
 from contest.domain.final_ranking import DEFAULT_CHAIN, parse_chain
+from contest.notify.announcements import Shown
 from contest.people.consent import Consent
 from contest.setup.catalog import RoundInfo
 from contest.storage.tables import Attempt, Contest, Unit
@@ -96,8 +97,18 @@ def round_out(info: RoundInfo) -> dict[str, Any]:
             "results_url": f"/results/{r.id}" if info.status == "finalised" else None}
 
 
+def announcement_out(a: Shown) -> dict[str, Any]:
+    """An announcement on the contest page (issue 16 item 11)."""
+    item = a.item
+    return {"id": str(item.id), "title": item.title, "body": item.body,
+            "published_at": iso(item.published_at),
+            "round": {"id": str(item.round_id), "title": a.round_title}
+            if item.round_id is not None else None}
+
+
 def contest_out(c: Contest, rounds: list[RoundInfo], full: bool = False,
-                consent: Consent | None = None) -> dict[str, Any]:
+                consent: Consent | None = None,
+                announcements: list[Shown] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"slug": c.slug, "title": c.title,
                            "rounds": [round_out(r) for r in rounds]}
     if consent is not None:  # issue 6: the text registration shows and records the version of
@@ -107,6 +118,7 @@ def contest_out(c: Contest, rounds: list[RoundInfo], full: bool = False,
         out["rules"] = c.rules
         out["groups"] = [{"code": g["code"], "name": g["name"]} for g in c.groups]
         out["registration_fields"] = REGISTRATION_FIELDS
+        out["announcements"] = [announcement_out(a) for a in announcements or []]
     return out
 
 

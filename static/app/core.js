@@ -61,6 +61,11 @@ export function fmtDate(iso) {
   return new Intl.DateTimeFormat(ui.S._locale || 'vi-VN', { timeZone: TZ, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' })
     .format(new Date(iso));
 }
+/** dd/mm/yyyy in Vietnam's time zone, whatever the device's zone. */
+export function fmtDay(iso) {
+  return new Intl.DateTimeFormat('vi-VN', { timeZone: TZ, day: '2-digit', month: '2-digit', year: 'numeric' })
+    .format(new Date(iso));
+}
 export function fmtTime(ms) {
   return new Date(ms).toLocaleTimeString(ui.S._locale || 'vi-VN', { timeZone: TZ, hour: '2-digit', minute: '2-digit' });
 }

@@ -1,6 +1,6 @@
 /* The contests, a contest's landing page, and the start confirmation before the clock runs. */
 import {
-  api, contest, roundInfo, roundFacts, store, h, vi, t, tn, page, link, errorBox, every, fmtDate, fmtSpan,
+  api, contest, roundInfo, roundFacts, store, h, vi, t, tn, page, link, errorBox, every, fmtDate, fmtDay, fmtSpan,
   fmtDuration, num, shareButton, contestUrl, rememberPrediction, forgetPredictions,
 } from './core.js';
 
@@ -49,6 +49,18 @@ function roundCard(r, loggedIn) {
     actions);
 }
 
+/** The organiser's notices (issue 16), newest first, as articles with a machine-readable date. */
+function newsSection(items) {
+  if (!items || !items.length) return null;
+  return h('section', { 'aria-labelledby': 'h-news', class: 'news' }, h('h2', { id: 'h-news' }, t('landing.news')),
+    h('ul', { class: 'cards' }, items.map((a) => h('li', { class: 'card' },
+      h('article', { 'aria-labelledby': `news-${a.id}` },
+        vi('h3', { id: `news-${a.id}` }, a.title),
+        h('p', { class: 'meta' }, h('time', { datetime: a.published_at }, fmtDay(a.published_at)),
+          a.round ? vi('span', {}, ' · ' + t('landing.news_round', { round: a.round.title })) : null),
+        vi('div', {}, a.body.split(/\n+/).filter(Boolean).map((p) => h('p', {}, p))))))));
+}
+
 /** A round whose attempts are used up offers its result instead of "Vào thi". */
 async function markUsedUp(list, rounds) {
   for (const r of rounds) {
@@ -80,6 +92,7 @@ export async function landing(slug) {
   const list = c.rounds.length ? h('ul', { class: 'cards' }, c.rounds.map((r) => roundCard(r, loggedIn))) : null;
   page(vi('span', {}, c.title),
     account,
+    newsSection(c.announcements),
     h('section', { 'aria-labelledby': 'h-rounds' }, h('h2', { id: 'h-rounds' }, t('landing.rounds')),
       list || h('p', {}, t('landing.no_rounds'))),
     h('section', { 'aria-labelledby': 'h-rules' }, h('h2', { id: 'h-rules' }, t('landing.rules')),

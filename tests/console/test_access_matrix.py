@@ -12,6 +12,7 @@ import httpx
 from starlette.routing import Route
 
 from contest.console import wizard as console_wizard
+from contest.notify import announcements
 from tests.console.conftest import Console
 
 ALL = frozenset({"admin", "organiser", "officer", "viewer"})
@@ -83,6 +84,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/console/rounds/{round_id}/results"): Entry(ALL, unit="query"),
     ("POST", "/console/rounds/{round_id}/results/finalise"): Entry(ORG),
     ("POST", "/console/rounds/{round_id}/results/draw-commitment"): Entry(ORG),
+    ("POST", "/console/rounds/{round_id}/results/notify"): Entry(ORG),
+    ("POST", "/console/rounds/{round_id}/results/claim"): Entry(ORG),
+    ("GET", "/console/contests/{contest_id}/announcements"): Entry(ORG),
+    ("POST", "/console/contests/{contest_id}/announcements"): Entry(ORG),
+    ("POST", "/console/contests/{contest_id}/announcements/{announcement_id}"): Entry(ORG),
     # issue 17: the contest wizard, contest files and clones (draft 1 exists; the empty
     # form bodies of the matrix are refused with 422)
     ("GET", "/console/wizard"): Entry(ORG),
@@ -130,7 +136,7 @@ async def test_every_staff_route_has_a_matrix_entry(console: Console) -> None:
 def _url(path: str, ids: dict[str, str], unit: str | None, entry: Entry) -> str:
     url = path.format(contest_id=ids["contest"], round_id=ids["round"], kind="hourly",
                       fmt="csv", doc="report", name="console.css", staff_id=ids["staff"],
-                      draft_id="1", version_id="1", question_id="1",
+                      draft_id="1", version_id="1", question_id="1", announcement_id="1",
                       step="basics",
                       participant_id=ids["pid_" + (unit or OWN_UNIT)])
     if "/exports/" in path:
@@ -156,6 +162,7 @@ async def test_matrix(console: Console) -> None:
            "pid_" + OWN_UNIT: own.json()["participant_id"],
            "pid_" + OTHER_UNIT: other.json()["participant_id"]}
     await console_wizard.create(w.ctx, "Cuộc thi nháp", "staff:admin")
+    await announcements.publish(w.ctx, 1, announcements.Draft("Tin", "Nội dung"), "staff:admin")
     anonymous = w.make_client()
     failures: list[str] = []
     for (method, path), entry in sorted(MATRIX.items()):

@@ -90,5 +90,17 @@ async def test_commit_finalise_and_read_the_results_in_a_browser(
             assert width <= 360, f"the page is {width}px wide on a 360px screen"
             await page.screenshot(path=str(shots / "console-results-mobile.png"),
                                   full_page=True)
+
+            # issue 16: the winner notices, sent with one button, each person's state shown
+            await page.get_by_role("button", name="Gửi thông báo đạt giải (6 giải)").click()
+            await page.wait_for_url(f"{url}?done=notified&queued=6&already=0&unreachable=0"
+                                    "#thong-bao")
+            main = await page.inner_text("main")
+            assert "Đã xếp 6 thông báo mới vào hàng gửi" in main
+            assert main.count("Đang chờ gửi (SMS)") == 6
+            width = await page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 360, f"the page is {width}px wide on a 360px screen"
+            await page.screenshot(path=str(shots / "console-results-notices.png"),
+                                  full_page=True)
         finally:
             await browser.close()

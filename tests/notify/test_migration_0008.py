@@ -1,4 +1,5 @@
-"""Migration 0008 creates exactly what the issue-15 tables declare."""
+"""Migrations 0008 and 0012 create exactly what the notification tables declare (the
+outbox and recovery of issue 15, the announcements of issue 16)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import contest.storage.all_tables  # noqa: F401 - every table
 from contest.storage.db import make_engine, migrate
 from tests.conftest import REAL_DB
 
-MINE = {"outbox", "password_resets", "reminder_runs"}
+MINE = {"outbox", "password_resets", "reminder_runs", "announcements"}
 
 
 def _mine(diff: Any) -> bool:

@@ -11,9 +11,16 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from contest.domain.documents import CLAIM_MAX, DEFAULT_CLAIM
 from contest.domain.vocabulary import StaffRole
-from contest.errors import ConfigInvalid, DrawCommitted, RoundFinalised, RoundNotClosed
-from contest.results import finalise
+from contest.errors import (
+    ConfigInvalid,
+    DrawCommitted,
+    RoundFinalised,
+    RoundNotClosed,
+    RoundNotFinalised,
+)
+from contest.results import finalise, winner_notices
 from contest.results import staff_results as console_results
 from contest.web.console.messages import text
 from contest.web.console.render import page
@@ -54,7 +61,15 @@ async def _render(request: Request, round_id: int, status: int = 200,
                if staff.role in EXPORT_ROLES[kind.replace("-", "_")]
                and (ov.result is not None or kind not in NEEDS_RESULTS)]
     values: dict[str, Any] = {"confirm": request.query_params.get("confirm") == "1",
-                              "done": request.query_params.get("done", "")}
+                              "done": request.query_params.get("done", ""),
+                              "sent": {k: request.query_params.get(k, "0")
+                                       for k in ("queued", "already", "unreachable")}}
+    # issue 16 item 9: each winner's notice (from the outbox) and the "how to receive" text
+    notices = (await winner_notices.states(ctx_of(request), round_id,
+                                           [w.entry_id for w in ov.winners])
+               if ov.result is not None else {})
+    claim = await winner_notices.claim_of(ctx_of(request), ov.round.contest_id)
+    values.update(notices=notices, claim=claim, default_claim=DEFAULT_CLAIM, claim_max=CLAIM_MAX)
     values.update(extra)
     return page(request, "results.html", status=status, ov=ov, unit=unit or "", level=level,
                 query=query, exports=exports, can_act=staff.role in ORGANISERS, **values)
@@ -98,3 +113,35 @@ async def commitment_submit(request: Request) -> Response:
         return await _render(request, rid, status=exc.status,
                              error=text(f"error.{exc.code}", locale_of(request)))
     return RedirectResponse(f"/console/rounds/{rid}/results?done=committed", status_code=303)
+
+
+@html
+async def notify_submit(request: Request) -> Response:
+    """Queue the winner notices of a finalised round (each person once, whoever presses)."""
+    staff = await require_staff(request, *ORGANISERS)
+    rid = path_int(request, "round_id")
+    try:
+        sent = await winner_notices.send(ctx_of(request), rid, f"staff:{staff.username}")
+    except RoundNotFinalised as exc:
+        return await _render(request, rid, status=exc.status,
+                             error=text(f"error.{exc.code}", locale_of(request)))
+    return RedirectResponse(f"/console/rounds/{rid}/results?done=notified&queued={sent.queued}"
+                            f"&already={sent.already}&unreachable={sent.unreachable}#thong-bao",
+                            status_code=303)
+
+
+@html
+async def claim_submit(request: Request) -> Response:
+    """Save the contest's "how to receive the prize" text from the round's results page."""
+    staff = await require_staff(request, *ORGANISERS)
+    rid = path_int(request, "round_id")
+    ov = await console_results.overview(ctx_of(request), staff, rid, None)
+    try:
+        await winner_notices.set_claim(ctx_of(request), ov.round.contest_id,
+                                       await form_str(request, "prize_claim"),
+                                       f"staff:{staff.username}")
+    except ConfigInvalid as exc:
+        return await _render(request, rid, status=exc.status,
+                             error=text(f"error.{exc.code}", locale_of(request), **exc.params))
+    return RedirectResponse(f"/console/rounds/{rid}/results?done=claim#thong-bao",
+                            status_code=303)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from contest.web.console import (
+    announce_pages,
     auth,
     bank_pages,
     manage,
@@ -76,6 +77,17 @@ ROUTES = [
           methods=["POST"]),
     Route("/console/rounds/{round_id}/results/draw-commitment",
           results_pages.commitment_submit, methods=["POST"]),
+    # issue 16: winner notices and the "how to receive the prize" text; announcements
+    Route("/console/rounds/{round_id}/results/notify", results_pages.notify_submit,
+          methods=["POST"]),
+    Route("/console/rounds/{round_id}/results/claim", results_pages.claim_submit,
+          methods=["POST"]),
+    Route("/console/contests/{contest_id}/announcements", announce_pages.listing,
+          methods=["GET"]),
+    Route("/console/contests/{contest_id}/announcements", announce_pages.publish,
+          methods=["POST"]),
+    Route("/console/contests/{contest_id}/announcements/{announcement_id}",
+          announce_pages.toggle, methods=["POST"]),
     # issue 17: the contest wizard (drafts), contest files, clones
     Route("/console/wizard", wizard.index, methods=["GET"]),
     Route("/console/wizard", wizard.create, methods=["POST"]),
