@@ -26,6 +26,12 @@ def available() -> list[str]:
     )
 
 
+def with_prefix(prefix: str, locale: str = DEFAULT_LOCALE) -> dict[str, str]:
+    """The messages whose key starts with prefix, by the rest of the key (for a page script)."""
+    return {k.removeprefix(prefix): v for k, v in catalogue(locale).items()
+            if k.startswith(prefix)}
+
+
 def t(key: str, locale: str = DEFAULT_LOCALE, **params: object) -> str:
     """Translate key into locale (falling back to Vietnamese, then to the key itself)."""
     for loc in (locale, DEFAULT_LOCALE):

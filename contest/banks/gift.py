@@ -30,7 +30,7 @@ _LITERAL = {v: k[1] for k, v in _ESCAPES.items()}
 _FORMAT_RE = re.compile(r"^\s*\[(html|moodle|markdown|plain)\]", re.IGNORECASE)
 _META_RE = re.compile(r"^//\s*([a-z][a-z-]*)\s*:\s?(.*)$")
 _WEIGHT_RE = re.compile(r"^%([^%]*)%")
-_QUESTION_KEYS = {"id", "kind", "difficulty", "topic", "basis"}
+_QUESTION_KEYS = {"id", "kind", "difficulty", "topic", "basis", "set"}
 _BANK_KEYS = {
     "bank-code": "code",
     "bank-title": "title",
@@ -181,6 +181,7 @@ def _draft(block: _Block, file: str, index: int, problems: list[Problem]) -> Dra
         difficulty=meta.get("difficulty", "medium"),
         basis=meta.get("basis", ""),
         explanation=_restore(general) or None,
+        question_set=meta.get("set", ""),
     )
     if kind == "truefalse":
         word = body.split("#", 1)[0].strip().upper()
@@ -307,6 +308,8 @@ def to_gift(bank: Bank) -> str:
         ]
         if q.basis:
             out.append(f"// basis: {_meta_value(q.basis)}")
+        if q.question_set:
+            out.append(f"// set: {_meta_value(q.question_set)}")
         out.append(f"::{_escape(q.ext_id)}::{_escape(q.text)}{{")
         if q.kind == "true_false":
             out.append("TRUE" if q.options[0].correct else "FALSE")

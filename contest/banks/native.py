@@ -24,6 +24,7 @@ _QUESTION_FIELDS = (
     "answer",
     "basis",
     "explanation",
+    "set",
 )
 
 
@@ -179,6 +180,7 @@ def _draft(w: _Walker, node: yaml.Node) -> Draft:
         difficulty=w.text(fields.get("difficulty"), "difficulty"),
         basis=w.text(fields.get("basis"), "basis") or "",
         explanation=w.text(fields.get("explanation"), "explanation"),
+        question_set=w.text(fields.get("set"), "set") or "",
         locs=locs,
     )
 
@@ -219,6 +221,8 @@ def to_data(bank: Bank) -> dict[str, Any]:
         item["basis"] = q.basis
         if q.explanation is not None:
             item["explanation"] = q.explanation
+        if q.question_set:
+            item["set"] = q.question_set
         questions.append(item)
     return {
         "format": FORMAT,

@@ -57,6 +57,9 @@ _HEADERS = {
     "kind": "kind",
     "giai thich": "explanation",
     "explanation": "explanation",
+    "bo cau hoi": "set",
+    "bo de": "set",
+    "set": "set",
 }
 _OPTION_RE = re.compile(r"^(?:phuong an|option|pa)\s*([a-h])$")
 _INFO_KEYS = {
@@ -181,6 +184,7 @@ def _row_draft(header: dict[str, int], names: list[str], cells: list[str], loc: 
         difficulty=(get("difficulty") or None) if "difficulty" in header else "medium",
         basis=get("basis"),
         explanation=get("explanation") or None,
+        question_set=get("set"),
         locs=locs,
     )
 

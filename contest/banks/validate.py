@@ -40,6 +40,7 @@ class Draft:
     difficulty: str | None = "medium"
     basis: str = ""
     explanation: str | None = None
+    question_set: str = ""
     locs: dict[str, Loc] = field(default_factory=dict)
 
     def at(self, name: str) -> Loc:
@@ -236,6 +237,7 @@ def _check_question(
         difficulty=difficulty,
         basis=d.basis.strip(),
         explanation=d.explanation.strip() if d.explanation and d.explanation.strip() else None,
+        question_set=d.question_set.strip(),
     )
 
 

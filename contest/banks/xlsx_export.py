@@ -80,7 +80,8 @@ def to_xlsx(bank: Bank) -> bytes:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = QUESTIONS_SHEET
-    headers = _headers(n_options)
+    with_sets = any(q.question_set for q in bank.questions)
+    headers = _headers(n_options) + (["Bộ câu hỏi"] if with_sets else [])
     ws.append(headers)
     for n, q in enumerate(bank.questions, start=1):
         if q.kind == "true_false":
@@ -103,7 +104,7 @@ def to_xlsx(bank: Bank) -> bytes:
                 _DIFFICULTY_VI[q.difficulty],
                 q.basis,
                 q.explanation or "",
-            ),
+            ) + ([q.question_set] if with_sets else []),
         )
     _style(ws, headers)
     info = wb.create_sheet(INFO_SHEET)

@@ -254,7 +254,7 @@ async def _new_version(ctx: Services, v: BankVersion, b: BankRow,
             rs = round_settings.RoundSettings(
                 **{k: getattr(r, k) for k in round_settings.RoundSettings.__dataclass_fields__})
             rs.bank_version_id = new.id or 0
-            await round_settings.check_round(ctx, rs)
+            await round_settings.check_round(ctx, rs, r.id, contest_id=r.contest_id)
         async with transaction(ctx.sm) as s:
             for r in waiting:
                 await s.execute(update(Round).where(col(Round.id) == r.id)

@@ -100,6 +100,7 @@ class SeriesInput:
     template: RoundInput  # title is the prefix ("Tuần"); times are ignored
     series: WeeklySeries
     topics: list[str] = field(default_factory=list)  # one per week (a topic quota), optional
+    sets: list[str] = field(default_factory=list)  # one question set per week, optional
     final: RoundInput | None = None
     split_bank: bool = False  # deal the bank into one disjoint bank per week (no repeats)
 
@@ -279,12 +280,16 @@ def series_rounds(si: SeriesInput, tz: Any) -> list[RoundSpec]:
     if si.topics and len(si.topics) != si.series.weeks:
         raise DraftInvalid(count=1, problems=[
             f"Cần đúng {si.series.weeks} chủ đề (mỗi tuần một dòng), đang có {len(si.topics)}."])
+    if si.sets and len(si.sets) != si.series.weeks:
+        raise DraftInvalid(count=1, problems=[
+            f"Cần đúng {si.series.weeks} bộ câu hỏi (mỗi tuần một dòng), đang có {len(si.sets)}."])
     out = []
     for k, (opens, closes) in enumerate(spans):
         quotas = ([{"count": si.template.questions, "topic": si.topics[k], "difficulty": None}]
                   if si.topics else si.template.quotas)
         out.append(_round_spec(si.template, title=f"{si.template.title} {k + 1}".strip(),
-                               opens_at=opens, closes_at=closes, quotas=quotas))
+                               opens_at=opens, closes_at=closes, quotas=quotas,
+                               question_set=si.sets[k] if si.sets else None))
     if si.final is not None:
         if si.final.opens_at < spans[-1][1]:
             raise DraftInvalid(count=1, problems=[

@@ -36,8 +36,9 @@ class Services:
     redis: aioredis.Redis
     now: Callable[[], datetime] = utc_now
     boards: LiveBoards = field(init=False)
-    # bank version id -> the draw's view of its questions (bank versions never change)
-    bank_cache: dict[int, list[DrawQuestion]] = field(default_factory=dict)
+    # (bank version id, question set or None) -> the draw's view of its questions (bank
+    # versions never change)
+    bank_cache: dict[tuple[int, str | None], list[DrawQuestion]] = field(default_factory=dict)
     # bank version id -> question id -> what participants read (texts never change either)
     text_cache: dict[int, dict[int, QuestionText]] = field(default_factory=dict)
     # unit code -> (codes of the unit and its ancestors), refreshed when the tree is loaded

@@ -32,6 +32,8 @@ class BankQuestion:
     difficulty: Difficulty
     basis: str = ""
     explanation: str | None = None
+    # A named, disjoint part of the bank (e.g. one week's questions); "" = in no set.
+    question_set: str = ""
 
     @property
     def correct_positions(self) -> tuple[int, ...]:

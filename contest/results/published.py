@@ -11,12 +11,13 @@ from sqlmodel import col, select
 
 from contest.core.context import Services
 from contest.domain.people import mask_name
+from contest.domain.question_sets import released
 from contest.domain.vocabulary import PrizeKind, RoundKind
 from contest.errors import AnswerKeyNotAvailable, NotFound, ResultsNotPublished
 from contest.i18n import t
 from contest.results.result_rows import load_tree
 from contest.storage.results_tables import PrizeAward, RoundDraw, RoundResult
-from contest.storage.tables import Contest, Option, Participant, Question, Round
+from contest.storage.tables import BankVersion, Contest, Option, Participant, Question, Round
 
 ELIGIBLE_PATH = "/api/v1/rounds/{id}/results/eligible.csv"
 
@@ -113,24 +114,34 @@ async def public_commitment(ctx: Services, round_id: int) -> dict[str, Any]:
             "committed_at": _iso(draw.committed_at)}
 
 
-async def answer_key(ctx: Services, round_id: int) -> tuple[Round, list[dict[str, Any]]]:
-    """The questions of a closed round's bank version with their correct options.
+async def answer_key(ctx: Services, round_id: int
+                     ) -> tuple[Round, list[dict[str, Any]], int]:
+    """The questions a closed round drew from (its question set, else its bank version) with
+    their correct options, less those a not-yet-closed round of the same bank can still draw
+    (matched by question id across versions); (round, questions, number withheld).
 
-    Raises NotFound, AnswerKeyNotAvailable (the round is not closed, or another round that
-    has not closed yet draws from the same bank version: publishing would leak its answers).
+    Raises NotFound, AnswerKeyNotAvailable (the round is not closed, or every one of its
+    questions is still in an open round's pool: publishing would leak its answers).
     """
     now = ctx.now()
     async with ctx.sm() as s:
         r = await _public_round(s, round_id)
         if now < r.closes_at:
             raise AnswerKeyNotAvailable()
-        sharing = await s.scalar(select(col(Round.id)).where(
-            col(Round.bank_version_id) == r.bank_version_id, col(Round.closes_at) > now,
-            col(Round.id) != round_id).limit(1))
-        if sharing is not None:
+        bank_id = select(col(BankVersion.bank_id)).where(
+            col(BankVersion.id) == r.bank_version_id).scalar_subquery()
+        still_open = (await s.execute(
+            select(col(Round.bank_version_id), col(Round.question_set))
+            .join(BankVersion, col(BankVersion.id) == col(Round.bank_version_id))
+            .where(col(BankVersion.bank_id) == bank_id, col(Round.closes_at) > now,
+                   col(Round.id) != round_id))).all()
+        open_pools = [await _pool_ids(s, vid, qset) for vid, qset in set(still_open)]
+        pool = (await s.scalars(_pool(r.bank_version_id, r.question_set)
+                                .order_by(col(Question.id)))).all()
+        shown = released([q.ext_id for q in pool], open_pools)
+        questions = [q for q in pool if q.ext_id in shown]
+        if not questions:
             raise AnswerKeyNotAvailable()
-        questions = (await s.scalars(select(Question).where(
-            col(Question.bank_version_id) == r.bank_version_id).order_by(col(Question.id)))).all()
         options = (await s.scalars(select(Option).where(
             col(Option.question_id).in_([q.id for q in questions]))
             .order_by(col(Option.question_id), col(Option.position)))).all()
@@ -144,4 +155,19 @@ async def answer_key(ctx: Services, round_id: int) -> tuple[Round, list[dict[str
                     "options": [{"letter": "ABCDEFGH"[i] if i < 8 else str(i + 1),
                                  "text": o.text, "correct": o.correct}
                                 for i, o in enumerate(by_q.get(q.id or 0, []))]})
-    return r, out
+    return r, out, len(pool) - len(questions)
+
+
+def _pool(version_id: int, question_set: str | None) -> Any:
+    """The questions a round draws from: its set of the bank version, else all of it."""
+    q = select(Question).where(col(Question.bank_version_id) == version_id)
+    return q if question_set is None else q.where(col(Question.question_set) == question_set)
+
+
+
+async def _pool_ids(s: AsyncSession, version_id: int, question_set: str | None) -> list[str]:
+    """The bank ids (ext_id) of a round's pool."""
+    q = select(col(Question.ext_id)).where(col(Question.bank_version_id) == version_id)
+    if question_set is not None:
+        q = q.where(col(Question.question_set) == question_set)
+    return list((await s.scalars(q)).all())

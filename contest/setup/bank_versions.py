@@ -19,9 +19,12 @@ from contest.storage.tables import BankVersion, Option, Question
 
 def content_hash(bank: Bank) -> str:
     """SHA-256 of a bank's content, to recognise a re-import of the same file."""
-    return hashlib.sha256(
-        json.dumps(asdict(bank), sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()
+    data = asdict(bank)
+    for q in data["questions"]:
+        if not q["question_set"]:  # banks without sets keep the hash they had before sets
+            del q["question_set"]
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+                          ).hexdigest()
 
 
 async def import_bank(
@@ -88,6 +91,7 @@ async def _add_questions(s: AsyncSession, version_id: int, bank: Bank) -> None:
             difficulty=bq.difficulty,
             basis=bq.basis,
             explanation=bq.explanation,
+            question_set=bq.question_set,
         )
         s.add(q)
         await s.flush()

@@ -41,7 +41,8 @@ MAX_FILE = 2 * 1024 * 1024
 # Round columns the file describes (RoundSpec name -> Round column); secret is never among them.
 _ROUND_FIELDS = ("title", "kind", "opens_at", "closes_at", "questions_per_attempt", "quotas",
                  "time_limit_s", "grace_s", "max_attempts", "counting", "partial_credit",
-                 "prediction_prompt", "prediction_kind", "prizes", "tie_breaks", "score_shown")
+                 "prediction_prompt", "prediction_kind", "prizes", "tie_breaks", "score_shown",
+                 "question_set")
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,8 @@ async def check_rounds(ctx: Services, spec: ContestSpec, file: str,
     for rs, rset in zip(spec.rounds, settings, strict=True):
         try:
             parse_chain(rs.tie_breaks)
-            await round_settings.check_round(ctx, rset, siblings=settings, replaced=replaced)
+            await round_settings.check_round(ctx, rset, siblings=settings, replaced=replaced,
+                                             contest_id=existing)
         except ValueError as exc:
             problems.append(FileProblem(file, rs.line, f"đợt {rs.title!r}: tie_breaks: {exc}"))
         except ConfigInvalid as exc:
@@ -246,7 +248,8 @@ def _settings_of(rs: RoundSpec, version_id: int) -> round_settings.RoundSettings
         quotas=rs.quotas, time_limit_s=rs.time_limit_s, grace_s=rs.grace_s,
         max_attempts=rs.max_attempts, counting=rs.counting, partial_credit=rs.partial_credit,
         score_shown=rs.score_shown, kind=rs.kind, prediction_prompt=rs.prediction_prompt,
-        prediction_kind=rs.prediction_kind, prizes=rs.prizes, tie_breaks=rs.tie_breaks)
+        prediction_kind=rs.prediction_kind, prizes=rs.prizes, tie_breaks=rs.tie_breaks,
+        question_set=rs.question_set)
 
 
 def _round_values(rs: RoundSpec, version_id: int) -> dict[str, Any]:
@@ -378,7 +381,8 @@ async def spec_of(ctx: Services, slug: str) -> ContestSpec:
             quotas=[dict(q) for q in r.quotas], time_limit_s=r.time_limit_s, grace_s=r.grace_s,
             max_attempts=r.max_attempts, counting=r.counting, partial_credit=r.partial_credit,
             prediction_prompt=r.prediction_prompt, prediction_kind=r.prediction_kind,
-            prizes=r.prizes, tie_breaks=r.tie_breaks, score_shown=r.score_shown))
+            prizes=r.prizes, tie_breaks=r.tie_breaks, score_shown=r.score_shown,
+            question_set=r.question_set))
     spec.banks = [BankRef(code) for code in used]
     return spec
 

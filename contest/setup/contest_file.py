@@ -23,7 +23,8 @@ from contest.setup.yaml_reader import Abort, FileProblem, Reader, plain_value
 FORMAT = "contest/1"
 _TOP = ("format", "slug", "title", "organiser", "rules", "visible", "timezone", "eligibility",
         "groups", "units", "consent", "banks", "rounds", "documents")
-_ROUND = ("title", "kind", "opens", "closes", "bank", "bank_version", "questions", "quotas",
+_ROUND = ("title", "kind", "opens", "closes", "bank", "bank_version", "question_set",
+          "questions", "quotas",
           "time_limit_s", "grace_s", "attempts", "counting", "partial_credit", "score_shown",
           "prediction", "prizes", "tie_breaks")
 class ContestFileInvalid(Exception):
@@ -64,6 +65,7 @@ class RoundSpec:
     bank: str
     questions_per_attempt: int
     bank_version: int | None = None  # None: the bank's newest version
+    question_set: str | None = None  # None: the whole bank
     kind: str = RoundKind.RANKED
     quotas: list[dict[str, Any]] = field(default_factory=list)
     time_limit_s: int = 900
@@ -245,6 +247,7 @@ def _round(r: Reader, node: yaml.Node, tz: ZoneInfo) -> RoundSpec | None:
     return RoundSpec(
         title=title, opens_at=opens, closes_at=closes, bank=bank, questions_per_attempt=questions,
         bank_version=r.integer(m.get("bank_version"), "bank_version", 1, 10**6),
+        question_set=r.text(m.get("question_set"), "question_set (bộ câu hỏi)"),
         kind=r.text(m.get("kind"), "kind") or RoundKind.RANKED, quotas=quotas,
         time_limit_s=r.integer(m.get("time_limit_s"), "time_limit_s", 30, 6 * 3600) or 900,
         grace_s=_or(r.integer(m.get("grace_s"), "grace_s", 0, 120), 5),
@@ -329,6 +332,8 @@ def _round_doc(rs: RoundSpec, tz: ZoneInfo) -> dict[str, Any]:
                          "closes": _local(rs.closes_at, tz), "bank": rs.bank}
     if rs.bank_version is not None:
         d["bank_version"] = rs.bank_version
+    if rs.question_set is not None:
+        d["question_set"] = rs.question_set
     d["questions"] = rs.questions_per_attempt
     if rs.quotas:
         d["quotas"] = [{k: v for k, v in q.items() if v is not None} for q in rs.quotas]

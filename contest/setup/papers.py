@@ -65,23 +65,26 @@ def render_paper(
 
 
 async def bank_questions(
-    ctx: Services, s: AsyncSession, bank_version_id: int
+    ctx: Services, s: AsyncSession, bank_version_id: int, question_set: str | None = None
 ) -> list[DrawQuestion]:
-    """The draw's view of a bank version's questions (cached: versions are immutable)."""
-    cached = ctx.bank_cache.get(bank_version_id)
+    """The draw's view of a bank version's questions, or of one question set of it (cached:
+    versions are immutable)."""
+    key = (bank_version_id, question_set)
+    cached = ctx.bank_cache.get(key)
     if cached is not None:
         return cached
-    rows = (
-        await s.execute(
-            sa_select(
-                col(Question.id), col(Question.topic), col(Question.difficulty),
-                col(Question.kind), col(Option.id),
-            )
-            .join(Option, col(Option.question_id) == Question.id)
-            .where(col(Question.bank_version_id) == bank_version_id)
-            .order_by(col(Question.id), col(Option.position))
+    query = (
+        sa_select(
+            col(Question.id), col(Question.topic), col(Question.difficulty),
+            col(Question.kind), col(Option.id),
         )
-    ).all()
+        .join(Option, col(Option.question_id) == Question.id)
+        .where(col(Question.bank_version_id) == bank_version_id)
+        .order_by(col(Question.id), col(Option.position))
+    )
+    if question_set is not None:
+        query = query.where(col(Question.question_set) == question_set)
+    rows = (await s.execute(query)).all()
     by_q: dict[int, tuple[str, str, str, list[int]]] = {}
     for qid, topic, difficulty, kind, oid in rows:
         assert qid is not None and oid is not None  # primary keys of stored rows
@@ -90,7 +93,7 @@ async def bank_questions(
         DrawQuestion(q, tuple(o), t, d, shuffle_options=kind != "true_false")
         for q, (t, d, kind, o) in by_q.items()
     ]
-    ctx.bank_cache[bank_version_id] = out
+    ctx.bank_cache[key] = out
     return out
 
 
@@ -116,6 +119,6 @@ async def derive_paper(
 ) -> tuple[PaperQuestion, ...]:
     """The paper of attempt `number` of a participant, exactly as the draw makes it."""
     assert r.bank_version_id is not None
-    questions = await bank_questions(ctx, s, r.bank_version_id)
+    questions = await bank_questions(ctx, s, r.bank_version_id, r.question_set)
     seed = attempt_seed(r.secret, participant_id, number)
     return draw_paper(seed, questions, round_quotas(r), seen)

@@ -18,6 +18,7 @@ from contest.domain.draw import check_quotas
 from contest.domain.final_ranking import parse_chain
 from contest.domain.policy import SCORE_SHOWN
 from contest.domain.prizes import parse_rules
+from contest.domain.question_sets import SetUse, shared_set, shared_set_message
 from contest.domain.vocabulary import AttemptStatus, RoundKind
 from contest.errors import CloseEarlierUnconfirmed, ConfigInvalid, NotFound
 from contest.setup.papers import bank_questions, quota_from_dict
@@ -58,6 +59,7 @@ class RoundSettings:
     prizes: dict[str, Any] | None = None
     tie_breaks: list[str] | None = None
     score_shown: str | None = None  # submit | close; None: policy.score_shown_default
+    question_set: str | None = None  # draw from this set of the bank; None: the whole bank
 
 
 async def contests(ctx: Services) -> list[tuple[Contest, list[Round]]]:
@@ -153,11 +155,39 @@ async def check_key_leak(ctx: Services, rs: RoundSettings, round_id: int | None 
             "sẽ lộ đáp án của đợt tính điểm. Hãy chọn ngân hàng khác cho đợt luyện tập."))
 
 
+async def check_shared_set(ctx: Services, rs: RoundSettings, round_id: int | None = None,
+                           siblings: Sequence[RoundSettings] = (),
+                           replaced: Callable[[Round], bool] = lambda _r: False,
+                           contest_id: int | None = None) -> None:
+    """Refuse a round naming the same question set of the same bank (any version) as another
+    round of its contest (`contest_id`'s stored rounds, None: none yet, and `siblings`; other
+    arguments as check_key_leak); raises ConfigInvalid naming both rounds and the set."""
+    if rs.question_set is None:
+        return
+    async with ctx.sm() as s:
+        bank = await _bank_of(s, rs.bank_version_id)
+        code = await s.scalar(select(col(Bank.code)).where(col(Bank.id) == bank)) or ""
+        stored = (await s.execute(
+            select(Round).join(BankVersion, col(BankVersion.id) == col(Round.bank_version_id))
+            .where(col(BankVersion.bank_id) == bank, col(Round.id) != (round_id or -1),
+                   col(Round.contest_id) == (contest_id or -1),
+                   col(Round.question_set) == rs.question_set))).all()
+        others = [SetUse(r.title, code, r.question_set) for (r,) in stored if not replaced(r)]
+        for sib in siblings:
+            if sib is not rs and await _bank_of(s, sib.bank_version_id) == bank:
+                others.append(SetUse(sib.title, code, sib.question_set))
+    use = SetUse(rs.title, code, rs.question_set)
+    other = shared_set(use, others)
+    if other is not None:
+        raise ConfigInvalid(detail=shared_set_message(use, other))
+
+
 async def check_round(ctx: Services, rs: RoundSettings, round_id: int | None = None,
                       siblings: Sequence[RoundSettings] = (),
-                      replaced: Callable[[Round], bool] = lambda _r: False) -> None:
+                      replaced: Callable[[Round], bool] = lambda _r: False,
+                      contest_id: int | None = None) -> None:
     """Raise ConfigInvalid naming the first thing wrong with a round's settings (see
-    check_key_leak for round_id, siblings and replaced)."""
+    check_key_leak for round_id, siblings and replaced, check_shared_set for contest_id)."""
     if not rs.title.strip():
         raise ConfigInvalid(detail="tên đợt thi không được để trống")
     if rs.closes_at <= rs.opens_at:
@@ -170,6 +200,8 @@ async def check_round(ctx: Services, rs: RoundSettings, round_id: int | None = N
         raise ConfigInvalid(detail="thời gian ân hạn phải từ 0 đến 120 giây")
     if rs.max_attempts is not None and not 1 <= rs.max_attempts <= 100:
         raise ConfigInvalid(detail="số lượt thi phải từ 1 đến 100 (để trống: không giới hạn)")
+    if rs.question_set is not None and not rs.question_set.strip():
+        raise ConfigInvalid(detail="tên bộ câu hỏi không được để trống")
     if rs.kind not in KINDS:
         raise ConfigInvalid(detail="loại đợt thi phải là ranked (tính điểm) hoặc practice")
     if rs.score_shown is not None and rs.score_shown not in SCORE_SHOWN:
@@ -193,13 +225,17 @@ async def check_round(ctx: Services, rs: RoundSettings, round_id: int | None = N
     async with ctx.sm() as s:
         if await s.get(BankVersion, rs.bank_version_id) is None:
             raise ConfigInvalid(detail="chưa chọn ngân hàng câu hỏi")
-        questions = await bank_questions(ctx, s, rs.bank_version_id)
+        questions = await bank_questions(ctx, s, rs.bank_version_id, rs.question_set)
     from contest.domain.draw import Quota
 
+    source = "ngân hàng" if rs.question_set is None else f"bộ câu hỏi «{rs.question_set}»"
+    if not questions:
+        raise ConfigInvalid(detail=f"ngân hàng không có {source}")
     problems = check_quotas(questions, quotas or [Quota(count=rs.questions_per_attempt)])
     if problems:
-        raise ConfigInvalid(detail="ngân hàng không đủ câu hỏi: " + "; ".join(problems))
+        raise ConfigInvalid(detail=f"{source} không đủ câu hỏi: " + "; ".join(problems))
     await check_key_leak(ctx, rs, round_id, siblings, replaced)
+    await check_shared_set(ctx, rs, round_id, siblings, replaced, contest_id)
 
 
 @dataclass(frozen=True)
@@ -232,7 +268,7 @@ async def save_round(ctx: Services, contest_id: int, round_id: int | None, rs: R
     audit event names them. Raises NotFound, ConfigInvalid (including quotas the bank cannot
     fill), CloseEarlierUnconfirmed (params: running, new_close, affected).
     """
-    await check_round(ctx, rs, round_id)
+    await check_round(ctx, rs, round_id, contest_id=contest_id)
     values = {k: getattr(rs, k) for k in RoundSettings.__dataclass_fields__}
     cut: list[RunningAttempt] = []
     async with transaction(ctx.sm) as s:

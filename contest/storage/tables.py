@@ -102,6 +102,8 @@ class Question(SQLModel, table=True):
     difficulty: str = Field(default="medium", max_length=16)
     basis: str = ""
     explanation: str | None = None
+    # issue 16: a named disjoint part of the bank a round can draw from ("" = none)
+    question_set: str = Field(default="", max_length=64)
 
 
 class Option(SQLModel, table=True):
@@ -126,6 +128,8 @@ class Round(SQLModel, table=True):
     opens_at: datetime = Field(sa_column=_utc())
     closes_at: datetime = Field(sa_column=_utc())
     bank_version_id: int = Field(foreign_key="bank_versions.id")
+    # issue 16: draw only from this question set of the bank (None: the whole bank)
+    question_set: str | None = Field(default=None, max_length=64)
     questions_per_attempt: int = 10
     quotas: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     time_limit_s: int = 900

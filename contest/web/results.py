@@ -16,8 +16,10 @@ from contest.core import scope
 from contest.core.context import Services
 from contest.domain.vocabulary import StaffRole
 from contest.errors import ExportUnknown
+from contest.i18n import with_prefix
 from contest.results import documents, exports, finalise
 from contest.results import published as results
+from contest.web.assets import bundle
 from contest.web.parsing import participant_id, path_int
 from contest.web.staff_auth import client_ip, require_staff
 
@@ -25,6 +27,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 ORGANISERS = (StaffRole.ADMIN, StaffRole.ORGANISER)
 OFFICERS = (*ORGANISERS, StaffRole.UNIT_OFFICER)
 EVERYONE = tuple(StaffRole)
+CHECK_JS = "app/drawcheck.js"  # the results page's in-browser draw check (Web Crypto)
 # Who may take which export: contact details only for roles that hand out the prizes.
 EXPORT_ROLES = {
     "winners": EVERYONE,
@@ -78,14 +81,17 @@ async def results_page(request: Request) -> HTMLResponse:
     data = await results.manifest(ctx, rid)
     html = _env().get_template("results/page.html").render(
         m=data, round_id=rid, chain_text=results.chain_sentence(data["chain"]),
+        check=with_prefix("drawcheck."), check_js=bundle(request).urls.get(CHECK_JS),
         finalised_local=results.local_text(data["round"]["finalised_at"], ctx.settings.tz))
     return HTMLResponse(html)
 
 
 async def answer_key_page(request: Request) -> HTMLResponse:
     """GET /answer-key/{id}: the printable answer key of a closed round."""
-    r, questions = await results.answer_key(_ctx(request), path_int(request, "round_id"))
-    html = _env().get_template("results/answer_key.html").render(round=r, questions=questions)
+    r, questions, withheld = await results.answer_key(_ctx(request),
+                                                      path_int(request, "round_id"))
+    html = _env().get_template("results/answer_key.html").render(round=r, questions=questions,
+                                                                 withheld=withheld)
     return HTMLResponse(html)
 
 

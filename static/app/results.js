@@ -85,6 +85,17 @@ export async function result(id) {
   }
 }
 
+/* The live board cannot apply the prediction tie-break (its answer, e.g. the number of
+   entrants, is only known at the close): say so under the board when it matters. */
+export function predictionNote(info) {
+  const chain = info.tie_breaks || [];
+  const at = chain.indexOf('prediction');
+  if (!info.has_prediction || at < 0) return null;
+  if (at === 0) return t('board.prediction_first');
+  if (at === 1 && chain[0] === 'score') return t('board.prediction_score');
+  return t('board.prediction_later', { before: chain.slice(0, at).map((c) => t('chain.' + c)).join(', ') });
+}
+
 export async function board(roundId) {
   const info = await roundInfo(roundId);
   const units = await api('GET', `/contests/${encodeURIComponent(info.slug)}/units`).catch(() => []);
@@ -120,6 +131,7 @@ export async function board(roundId) {
       h('table', {}, h('caption', { class: 'sr-only' }, t('board.table')),
         h('thead', {}, h('tr', {}, ['rank', 'name', 'unit', 'score', 'time'].map((k) => h('th', { scope: 'col' }, t('board.col_' + k))))),
         tbody)),
+    predictionNote(info) ? h('p', { class: 'hint', id: 'board-prediction-note' }, predictionNote(info)) : null,
     updated,
     h('div', { class: 'actions' }, link(`#/c/${info.slug}`, t('nav.back_contest'))));
   await load();

@@ -37,6 +37,7 @@ TRICKY = Bank(
             difficulty="hard",
             basis="Điều 5: khoản 1 # 2",
             explanation="Giải thích {có} ngoặc\nvà xuống dòng",
+            question_set="Tuần 1",
         ),
         BankQuestion(
             ext_id="k-2",
@@ -53,6 +54,7 @@ TRICKY = Bank(
             options=tuple(BankOption(t, t != "D") for t in "ABCD"),
             topic="Yes",
             difficulty="easy",
+            question_set="tuan-2",
         ),
         BankQuestion(
             ext_id="k-4",

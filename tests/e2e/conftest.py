@@ -133,6 +133,14 @@ def gated_server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope="session")
+def results_server(chromium_path: str,
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server with a finalised round besides the demo (tests.e2e.server.add_finalised)."""
+    with _serve(tmp_path_factory.mktemp("e2e-results"), {"E2E_FINALISED": "1"}) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
 def browser(chromium_path: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

@@ -77,3 +77,39 @@ async def test_live_board_top_n_equals_the_official_top_n(world: World) -> None:
         assert all(e.duration_ms == durations[e.participant_id] for e in board.entries)
         # and nobody beyond: the board holds exactly the eligible entrants
         assert board.total == len(await official_top(world, rid, 10_000))
+
+
+async def test_with_a_prediction_the_board_differs_only_inside_equal_scores(world: World) -> None:
+    """The prediction's distance is known only at the close: the live board orders people
+    tied on score provisionally (by time), and its caption says the prediction settles them.
+    So, for the default chain, the board and the official ranking hold the same people with
+    the same scores at every place; only the order among equal scores may differ."""
+    rnd = random.Random(1616)
+    pool = [f"P{i:02d}" for i in range(40)]
+    differed = 0
+    for k in range(10):
+        rid = world.round_id if k == 0 else await world.add_round(title=f"Đợt {k}")
+        await set_round(world.ctx, rid, prizes=RULES | {"one_prize_per_person": False},
+                        prediction_kind="participants", tie_breaks=None)
+        people = [Person(pid, rnd.choice([0, 2000, 3000, 3000]),
+                         duration_ms=rnd.choice([60_000, 61_000, 59_000]),
+                         prediction=rnd.choice([None, 1, 5, 10, 20]),
+                         group=rnd.choice(["tudo", "tudo", "btc"]), unit=UNITS[0],
+                         phone=f"0914{int(pid[1:]):06d}")
+                  for pid in rnd.sample(pool, rnd.randint(2, 20))]
+        await seed_entries(world.ctx, rid, people)
+        await standings.rebuild(world.ctx, rid)
+        board = await standings.leaderboard(world.ctx, rid, None, limit=100)
+        world.clock.advance(24 * 3600 + 10)
+        await finalise.finalise(world.ctx, rid)
+        async with world.ctx.sm() as s:
+            official = (await s.execute(
+                select(FinalRanking.participant_id, FinalRanking.score_milli)
+                .where(FinalRanking.round_id == rid,
+                       FinalRanking.exclusion.is_(None))  # type: ignore[union-attr]
+                .order_by(FinalRanking.position))).all()
+        live = [(e.participant_id, e.score_milli) for e in board.entries]
+        assert [s for _, s in live] == [s for _, s in official], (k, people)
+        assert sorted(live) == sorted(official)
+        differed += [p for p, _ in live] != [p for p, _ in official]
+    assert differed  # the random rounds do reach the case where the prediction reorders

@@ -171,6 +171,7 @@ def _round_form(request: Request, r: Any) -> dict[str, str]:
         "closes_at": r.closes_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
         "bank_version_id": str(r.bank_version_id),
         "questions_per_attempt": str(r.questions_per_attempt), "quotas": quotas,
+        "question_set": r.question_set or "",
         "time_limit_min": f"{r.time_limit_s / 60:g}", "grace_s": str(r.grace_s),
         "max_attempts": "" if r.max_attempts is None else str(r.max_attempts),
         "counting": r.counting, "partial_credit": "on" if r.partial_credit else "",
@@ -217,7 +218,8 @@ def _round_settings(raw: dict[str, str], tz: Any,
         counting=raw.get("counting", "best"), partial_credit=raw.get("partial_credit") == "on",
         prediction_prompt=raw.get("prediction_prompt") or None,
         prediction_kind=raw.get("prediction_kind") or None, prizes=prizes.prizes,
-        tie_breaks=prizes.tie_breaks or None, score_shown=raw.get("score_shown") or None)
+        tie_breaks=prizes.tie_breaks or None, score_shown=raw.get("score_shown") or None,
+        question_set=raw.get("question_set", "").strip() or None)
 
 
 @html

@@ -226,7 +226,8 @@ def _series(f: Form) -> console_wizard.SeriesInput:
                           close_at=closes_at)
     f.done()
     return console_wizard.SeriesInput(template=template, series=series,
-                                      topics=f.lines("s_topics"), final=final,
+                                      topics=f.lines("s_topics"), sets=f.lines("s_sets"),
+                                      final=final,
                                       split_bank=f.text("s_split") == "on")
 
 
