@@ -72,6 +72,18 @@ class NotEligible(ContestError):
     status, code = 403, "not_eligible"
 
 
+class NotQualified(ContestError):
+    """A final round open only to the best of earlier rounds: not on its list (issue 17)."""
+
+    status, code = 403, "not_qualified"
+
+
+class QualificationPending(ContestError):
+    """A final round whose list of qualified people has not been drawn up yet (issue 17)."""
+
+    status, code = 403, "qualification_pending"
+
+
 class UnknownOption(ContestError):
     status, code = 422, "unknown_option"
 

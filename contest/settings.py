@@ -240,6 +240,12 @@ class Settings:
         metadata=_help("How long a login waits for a hashing slot before 503 busy, in seconds.",
                        "CONTEST_HASH_WAIT"),
     )
+    argon2_cost: str = field(
+        default="production",
+        metadata=_help("Cost of new password hashes: production (argon2id, 64 MiB, 3 passes) "
+                       "or test (the lowest cost argon2 accepts, for test suites only; "
+                       "refused outside dev mode).", "CONTEST_ARGON2_COST"),
+    )
     public_url: str = field(
         default="",
         metadata=_help("The site's public address (e.g. https://thi.example.gov.vn), used for "
@@ -335,6 +341,12 @@ class Settings:
         for name in at_least_zero:
             if getattr(self, name) < 0:
                 raise SettingsError(f"{env[name]}={getattr(self, name)!r} must be 0 or more")
+        if self.argon2_cost not in ("production", "test"):
+            raise SettingsError(f"CONTEST_ARGON2_COST={self.argon2_cost!r} must be production "
+                                "or test")
+        if self.argon2_cost == "test" and not self.dev_mode:
+            raise SettingsError("CONTEST_ARGON2_COST=test weakens every new password hash: "
+                                "it is for test suites (dev mode) only")
         if not 1 <= self.pow_bits <= 32:
             raise SettingsError(f"CONTEST_POW_BITS={self.pow_bits!r} must be from 1 to 32")
 

@@ -1,11 +1,15 @@
 """Shared fixtures: a fresh database and Redis per test, a controllable clock, an API client.
 
 Runs against the embedded defaults (a SQLite file, in-process Redis) unless DATABASE_URL and
-REDIS_URL point at real servers, in which case every test uses those.
+REDIS_URL point at real servers, in which case every test uses those (each xdist worker its
+own database and Redis db index: tests/storage_setup.py). Each test's database is a copy of
+one migrated once per session; passwords are hashed at argon2's lowest cost
+(CONTEST_ARGON2_COST=test) except where a test asks for the production cost.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -16,22 +20,23 @@ from typing import Any
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import text
-from sqlmodel import SQLModel
 
-import contest.storage.all_tables  # noqa: F401 - every table, for TRUNCATE
 from contest.app import create_app
+from contest.console import staff as console_staff
 from contest.core.context import Services
 from contest.domain.bank import Bank, BankOption, BankQuestion
+from contest.people import accounts
 from contest.settings import Settings
 from contest.setup.bank_versions import import_bank
 from contest.setup.units import load_units, parse_units
-from contest.storage.db import make_engine, make_sessionmaker, migrate, transaction
+from contest.storage.db import make_engine, make_sessionmaker, transaction
 from contest.storage.redis_client import make_redis
 from contest.storage.tables import Contest, Round
+from tests import storage_setup
+from tests.storage_setup import REAL_DB, REAL_REDIS, database_url
 
-REAL_DB = os.environ.get("DATABASE_URL", "").startswith("postgresql")
-REAL_REDIS = bool(os.environ.get("REDIS_URL"))
 REPO = Path(__file__).resolve().parent.parent
 
 UNITS_CSV = """code,name,parent_code,level
@@ -80,37 +85,15 @@ def clock() -> Clock:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    db = os.environ["DATABASE_URL"] if REAL_DB else f"sqlite+aiosqlite:///{tmp_path}/test.sqlite3"
-    return Settings(database_url=db, redis_url=os.environ.get("REDIS_URL") or None,
-                    dev_mode=True, static_dir=str(REPO / "static"))
-
-
-_migrated: set[str] = set()
-
-
-async def _fresh_database(url: str) -> None:
-    engine = make_engine(url)
-    try:
-        if url.startswith("postgresql"):
-            if url not in _migrated:
-                async with engine.begin() as conn:
-                    await conn.execute(text("DROP SCHEMA public CASCADE"))
-                    await conn.execute(text("CREATE SCHEMA public"))
-                await migrate(engine)
-                _migrated.add(url)
-            names = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
-            async with engine.begin() as conn:
-                await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            await migrate(engine)
-    finally:
-        await engine.dispose()
+    return Settings(database_url=database_url(tmp_path),
+                    redis_url=os.environ.get("REDIS_URL") or None, dev_mode=True,
+                    static_dir=str(REPO / "static"), argon2_cost="test")
 
 
 @pytest.fixture
 async def services(settings: Settings, clock: Clock) -> AsyncIterator[Services]:
     """Services on a fresh database and an empty Redis, outside any app."""
-    await _fresh_database(settings.database_url)
+    await storage_setup.fresh_database(settings.database_url)
     engine = make_engine(settings.database_url)
     redis = make_redis(settings.redis_url)
     await redis.flushdb()
@@ -163,7 +146,7 @@ class World:
 @pytest.fixture
 async def world(settings: Settings, clock: Clock) -> AsyncIterator[World]:
     """The app on fresh storage with a contest 'thu', a 12-question bank and one open round."""
-    await _fresh_database(settings.database_url)
+    await storage_setup.fresh_database(settings.database_url)
     if settings.redis_url:
         r = make_redis(settings.redis_url)
         await r.flushdb()
@@ -206,23 +189,51 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture(autouse=True)
+def cheap_dummy_hashes(monkeypatch: pytest.MonkeyPatch) -> PasswordHasher:
+    """Unknown accounts are verified against a dummy hash (so both answers take the same
+    time); made at import with the production cost, here at the test cost like every hash the
+    test settings make. tests/security/test_password_cost.py checks the production cost."""
+    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", hasher.hash("not-a-real-password"))
+    monkeypatch.setattr(console_staff, "_DUMMY_HASH", hasher.hash("not-a-real-password"))
+    return hasher
+
+
+@pytest.fixture(autouse=True)
 def _no_env_leak(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     yield
 
 
+def _runs_tests(config: pytest.Config) -> bool:
+    """False in xdist's controller, which only hands tests to its workers."""
+    return bool(storage_setup.WORKER) or not getattr(config.option, "numprocesses", None)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """In CI's real-service run, refuse to run on anything but PostgreSQL and Redis."""
+    """In CI's real-service run, refuse to run on anything but PostgreSQL and Redis; on
+    PostgreSQL, migrate this worker's template database before the first test."""
     if os.environ.get("CONTEST_REQUIRE_REAL") and not (REAL_DB and REAL_REDIS):
         raise pytest.UsageError("CONTEST_REQUIRE_REAL is set but DATABASE_URL/REDIS_URL "
                                 "do not point at PostgreSQL and Redis")
+    if REAL_DB and _runs_tests(session.config):
+        asyncio.run(storage_setup.prepare_worker())
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop the PostgreSQL databases this worker made."""
+    storage_setup.drop_databases()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark tests/e2e as e2e (CI runs it once) and run it last.
 
-    Its session-scoped Playwright keeps an event loop running in the main thread until the
-    session ends, which would break every later test that calls asyncio.run().
+    While a browser module's Playwright runs, an event loop runs in the main thread, which
+    would break a test calling asyncio.run(). Under xdist (`--dist load`, as scripts/test runs)
+    each worker runs its tests in this order too, so its browser tests come last as well.
+    (xdist's loadgroup/loadscope would keep groups on one worker, but with pytest 9 they drop
+    tests: they schedule by node id, and schemathesis's tests share their function's.)
     """
     for item in items:
         if "/tests/e2e/" in str(item.path):

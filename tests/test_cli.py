@@ -7,7 +7,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -19,6 +18,7 @@ from contest.cli.runtime import with_services
 from contest.people import accounts
 from contest.settings import Settings
 from contest.setup.demo import DEMO_SLUG, ensure_demo
+from tests.waiting import answering
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -106,16 +106,8 @@ def test_serve_demo_serves_api_and_page(tmp_path: Path) -> None:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                contests = httpx.get(f"{base}/api/v1/contests", timeout=2)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.3)
-        assert contests.status_code == 200
+        answering(f"{base}/api/v1/contests", proc)
+        contests = httpx.get(f"{base}/api/v1/contests", timeout=5)
         assert contests.json()[0]["slug"] == "demo"
         assert contests.json()[0]["rounds"][0]["status"] == "open"
         page = httpx.get(f"{base}/", timeout=5)
@@ -240,3 +232,34 @@ def test_results_commands_write_scoped_audited_files(
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "results" in capsys.readouterr().out
+
+
+def test_round_qualify_names_the_rounds_not_finalised(
+    sqlite_env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After the migrations (0013 adds the rule and the list), a final's list cannot be drawn
+    up while a week is not finalised; the command says which, in Vietnamese."""
+    assert main(["db", "upgrade"]) == 0
+
+    async def final(ctx: object) -> int:
+        import secrets
+        from datetime import timedelta
+
+        from contest.storage.db import transaction
+        from contest.storage.tables import Round
+
+        week = await ensure_demo(ctx)  # type: ignore[arg-type]
+        async with transaction(ctx.sm) as s:  # type: ignore[attr-defined]
+            values = week.model_dump(exclude={"id"})
+            values.update(title="Chung kết", opens_at=week.closes_at + timedelta(days=1),
+                          closes_at=week.closes_at + timedelta(days=2),
+                          secret=secrets.token_bytes(32), qualify={"best_per_round": 5})
+            r = Round(**values)
+            s.add(r)
+        assert r.id is not None
+        return r.id
+
+    rid = asyncio.run(with_services(sqlite_env, final))
+    assert main(["round", "qualify", str(rid)]) == 1
+    out = capsys.readouterr().out
+    assert "các đợt sau chưa chốt kết quả:" in out and "Chung kết" not in out

@@ -28,7 +28,8 @@ from contest.setup.units import load_units, parse_units
 from contest.storage.db import transaction
 from contest.storage.tables import Contest, Round
 from contest.web.openapi import build, build_staff
-from tests.conftest import REPO, UNITS_CSV, _fresh_database, sample_bank
+from tests.conftest import REPO, UNITS_CSV, sample_bank
+from tests.storage_setup import database_url, fresh_database
 
 schemathesis = pytest.importorskip("schemathesis")
 from schemathesis.checks import not_a_server_error  # noqa: E402
@@ -87,12 +88,11 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     """The app on fresh storage with a contest, an open round, a logged-in participant and a
     running attempt (the client carries the session cookie)."""
     tmp: Path = tmp_path_factory.mktemp("schemathesis")
-    url = os.environ.get("DATABASE_URL", "")
-    db = url if url.startswith("postgresql") else f"sqlite+aiosqlite:///{tmp}/st.sqlite3"
+    db = database_url(tmp, "st")
     st = Settings(database_url=db, redis_url=os.environ.get("REDIS_URL") or None,
-                  dev_mode=True, static_dir=str(REPO / "static"))
+                  dev_mode=True, static_dir=str(REPO / "static"), argon2_cost="test")
     loop = asyncio.new_event_loop()
-    loop.run_until_complete(_fresh_database(db))
+    loop.run_until_complete(fresh_database(db))
     app = create_app(st, sweep=False)
     lifespan = app.router.lifespan_context(app)
     loop.run_until_complete(lifespan.__aenter__())

@@ -31,10 +31,11 @@ from contest.errors import (
 from contest.integrity import signals as integrity
 from contest.live import standings
 from contest.people.accounts import new_id
+from contest.setup import qualification
 from contest.setup.papers import bank_texts, derive_paper, render_paper
 from contest.storage.db import transaction
 from contest.storage.integrity_tables import AttemptSignals
-from contest.storage.results_tables import PrizeAward
+from contest.storage.results_tables import PrizeAward, RoundQualifier
 from contest.storage.tables import (
     Answer,
     Attempt,
@@ -55,7 +56,10 @@ _ENTRIES = RoundEntry.__table__  # type: ignore[attr-defined]
 # The hot statements, built once with bound parameters: building a SQLAlchemy statement
 # (coercions, operators, cache key) cost more CPU per request than executing it.
 _START_READ = (
-    sa_select(Round, col(Contest.min_age), col(Participant.birth_date))
+    sa_select(Round, col(Contest.min_age), col(Participant.birth_date),
+              # issue 17: on the list of a final round (a primary-key probe, same statement)
+              exists().where(col(RoundQualifier.round_id) == Round.id,
+                             col(RoundQualifier.participant_id) == bindparam("pid")))
     .join(Contest, col(Contest.id) == Round.contest_id)
     .outerjoin(Participant, and_(col(Participant.id) == bindparam("pid"),
                                  col(Participant.contest_id) == Round.contest_id))
@@ -226,7 +230,7 @@ async def _start_once(
         found = (await s.execute(_START_READ, {"pid": participant_id, "rid": round_id})).first()
         if found is None or found[2] is None:
             raise NotFound()
-        r, min_age, birth_date = found
+        r, min_age, birth_date, qualified = found
         previous = (await s.execute(_PREVIOUS, {"pid": participant_id, "rid": round_id})).all()
         attempts_seen = {a.id: a for a, _ in previous}
         running = next((a for a in attempts_seen.values() if a.status == "running"), None)
@@ -238,6 +242,8 @@ async def _start_once(
             raise RoundNotOpen()
         if min_age and age_on(birth_date, now.date()) < min_age:
             raise NotEligible(min_age=min_age)
+        if r.qualify is not None and not qualified:
+            await qualification.refuse(s, r)  # raises NotQualified / QualificationPending
         if r.kind != "practice" and not policy.may_start(len(attempts_seen), r.max_attempts):
             raise AttemptsExhausted(max_attempts=r.max_attempts)
         number = max((a.number for a in attempts_seen.values()), default=0) + 1

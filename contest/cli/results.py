@@ -1,4 +1,4 @@
-"""`contest round commit|finalise ID`, `contest draw verify FILES...` (issue 7), and
+"""`contest round commit|finalise|qualify ID`, `contest draw verify FILES...` (issue 7), and
 `contest results export|report|certificates|notify ROUND_ID` for officers with a shell
 (issue 16)."""
 
@@ -38,6 +38,20 @@ def cmd_round_finalise(args: argparse.Namespace) -> int:
           f"actual figure {s.actual_figure}, {s.awards} prizes, {s.collective_awards} collective, "
           f"{s.tied_entries} entries ordered by the draw")
     print(f"commitment {s.commitment}\nseed       {s.seed_hex}\neligible   {s.eligible_hash}")
+    return 0
+
+
+def cmd_round_qualify(args: argparse.Namespace) -> int:
+    """Draw up (again) a final round's list from its finalised source rounds (issue 17)."""
+    from contest.setup.qualification import open_list
+
+    try:
+        st = run(lambda ctx: open_list(ctx, args.round_id, actor="cli"))
+    except ContestError as exc:
+        return fail(exc)
+    print(f"round {st.round_id}: {st.total} qualified (best {st.rule.best_per_round} of each)")
+    for x in st.sources:
+        print(f"  {x.round_id:>6}  {x.qualified:>6}  {x.title}")
     return 0
 
 
@@ -185,6 +199,9 @@ def add_commands(sub: Any) -> None:
     fin = rnd.add_parser("finalise", help="finalise a closed round")
     fin.add_argument("round_id", type=int)
     fin.set_defaults(func=cmd_round_finalise)
+    qual = rnd.add_parser("qualify", help="draw up a final round's list (best N of each round)")
+    qual.add_argument("round_id", type=int)
+    qual.set_defaults(func=cmd_round_qualify)
     draw = sub.add_parser("draw", help="the verifiable draw").add_subparsers(dest="d",
                                                                               required=True)
     ver = draw.add_parser("verify", help="re-run the draw from the published files")

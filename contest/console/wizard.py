@@ -103,6 +103,7 @@ class SeriesInput:
     sets: list[str] = field(default_factory=list)  # one question set per week, optional
     final: RoundInput | None = None
     split_bank: bool = False  # deal the bank into one disjoint bank per week (no repeats)
+    final_best: int | None = None  # the final only for the best N of each week (issue 17)
 
 
 @dataclass
@@ -294,7 +295,9 @@ def series_rounds(si: SeriesInput, tz: Any) -> list[RoundSpec]:
         if si.final.opens_at < spans[-1][1]:
             raise DraftInvalid(count=1, problems=[
                 "Vòng chung kết phải mở sau khi tuần cuối kết thúc."])
-        out.append(_round_spec(si.final))
+        qualify = ({"best_per_round": si.final_best, "from": [r.title for r in out]}
+                   if si.final_best else None)
+        out.append(_round_spec(si.final, qualify=qualify))
     return out
 
 

@@ -28,6 +28,7 @@ from contest.domain import verifiable_draw as vd
 from contest.domain.vocabulary import AttemptStatus, PrizeKind, RoundKind
 from contest.errors import ConfigInvalid, DrawCommitted, NotFound, RoundFinalised, RoundNotClosed
 from contest.results import final_sql
+from contest.setup import qualification
 from contest.setup.catalog import unit_chain
 from contest.storage.db import transaction
 from contest.storage.results_tables import FinalRanking, PrizeAward, RoundDraw, RoundResult
@@ -208,5 +209,7 @@ async def finalise(ctx: Services, round_id: int, actor: str = "cli",
         audit_log.record(s, now, actor, "round.finalise", f"round:{round_id}",
                          entrants=entrants, eligible=eligible, awards=len(awards),
                          eligible_hash=result_row.eligible_hash)
+    # issue 17: a final for the best of each week gets its list when its last week is final
+    await qualification.after_finalise(ctx, round_id)
     return Summary(round_id, entrants, eligible, actual, len(awards), len(coll), tied,
                    result_row.eligible_hash, draw.commitment, seed.hex())

@@ -42,7 +42,7 @@ MAX_FILE = 2 * 1024 * 1024
 _ROUND_FIELDS = ("title", "kind", "opens_at", "closes_at", "questions_per_attempt", "quotas",
                  "time_limit_s", "grace_s", "max_attempts", "counting", "partial_credit",
                  "prediction_prompt", "prediction_kind", "prizes", "tie_breaks", "score_shown",
-                 "question_set")
+                 "question_set", "qualify")
 
 
 @dataclass(frozen=True)
@@ -249,7 +249,7 @@ def _settings_of(rs: RoundSpec, version_id: int) -> round_settings.RoundSettings
         max_attempts=rs.max_attempts, counting=rs.counting, partial_credit=rs.partial_credit,
         score_shown=rs.score_shown, kind=rs.kind, prediction_prompt=rs.prediction_prompt,
         prediction_kind=rs.prediction_kind, prizes=rs.prizes, tie_breaks=rs.tie_breaks,
-        question_set=rs.question_set)
+        question_set=rs.question_set, qualify=rs.qualify)
 
 
 def _round_values(rs: RoundSpec, version_id: int) -> dict[str, Any]:
@@ -271,7 +271,7 @@ async def _apply(ctx: Services, spec: ContestSpec, versions: dict[tuple[str, int
         wanted = {"title": spec.title, "organiser": spec.organiser, "rules": spec.rules,
                   "groups": spec.groups,
                   "unit_root": spec.unit_root, "min_age": spec.min_age, "visible": spec.visible,
-                  "documents": spec.documents}
+                  "documents": spec.documents, "zalo_oa_id": spec.zalo_oa_id}
         changed = [k for k, v in wanted.items() if created or getattr(c, k) != v]
         for k in changed:
             setattr(c, k, wanted[k])
@@ -367,7 +367,8 @@ async def spec_of(ctx: Services, slug: str) -> ContestSpec:
                        visible=c.visible,
                        timezone=ctx.settings.timezone, min_age=c.min_age,
                        groups=[{"code": g["code"], "name": g["name"]} for g in c.groups],
-                       unit_root=c.unit_root, documents=dict(c.documents or {}))
+                       unit_root=c.unit_root, documents=dict(c.documents or {}),
+                       zalo_oa_id=c.zalo_oa_id)
     if consent is not None:
         spec.consent = ConsentSpec(consent.version, consent.text, list(consent.purposes))
     used: list[str] = []
@@ -382,7 +383,7 @@ async def spec_of(ctx: Services, slug: str) -> ContestSpec:
             max_attempts=r.max_attempts, counting=r.counting, partial_credit=r.partial_credit,
             prediction_prompt=r.prediction_prompt, prediction_kind=r.prediction_kind,
             prizes=r.prizes, tie_breaks=r.tie_breaks, score_shown=r.score_shown,
-            question_set=r.question_set))
+            question_set=r.question_set, qualify=r.qualify))
     spec.banks = [BankRef(code) for code in used]
     return spec
 

@@ -17,16 +17,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from contest.domain import documents
+from contest.domain import qualify as qualify_rule
 from contest.domain.vocabulary import RoundKind
 from contest.setup.yaml_reader import Abort, FileProblem, Reader, plain_value
 
 FORMAT = "contest/1"
+ZALO_OA_PROBLEM = "share.zalo_oa_id phải là mã Zalo Official Account (chỉ gồm chữ số, 5 đến 32 số)"
 _TOP = ("format", "slug", "title", "organiser", "rules", "visible", "timezone", "eligibility",
-        "groups", "units", "consent", "banks", "rounds", "documents")
+        "groups", "units", "consent", "banks", "rounds", "documents", "share")
 _ROUND = ("title", "kind", "opens", "closes", "bank", "bank_version", "question_set",
           "questions", "quotas",
           "time_limit_s", "grace_s", "attempts", "counting", "partial_credit", "score_shown",
-          "prediction", "prizes", "tie_breaks")
+          "prediction", "prizes", "tie_breaks", "qualify")
 class ContestFileInvalid(Exception):
     """A contest file cannot be loaded; `problems` lists every problem found."""
 
@@ -78,6 +80,7 @@ class RoundSpec:
     prizes: dict[str, Any] | None = None
     tie_breaks: list[str] | None = None
     score_shown: str | None = None  # submit | close; None: the default rule
+    qualify: dict[str, Any] | None = None  # contest.domain.qualify (a final for the best N)
     line: int | None = None
 
 
@@ -110,6 +113,7 @@ class ContestSpec:
     banks: list[BankRef] = field(default_factory=list)
     rounds: list[RoundSpec] = field(default_factory=list)
     documents: dict[str, Any] = field(default_factory=dict)  # contest.domain.documents
+    zalo_oa_id: str | None = None  # share: {zalo_oa_id}: the Zalo share button (issue 15)
 
 
 def parse(text: str, file: str, default_tz: str = "Asia/Ho_Chi_Minh") -> ContestSpec:
@@ -172,6 +176,11 @@ def _contest(r: Reader, root: yaml.Node, default_tz: str) -> ContestSpec | None:
             spec.documents = documents.parse(plain_value(top["documents"]))
         except ValueError as exc:
             r.bad(top["documents"], f"documents: {exc}")
+    if "share" in top:
+        sh = r.mapping(top["share"], ("zalo_oa_id",), "share")
+        spec.zalo_oa_id = r.text(sh.get("zalo_oa_id"), "share.zalo_oa_id")
+        if spec.zalo_oa_id is not None and not valid_oa_id(spec.zalo_oa_id):
+            r.bad(sh.get("zalo_oa_id"), ZALO_OA_PROBLEM)
     if "consent" in top:
         c = r.mapping(top["consent"], ("version", "text", "purposes"), "consent")
         spec.consent = ConsentSpec(
@@ -195,6 +204,12 @@ def _contest(r: Reader, root: yaml.Node, default_tz: str) -> ContestSpec | None:
             r.bad(n, f"hai đợt thi cùng tên {rs.title!r} (tên là khóa để cập nhật)")
         titles.add(rs.title)
         spec.rounds.append(rs)
+    for rs in spec.rounds:
+        named = (rs.qualify or {}).get("from") or ()
+        missing = [t for t in named if t == rs.title or t not in titles]
+        if missing:
+            r.problems.append(FileProblem(r.file, rs.line, f"đợt {rs.title!r}: qualify.from: "
+                                          f"không có đợt thi khác tên {', '.join(missing)}"))
     return spec
 
 
@@ -240,6 +255,7 @@ def _round(r: Reader, node: yaml.Node, tz: ZoneInfo) -> RoundSpec | None:
     if prizes is not None and not isinstance(prizes, dict):
         r.bad(m["prizes"], "prizes phải là một bảng khóa: giá trị")
         prizes = None
+    qualify = _qualify(r, m["qualify"]) if "qualify" in m else None
     attempts_node = m.get("attempts")
     attempts = r.integer(attempts_node, "attempts", 1, 100) if attempts_node is not None else 1
     if opens is None or closes is None or questions is None:
@@ -257,14 +273,29 @@ def _round(r: Reader, node: yaml.Node, tz: ZoneInfo) -> RoundSpec | None:
         score_shown=r.text(m.get("score_shown"), "score_shown"),
         prediction_prompt=r.text(pred.get("prompt"), "prediction.prompt"),
         prediction_kind=r.text(pred.get("kind"), "prediction.kind"),
-        prizes=prizes,
+        prizes=prizes, qualify=qualify,
         tie_breaks=[r.text(n, "tie_breaks") or "" for n in r.sequence(m.get("tie_breaks"),
                                                                        "tie_breaks")] or None,
         line=r.line(node))
 
 
+def _qualify(r: Reader, node: yaml.Node) -> dict[str, Any] | None:
+    """A final round's rule (contest.domain.qualify), in its stored shape."""
+    try:
+        rule = qualify_rule.parse(r.plain(node))
+    except ValueError as exc:
+        r.bad(node, str(exc))
+        return None
+    return rule.as_dict() if rule else None
+
+
 def _or(value: int | None, default: int) -> int:
     return default if value is None else value
+
+
+def valid_oa_id(value: str) -> bool:
+    """Whether value looks like a Zalo Official Account id (digits only)."""
+    return value.isascii() and value.isdigit() and 5 <= len(value) <= 32
 
 
 class _Dumper(yaml.SafeDumper):
@@ -308,6 +339,8 @@ def render(spec: ContestSpec) -> str:
         doc["units"] = units
     if spec.documents:
         doc["documents"] = spec.documents
+    if spec.zalo_oa_id:
+        doc["share"] = {"zalo_oa_id": spec.zalo_oa_id}
     if spec.consent is not None:
         doc["consent"] = {"version": spec.consent.version, "text": spec.consent.text,
                           "purposes": list(spec.consent.purposes)}
@@ -348,4 +381,6 @@ def _round_doc(rs: RoundSpec, tz: ZoneInfo) -> dict[str, Any]:
         d["prizes"] = rs.prizes
     if rs.tie_breaks:
         d["tie_breaks"] = list(rs.tie_breaks)
+    if rs.qualify:
+        d["qualify"] = dict(rs.qualify)
     return d

@@ -18,9 +18,11 @@ from contest.domain.draw import check_quotas
 from contest.domain.final_ranking import parse_chain
 from contest.domain.policy import SCORE_SHOWN
 from contest.domain.prizes import parse_rules
+from contest.domain.qualify import parse as parse_qualify
 from contest.domain.question_sets import SetUse, shared_set, shared_set_message
 from contest.domain.vocabulary import AttemptStatus, RoundKind
 from contest.errors import CloseEarlierUnconfirmed, ConfigInvalid, NotFound
+from contest.setup.contest_file import ZALO_OA_PROBLEM, valid_oa_id
 from contest.setup.papers import bank_questions, quota_from_dict
 from contest.storage.db import transaction
 from contest.storage.tables import (
@@ -60,6 +62,7 @@ class RoundSettings:
     tie_breaks: list[str] | None = None
     score_shown: str | None = None  # submit | close; None: policy.score_shown_default
     question_set: str | None = None  # draw from this set of the bank; None: the whole bank
+    qualify: dict[str, Any] | None = None  # contest.domain.qualify: a final for the best N
 
 
 async def contests(ctx: Services) -> list[tuple[Contest, list[Round]]]:
@@ -96,25 +99,31 @@ async def bank_versions(ctx: Services) -> list[tuple[BankVersion, Bank, int]]:
 
 async def update_contest(ctx: Services, contest_id: int, *, title: str, rules: str,
                          groups: list[dict[str, str]], min_age: int | None, visible: bool,
-                         actor: str, ip: str | None) -> Contest:
-    """Change a contest's public text, groups and eligibility; raises NotFound, ConfigInvalid."""
+                         actor: str, ip: str | None, zalo_oa_id: str | None = None) -> Contest:
+    """Change a contest's public text, groups, eligibility and Zalo share button's Official
+    Account; raises NotFound, ConfigInvalid."""
     if not title.strip():
         raise ConfigInvalid(detail="tên cuộc thi không được để trống")
     if not groups:
         raise ConfigInvalid(detail="cần ít nhất một nhóm đối tượng (mã|tên mỗi dòng)")
     if min_age is not None and not 0 <= min_age <= 120:
         raise ConfigInvalid(detail="tuổi tối thiểu phải từ 0 đến 120")
+    if zalo_oa_id and not valid_oa_id(zalo_oa_id):
+        raise ConfigInvalid(detail=ZALO_OA_PROBLEM)
     async with transaction(ctx.sm) as s:
         c = await s.get(Contest, contest_id)
         if c is None:
             raise NotFound()
-        before = {"title": c.title, "groups": c.groups, "min_age": c.min_age, "visible": c.visible}
+        before = {"title": c.title, "groups": c.groups, "min_age": c.min_age, "visible": c.visible,
+                  "zalo_oa_id": c.zalo_oa_id}
         c.title, c.rules, c.groups, c.min_age, c.visible = title.strip(), rules, groups, min_age, \
             visible
+        c.zalo_oa_id = zalo_oa_id or None
         s.add(c)
         audit_log.record(s, ctx.now(), actor, "contest.update", f"contest:{contest_id}", ip=ip,
                          before=before, after={"title": c.title, "groups": groups,
-                                               "min_age": min_age, "visible": visible})
+                                               "min_age": min_age, "visible": visible,
+                                               "zalo_oa_id": c.zalo_oa_id})
     return c
 
 
@@ -217,6 +226,7 @@ async def check_round(ctx: Services, rs: RoundSettings, round_id: int | None = N
         quotas = [quota_from_dict(q) for q in rs.quotas]
         parse_rules(rs.prizes)
         parse_chain(rs.tie_breaks)
+        parse_qualify(rs.qualify)
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigInvalid(detail=str(exc)) from exc
     if quotas and sum(q.count for q in quotas) != rs.questions_per_attempt:
@@ -274,6 +284,8 @@ async def save_round(ctx: Services, contest_id: int, round_id: int | None, rs: R
     async with transaction(ctx.sm) as s:
         if await s.get(Contest, contest_id) is None:
             raise NotFound()
+        if rs.qualify is not None:
+            await _check_sources(s, contest_id, rs)
         if round_id is None:
             r = Round(contest_id=contest_id, secret=secrets.token_bytes(32), **values)
             before: dict[str, Any] = {}
@@ -311,6 +323,17 @@ async def save_round(ctx: Services, contest_id: int, round_id: int | None, rs: R
                          "round.update", f"round:{r.id}", ip=ip, before=before,
                          after={k: _jsonable(v) for k, v in values.items()}, **extra)
     return r
+
+
+async def _check_sources(s: AsyncSession, contest_id: int, rs: RoundSettings) -> None:
+    """Refuse a final whose named source rounds are not other rounds of its contest."""
+    titles = set((await s.scalars(select(col(Round.title))
+                                  .where(col(Round.contest_id) == contest_id))).all())
+    missing = [t for t in (rs.qualify or {}).get("from") or ()
+               if t == rs.title or t not in titles]
+    if missing:
+        raise ConfigInvalid(detail="vòng chung kết lấy người từ đợt không có trong cuộc thi: "
+                                   + ", ".join(missing))
 
 
 async def store_nulls(s: AsyncSession, r: Round, values: dict[str, Any]) -> None:

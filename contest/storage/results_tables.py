@@ -82,3 +82,14 @@ class PrizeAward(SQLModel, table=True):
     tier_name: str = Field(max_length=128)
     split_key: str = Field(default="", max_length=64)
     position: int
+
+
+class RoundQualifier(SQLModel, table=True):
+    """A participant who may enter a final round (its `qualify` rule), from which source round
+    and at which place there; written whole when the qualification is opened (issue 17)."""
+
+    __tablename__ = "round_qualifiers"
+    round_id: int = Field(foreign_key="rounds.id", primary_key=True)
+    participant_id: str = Field(primary_key=True, max_length=32)
+    source_round_id: int = Field(index=True)
+    position: int

@@ -61,6 +61,8 @@ class Contest(SQLModel, table=True):
     # Who issues the official lists (contest.domain.documents), from the contest file.
     documents: dict[str, Any] = Field(default_factory=dict,
                                       sa_column=Column(JSON, nullable=False, default=dict))
+    # issue 15: the Zalo Official Account id of the share button (None: no Zalo button)
+    zalo_oa_id: str | None = Field(default=None, max_length=32)
 
 
 class Bank(SQLModel, table=True):
@@ -150,6 +152,9 @@ class Round(SQLModel, table=True):
     # issue 14: when a participant sees their score: "submit" | "close"; None: the default
     # rule (contest.domain.policy.score_visible: after the close for multi-attempt ranked rounds)
     score_shown: str | None = Field(default=None, max_length=8)
+    # issue 17: a final round open only to the best N of earlier rounds
+    # (contest.domain.qualify: {"best_per_round": N, "from": [titles], "ties": "draw"})
+    qualify: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     # Public board frozen from this time until revealed (staff still see the live board).
     board_frozen_at: datetime | None = Field(default=None, sa_column=_utc_null())
     # Board updates missed while Redis was unreachable; the sweep rebuilds while > 0.

@@ -45,9 +45,15 @@ ROUND = obj(
                                                            "submitted"]}},
         "draw_commitment": STR_OR_NULL,
         "results_url": STR_OR_NULL,
+        # issue 17: a final open only to the best N of each earlier round (null: everyone)
+        "qualify": {"oneOf": [obj({"best_per_round": INT, "ties": {"enum": ["draw", "include"]},
+                                   "from": {"type": "array", "items": STR}}),
+                              {"type": "null"}]},
     }
 )
-CONTEST = obj({"slug": STR, "title": STR, "rounds": {"type": "array", "items": ROUND}})
+CONTEST = obj({"slug": STR, "title": STR, "rounds": {"type": "array", "items": ROUND},
+               # issue 15: the Zalo Official Account of the Zalo share button (null: none)
+               "zalo_oa_id": STR_OR_NULL})
 CONTEST_FULL = obj(
     {
         **CONTEST["properties"],
@@ -131,6 +137,11 @@ ME = obj(
         "prediction": INT_OR_NULL,
         "attempts": {"type": "array", "items": SUMMARY},
         "attempts_left": INT_OR_NULL,
+        # issue 17: on a final round, whether this person is on its list (list_ready false:
+        # not drawn up yet); null on a round open to everyone
+        "qualification": {"oneOf": [obj({"qualified": {"type": "boolean"},
+                                         "list_ready": {"type": "boolean"}}),
+                                    {"type": "null"}]},
     }
 )
 BOARD = obj(

@@ -9,7 +9,7 @@ from contest.core.context import Services
 from contest.live import standings
 from contest.notify import announcements
 from contest.people import accounts, consent
-from contest.setup import catalog
+from contest.setup import catalog, qualification
 from contest.web import guard, schemas
 from contest.web.parsing import parse_body, participant_id, path_int, session_version
 from contest.web.responses import JSONResponse
@@ -117,4 +117,5 @@ async def my_round(request: Request) -> JSONResponse:
         "prediction": mine.prediction,
         "attempts": [schemas.attempt_summary(a, hidden) for a in mine.attempts],
         "attempts_left": mine.attempts_left,
+        "qualification": await qualification.mine(_ctx(request), pid, rid),  # issue 17
     })

@@ -94,7 +94,16 @@ def round_out(info: RoundInfo) -> dict[str, Any]:
             # from the moment it exists, and the results (with the reveal) once published
             "tie_breaks": list(chain_or_default(r.tie_breaks)),
             "draw_commitment": info.commitment,
-            "results_url": f"/results/{r.id}" if info.status == "finalised" else None}
+            "results_url": f"/results/{r.id}" if info.status == "finalised" else None,
+            "qualify": _qualify_out(r.qualify)}
+
+
+def _qualify_out(raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A final round's rule as the page states it (issue 17)."""
+    if not raw:
+        return None
+    return {"best_per_round": raw.get("best_per_round"), "ties": raw.get("ties", "draw"),
+            "from": list(raw.get("from") or [])}
 
 
 def announcement_out(a: Shown) -> dict[str, Any]:
@@ -110,7 +119,9 @@ def contest_out(c: Contest, rounds: list[RoundInfo], full: bool = False,
                 consent: Consent | None = None,
                 announcements: list[Shown] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"slug": c.slug, "title": c.title,
-                           "rounds": [round_out(r) for r in rounds]}
+                           "rounds": [round_out(r) for r in rounds],
+                           # issue 15: the Zalo Official Account of the Zalo share button
+                           "zalo_oa_id": c.zalo_oa_id or None}
     if consent is not None:  # issue 6: the text registration shows and records the version of
         out["consent"] = {"version": consent.version, "text": consent.text,
                           "purposes": list(consent.purposes)}

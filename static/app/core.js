@@ -137,7 +137,7 @@ export async function roundInfo(id) {
     if (e.status === 0 && known) return known; // offline: what the phone last knew
     throw e;
   }
-  for (const c of list) for (const r of c.rounds) store.set('round:' + r.id, { ...r, slug: c.slug, contest: c.title });
+  for (const c of list) for (const r of c.rounds) store.set('round:' + r.id, { ...r, slug: c.slug, contest: c.title, zalo: c.zalo_oa_id });
   cache['r:' + id] = true;
   const found = store.get('round:' + id);
   if (!found) throw new ApiError(404, { error: 'not_found', detail: t('err.not_found') });
@@ -245,6 +245,34 @@ export function shareButton(title, text, url) {
     await copy();
   } }, t('share.button'));
   return h('div', { class: 'share' }, btn, status);
+}
+
+/** Zalo's share plugin (https://developers.zalo.me/docs/social-api/chia-se): shown only when
+ * the contest names its Official Account; the SDK is fetched on the first tap only, so nobody
+ * else's page load contacts zalo.me. The SDK turns the div into Zalo's own share button. */
+export const ZALO_SDK = 'https://sp.zalo.me/plugins/sdk.js';
+let zaloLoad = null;
+export function zaloButton(oaid, url) {
+  if (!oaid) return null;
+  const status = h('span', { class: 'share-status', role: 'status' });
+  const slot = h('div', { class: 'zalo-slot' });
+  const btn = h('button', { type: 'button', class: 'btn zalo', id: 'zalo-share', onclick: () => {
+    btn.disabled = true;
+    status.textContent = t('share.zalo_loading');
+    slot.append(h('div', { class: 'zalo-share-button', 'data-href': url, 'data-oaid': oaid,
+      'data-layout': '1', 'data-color': 'blue', 'data-customize': 'false' }));
+    zaloLoad = zaloLoad || new Promise((ok, fail) => {
+      const js = h('script', { src: ZALO_SDK, async: true });
+      js.onload = ok; js.onerror = () => { zaloLoad = null; js.remove(); fail(); };
+      document.head.append(js);
+    });
+    zaloLoad.then(() => {
+      // a second button on a later page: ask the already loaded SDK to draw it
+      if (window.ZaloSocialSDK && window.ZaloSocialSDK.reload) window.ZaloSocialSDK.reload();
+      btn.remove(); status.textContent = t('share.zalo_ready');
+    }, () => { btn.disabled = false; slot.textContent = ''; status.textContent = t('share.zalo_failed'); });
+  } }, t('share.zalo'));
+  return h('div', { class: 'share' }, btn, slot, status);
 }
 
 /** The public link of a contest (what a QR code or a share leads to). */

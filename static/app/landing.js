@@ -1,7 +1,7 @@
 /* The contests, a contest's landing page, and the start confirmation before the clock runs. */
 import {
   api, contest, roundInfo, roundFacts, store, h, vi, t, tn, page, link, errorBox, every, fmtDate, fmtDay, fmtSpan,
-  fmtDuration, num, shareButton, contestUrl, rememberPrediction, forgetPredictions,
+  fmtDuration, num, shareButton, zaloButton, contestUrl, rememberPrediction, forgetPredictions,
 } from './core.js';
 
 export async function home() {
@@ -45,6 +45,7 @@ function roundCard(r, loggedIn) {
     !practice && r.draw_commitment ? h('p', { class: 'commitment' }, t('draw.commitment'), ' ',
       h('code', { class: 'hash' }, r.draw_commitment)) : null,
     r.results_url ? h('p', {}, h('a', { href: r.results_url }, t('draw.results'))) : null,
+    r.qualify ? h('p', { class: 'qualify' }, t(r.qualify.ties === 'include' ? 'qualify.rule_ties' : 'qualify.rule', { n: r.qualify.best_per_round })) : null,
     when,
     actions);
 }
@@ -59,6 +60,22 @@ function newsSection(items) {
         h('p', { class: 'meta' }, h('time', { datetime: a.published_at }, fmtDay(a.published_at)),
           a.round ? vi('span', {}, ' · ' + t('landing.news_round', { round: a.round.title })) : null),
         vi('div', {}, a.body.split(/\n+/).filter(Boolean).map((p) => h('p', {}, p))))))));
+}
+
+/** A final round says whether this person is on its list; off the list, no "Vào thi". */
+async function markQualification(list, rounds) {
+  for (const r of rounds) {
+    if (!r.qualify || r.kind === 'practice') continue;
+    let me;
+    try { me = await api('GET', `/rounds/${r.id}/me`); } catch { continue; }
+    const card = list.querySelector(`[data-round="${r.id}"]`);
+    const q = me.qualification;
+    if (!card || !q) continue;
+    const key = q.qualified ? 'qualify.yes' : q.list_ready ? 'qualify.no' : 'qualify.pending';
+    card.querySelector('.qualify').after(h('p', { class: q.qualified ? 'qualify-yes' : 'warn', id: `qualify-${r.id}` }, t(key)));
+    const start = card.querySelector('.start');
+    if (start && !q.qualified) start.remove();
+  }
 }
 
 /** A round whose attempts are used up offers its result instead of "Vào thi". */
@@ -78,7 +95,7 @@ async function markUsedUp(list, rounds) {
 export async function landing(slug) {
   store.set('slug', slug);
   const c = await contest(slug);
-  for (const r of c.rounds) store.set('round:' + r.id, { ...r, slug, contest: c.title });
+  for (const r of c.rounds) store.set('round:' + r.id, { ...r, slug, contest: c.title, zalo: c.zalo_oa_id });
   const who = store.get('who');
   const loggedIn = !!(who && who.slug === slug);
   const account = loggedIn
@@ -101,8 +118,9 @@ export async function landing(slug) {
       h('p', {}, t('landing.prizes_text'))),
     h('section', { 'aria-labelledby': 'h-share' }, h('h2', { id: 'h-share' }, t('share.title')),
       shareButton(c.title, t('share.contest_text', { title: c.title }), contestUrl(slug)),
+      zaloButton(c.zalo_oa_id, contestUrl(slug)),
       h('p', {}, h('a', { class: 'inline', href: `/api/v1/contests/${slug}/qr.svg` }, t('landing.qr')))));
-  if (loggedIn && list) markUsedUp(list, c.rounds);
+  if (loggedIn && list) { markUsedUp(list, c.rounds); markQualification(list, c.rounds); }
 }
 
 // ---- the start confirmation -------------------------------------------------------------------
@@ -125,6 +143,12 @@ export async function startRound(roundId) {
   if (r.status !== 'open') {
     page(title, h('p', { class: 'warn' }, t(r.status === 'upcoming' ? 'start.not_open' : 'start.closed')),
       h('div', { class: 'actions' }, practice ? null : link(`#/r/${roundId}/board`, t('btn.board')), back));
+    return;
+  }
+  if (me.qualification && !me.qualification.qualified) {
+    page(title, h('p', { class: 'warn' }, t(me.qualification.list_ready ? 'qualify.no' : 'qualify.pending')),
+      h('p', {}, t(r.qualify && r.qualify.ties === 'include' ? 'qualify.rule_ties' : 'qualify.rule', { n: r.qualify ? r.qualify.best_per_round : '' })),
+      h('div', { class: 'actions' }, back));
     return;
   }
   if (me.attempts_left === 0) {

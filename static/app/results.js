@@ -2,7 +2,7 @@
    copy kept for offline), and my attempts in a round. */
 import {
   api, roundInfo, store, h, vi, t, tn, say, page, link, every, onCleanup, POLL_MS,
-  fmtDate, fmtDuration, fmtTime, num, shareButton, contestUrl,
+  fmtDate, fmtDuration, fmtTime, num, shareButton, zaloButton, contestUrl,
 } from './core.js';
 
 function live(roundId, onChange) {
@@ -63,6 +63,7 @@ export async function result(id) {
       link(`#/r/${paper.round_id}/mine`, t('btn.mine')),
       link(`#/c/${info.slug}`, t('nav.back_contest'))),
     practice ? null : shareButton(info.contest, t('share.result_text', { score: num(res.score), max: num(res.max_score), title: info.contest }), contestUrl(info.slug)),
+    practice ? null : zaloButton(info.zalo, contestUrl(info.slug)),
     reviewBox);
   say(t('result.announce', { score: num(res.score), max: num(res.max_score) }));
   if (practice) {

@@ -100,6 +100,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/console/contests/{contest_id}/contest.yaml"): Entry(ORG),
     ("POST", "/console/contests/{contest_id}/clone"): Entry(ORG),
     ("POST", "/console/contests/{contest_id}/rounds/{round_id}/clone"): Entry(ORG),
+    # issue 17 item 8: draw up a final round's list (the test round has no rule: 422)
+    ("POST", "/console/contests/{contest_id}/rounds/{round_id}/qualify"): Entry(ORG),
     ("GET", "/console/banks/{version_id}/questions"): Entry(ORG),
     ("GET", "/console/banks/{version_id}/questions/{question_id}"): Entry(ORG),
     ("POST", "/console/banks/{version_id}/questions/{question_id}"): Entry(ORG),

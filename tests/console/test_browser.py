@@ -7,11 +7,12 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.waiting import answering
 
 CHROMIUM = shutil.which("chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -36,19 +37,14 @@ def _port() -> int:
 def test_organiser_journey(tmp_path: Path) -> None:
     port = _port()
     env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/b.sqlite3",
-           "CONTEST_DEV": "1", "SECRET_KEY": "b" * 40}
+           "CONTEST_DEV": "1", "SECRET_KEY": "b" * 40, "CONTEST_ARGON2_COST": "test"}
     env.pop("REDIS_URL", None)
     server = subprocess.Popen([sys.executable, "-m", "contest.cli", "serve", "--demo", "--port",
                                str(port)], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        answering(f"{base}/healthz", server)
         made = subprocess.run([sys.executable, "-m", "contest.cli", "staff", "create", "--role",
                                "organiser", "--username", "bantochuc", "--full-name",
                                "Ban tổ chức Sở Tư pháp", "--password-stdin"],

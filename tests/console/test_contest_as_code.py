@@ -108,6 +108,13 @@ BAD = [
     ("groups:\n  - {code: tudo, name: Tự do}\n", "groups: []\n", 4, "nhóm"),
     ("title: Cuộc thi viết bằng tệp\n", "title: [1, 2\n", 4, "YAML"),
     ("units:\n", "x: &a {k: 1}\ny: *a\nunits:\n", 6, "khóa x"),
+    # issue 17: a final for the best N; issue 15: the Zalo share button's Official Account
+    ("questions: 5\n", "questions: 5\n    qualify: {best_per_round: 0}\n", 16, "best_per_round"),
+    ("questions: 5\n", "questions: 5\n    qualify: {best_per_round: 3, from: [Đợt B]}\n", 11,
+     "không có đợt thi khác tên Đợt B"),
+    ("questions: 5\n", "questions: 5\n    qualify: {best_per_round: 3, from: [Đợt A]}\n", 11,
+     "không có đợt thi khác tên Đợt A"),
+    ("units:\n", "share: {zalo_oa_id: zalo.me/123}\nunits:\n", 6, "Zalo Official Account"),
 ]
 
 
@@ -147,3 +154,38 @@ async def test_consent_version_cannot_be_reused_with_other_text(world: World,
                     "utf-8")
     report = await contest_as_code.load(world.ctx, path)
     assert report.changes == ["công bố văn bản đồng ý v2"]
+
+
+SERIES = BASE.replace("title: Cuộc thi viết bằng tệp\n",
+                      "title: Cuộc thi viết bằng tệp\nshare:\n  zalo_oa_id: '579745863508352884'\n"
+                      ) + """\
+  - title: Đợt B
+    opens: 2026-12-08 08:00
+    closes: 2026-12-09 20:00
+    bank: test-bank
+    questions: 5
+  - title: Chung kết
+    opens: 2026-12-15 08:00
+    closes: 2026-12-15 20:00
+    bank: test-bank
+    questions: 5
+    qualify: {best_per_round: 10, from: [Đợt A, Đợt B], ties: include}
+"""
+
+
+async def test_final_round_and_zalo_account_load_and_round_trip(world: World,
+                                                                tmp_path: Path) -> None:
+    await contest_as_code.load(world.ctx, _write(tmp_path, SERIES))
+    async with world.ctx.sm() as s:
+        c = await s.scalar(select(Contest).where(col(Contest.slug) == "thu-code"))
+        final = await s.scalar(select(Round).where(col(Round.title) == "Chung kết"))
+        week = await s.scalar(select(Round).where(col(Round.title) == "Đợt B"))
+    assert c is not None and c.zalo_oa_id == "579745863508352884"
+    assert final is not None and final.qualify == {
+        "best_per_round": 10, "from": ["Đợt A", "Đợt B"], "ties": "include"}
+    assert week is not None and week.qualify is None
+    dumped = await contest_as_code.dump(world.ctx, "thu-code")
+    assert "qualify:" in dumped and "zalo_oa_id: '579745863508352884'" in dumped
+    again = await contest_as_code.load(world.ctx, _write(tmp_path, dumped, "again.yaml"))
+    assert again.changes == []
+    assert contest_file.render(contest_file.parse(dumped, "x.yaml")) == dumped

@@ -74,7 +74,7 @@ SERIES = {
     "s_prediction_prompt": "Bao nhiêu người tham gia tuần này?",
     "s_prediction_kind": "participants",
     "f_title": "Chung kết", "f_opens_at": "2027-01-04T10:00", "f_closes_at": "2027-01-05T21:00",
-    "f_questions": "8", "f_time_limit_min": "20", "f_max_attempts": "1",
+    "f_questions": "8", "f_time_limit_min": "20", "f_max_attempts": "1", "f_best": "5",
 }
 
 
@@ -114,6 +114,9 @@ async def test_wizard_end_to_end_and_round_trip(console: Console) -> None:
     assert series.status_code == 303, series.text
     page = await org.get(base + "/rounds")
     assert [t in page.text for t in ("Tuần 1", "Tuần 4", "Chung kết")] == [True] * 3
+    # issue 17 item 8: the final only for the best 5 of each of the four weeks
+    drafted = (await org.get(base + "/contest.yaml")).text
+    assert "  qualify:\n    best_per_round: 5\n    from:\n    - Tuần 1\n" in drafted
 
     # step 4: preview changes nothing; the chain is reordered by the arrows
     form = {"tier_name_0": "Giải Nhất", "tier_count_0": "1", "tier_value_0": "2.000.000 đồng",

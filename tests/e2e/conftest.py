@@ -11,15 +11,15 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+
+from tests.waiting import answering
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -84,23 +84,13 @@ def _serve(tmp: Path, env_extra: dict[str, str]) -> Iterator[Server]:
     port = _free_port()
     db = tmp / "e2e.sqlite3"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(env_extra)
+    env.update(CONTEST_ARGON2_COST="test", **env_extra)  # a dev-mode server: cheap hashes
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.e2e.server", str(port), f"sqlite+aiosqlite:///{db}"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"e2e server did not start:\n{out}")
-            time.sleep(0.2)
+        answering(f"{url}/healthz", proc)
         yield Server(url, db)
     finally:
         proc.terminate()
@@ -140,8 +130,10 @@ def results_server(chromium_path: str,
         yield s
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[Any]:
+    """Chromium, per module: Playwright's event loop ends with it, so an xdist worker that ran
+    the browser tests can run tests that call asyncio.run() afterwards."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

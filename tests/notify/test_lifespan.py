@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 
 import pytest
@@ -14,6 +13,7 @@ from contest.settings import SettingsError
 from contest.storage.db import transaction
 from tests.conftest import World
 from tests.notify.conftest import Receiver
+from tests.waiting import until
 
 
 async def test_the_running_app_sends_in_the_background(world: World, receiver: Receiver) -> None:
@@ -24,10 +24,7 @@ async def test_the_running_app_sends_in_the_background(world: World, receiver: R
         async with transaction(ctx.sm) as s:
             await enqueue(s, ctx, [NewMessage("sms", "0912345678", "results",
                                               {"contest": "C", "round": "R"}, "bg:1")])
-        for _ in range(250):  # wait for the condition, up to 5 s
-            if receiver.accepted:
-                break
-            await asyncio.sleep(0.02)
+        await until(lambda: receiver.accepted, 5, "the sender delivered the message")
     assert [b["id"] for b in receiver.accepted] == ["bg:1"]
 
 

@@ -10,22 +10,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 import uvicorn
-from argon2 import PasswordHasher
 
-from contest.console import staff as console_staff
-from contest.people import accounts, passwords
 from tests.conftest import World
 from tests.console.conftest import console  # noqa: F401 - re-exported fixture
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> PasswordHasher:
-    """argon2 at its lowest cost (the same code path, a fraction of the time and memory)."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(passwords, "_hasher", hasher)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", hasher.hash("not-a-real-password"))
-    monkeypatch.setattr(console_staff, "_DUMMY_HASH", hasher.hash("not-a-real-password"))
-    return hasher
+from tests.waiting import serving
 
 
 def _free_port() -> int:
@@ -42,10 +30,7 @@ async def served(world: World) -> AsyncIterator[str]:
                             log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()  # raises why it could not start
-        await asyncio.sleep(0.01)
+    await serving(server, task)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

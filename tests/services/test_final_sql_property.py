@@ -36,7 +36,8 @@ from contest.storage.db import make_engine, make_sessionmaker
 from contest.storage.redis_client import make_redis
 from contest.storage.results_tables import FinalRanking, PrizeAward
 from contest.storage.tables import Attempt, Contest, Participant, Round, RoundEntry
-from tests.conftest import REAL_DB, UNITS_CSV, _fresh_database, sample_bank
+from tests.conftest import UNITS_CSV, sample_bank
+from tests.storage_setup import database_url, fresh_database
 
 OPENS = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 DAY = date(2026, 11, 28)
@@ -59,11 +60,10 @@ class Seeded:
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
-    url = os.environ["DATABASE_URL"] if REAL_DB else \
-        f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('prop')}/prop.sqlite3"
+    url = database_url(tmp_path_factory.mktemp("prop"), "prop")
 
     async def setup() -> Seeded:
-        await _fresh_database(url)
+        await fresh_database(url)
         engine = make_engine(url)
         ctx = Services(settings=Settings(database_url=url, dev_mode=True),
                        sm=make_sessionmaker(engine), redis=make_redis(None))

@@ -15,6 +15,7 @@ import uvicorn
 from contest.app import create_app
 from tests.conftest import REAL_REDIS, World
 from tests.services.test_standings import people, start, submit
+from tests.waiting import serving, until
 
 
 @contextlib.asynccontextmanager
@@ -23,8 +24,7 @@ async def serve(app: Any) -> AsyncIterator[str]:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off",
                                            log_level="warning", timeout_graceful_shutdown=1))
     task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
-        await asyncio.sleep(0.01)
+    await serving(server, task)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
         yield f"http://127.0.0.1:{port}"
@@ -52,6 +52,17 @@ class Events:
                 else:
                     name, _, value = line.partition(": ")
                     event[name] = value
+            raise EOFError
+        return await asyncio.wait_for(read(), wait_s)
+
+    async def comment(self, wait_s: float = 5.0) -> str:
+        """The next comment line; fails if an event comes first."""
+        async def read() -> str:
+            async for line in self.lines:
+                if line.startswith(":"):
+                    self.comments.append(line)
+                    return line
+                assert line == "", f"an event before the comment: {line}"
             raise EOFError
         return await asyncio.wait_for(read(), wait_s)
 
@@ -125,11 +136,16 @@ async def test_stream_sends_changes_and_honours_last_event_id(world: World) -> N
             data = json.loads(second["data"])
             assert data["total"] == 1 and data["entries"][0]["name"] == "Trần V. N. 0."
         last = second["id"]
+        hub = world.app.state.board_hub
+        hub._cache.clear()  # so that the new stream's re-read of the board shows in it
         # Reconnecting with the current id: no duplicate, only a comment, until a change.
         async with http.stream("GET", url, params={"limit": 5},
                                headers={"Last-Event-ID": last}) as resp:
             events = Events(resp)
-            await asyncio.sleep(1.2)  # time in which a duplicate would have been sent
+            assert await events.comment() == ": resumed"
+            # On joining, the stream re-reads the board once: a duplicate would be sent then,
+            # and would come before the change below.
+            await until(lambda: hub._cache, what="the resumed stream re-read the board")
             a = await start(world, c2, right=4)
             world.clock.advance(5)
             await submit(c2, a)
@@ -140,11 +156,7 @@ async def test_stream_sends_changes_and_honours_last_event_id(world: World) -> N
         async with http.stream("GET", url, params={"limit": 5},
                                headers={"Last-Event-ID": "1"}) as resp:
             assert json.loads((await Events(resp).next())["data"])["total"] == 2
-    hub = world.app.state.board_hub
-    for _ in range(50):  # the last client out ends the round's subscription
-        if not hub.feeds:
-            break
-        await asyncio.sleep(0.05)
+    await until(lambda: not hub.feeds, 2.5, "the last client out ends the round's subscription")
     assert hub.feeds == {}
 
 

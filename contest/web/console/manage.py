@@ -12,12 +12,13 @@ from starlette.responses import RedirectResponse, Response
 from contest.console import banks as console_banks
 from contest.console.wizard import PrizeInput
 from contest.domain.final_ranking import CRITERIA, DEFAULT_CHAIN
+from contest.domain.qualify import parse as parse_qualify
 from contest.domain.rules_text import CRITERIA_LABELS
 from contest.domain.vocabulary import RoundKind, StaffRole
 from contest.errors import ConfigInvalid
 from contest.people import consent
-from contest.setup import round_settings
-from contest.web.console.forms import TIERS, preview, prize_input, read_form
+from contest.setup import qualification, round_settings
+from contest.web.console.forms import TIERS, Form, preview, prize_input, read_form
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, form_str, html, on_error_show
 from contest.web.errors import locale_of
@@ -121,7 +122,7 @@ async def contest_save(request: Request) -> Response:
         rules=await form_str(request, "rules"), groups=_groups(await form_str(request, "groups")),
         min_age=_int_or_none(await form_str(request, "min_age"), "tuổi tối thiểu"),
         visible=await form_str(request, "visible") == "on", actor=_actor(staff),
-        ip=client_ip(request))
+        ip=client_ip(request), zalo_oa_id=await form_str(request, "zalo_oa_id") or None)
     return RedirectResponse(f"/console/contests/{cid}?saved=1", status_code=303)
 
 
@@ -129,8 +130,8 @@ async def contest_save(request: Request) -> Response:
 async def round_new(request: Request) -> Response:
     await require_staff(request, *ORGANISERS)
     ctx = ctx_of(request)
-    c, _ = await round_settings.contest(ctx, path_int(request, "contest_id"))
-    return page(request, "round.html", contest=c, round=None,
+    c, rounds = await round_settings.contest(ctx, path_int(request, "contest_id"))
+    return page(request, "round.html", contest=c, round=None, rounds=rounds,
                 versions=await round_settings.bank_versions(ctx), form={},
                 **_prize_context(c.groups, None, None))
 
@@ -146,9 +147,10 @@ async def round_edit(request: Request) -> Response:
         from contest.errors import NotFound
 
         raise NotFound()
-    return page(request, "round.html", contest=c, round=r,
+    return page(request, "round.html", contest=c, round=r, rounds=rounds,
                 versions=await round_settings.bank_versions(ctx), form=_round_form(request, r),
                 saved=request.query_params.get("saved") == "1",
+                qualification=await qualification.status(ctx, rid),
                 **_prize_context(c.groups, r.prizes, r.tie_breaks))
 
 
@@ -178,11 +180,35 @@ def _round_form(request: Request, r: Any) -> dict[str, str]:
         "score_shown": r.score_shown or "",
         "prediction_prompt": r.prediction_prompt or "",
         "prediction_kind": r.prediction_kind or "",
+        **_qualify_form(r.qualify),
     }
 
 
-def _round_settings(raw: dict[str, str], tz: Any,
-                    prizes: PrizeInput) -> round_settings.RoundSettings:
+def _qualify_form(raw: dict[str, Any] | None) -> dict[str, Any]:
+    """The final-round fields of the round form from a stored rule."""
+    if not raw:
+        return {}
+    return {"qualify_on": "on", "qualify_best": str(raw.get("best_per_round", "")),
+            "qualify_ties": raw.get("ties", "draw"), "qualify_from": list(raw.get("from") or [])}
+
+
+def _qualify(f: Form) -> dict[str, Any] | None:
+    """The final-round rule the form asks for (contest.domain.qualify); ConfigInvalid."""
+    if f.raw.get("qualify_on") != "on":
+        return None
+    chosen = [t for t in f.form.getlist("qualify_from") if isinstance(t, str)]
+    try:
+        rule = parse_qualify({
+            "best_per_round": _int_or_none(f.raw.get("qualify_best", ""),
+                                           "số người đứng đầu mỗi đợt"),
+            "from": chosen, "ties": f.raw.get("qualify_ties") or "draw"})
+    except ValueError as exc:
+        raise ConfigInvalid(detail=str(exc)) from exc
+    return rule.as_dict() if rule else None
+
+
+def _round_settings(raw: dict[str, str], tz: Any, prizes: PrizeInput,
+                    qualify: dict[str, Any] | None = None) -> round_settings.RoundSettings:
     """The round form parsed into settings (times in the configured zone); ConfigInvalid."""
 
     def when(name: str, what: str) -> datetime:
@@ -219,7 +245,7 @@ def _round_settings(raw: dict[str, str], tz: Any,
         prediction_prompt=raw.get("prediction_prompt") or None,
         prediction_kind=raw.get("prediction_kind") or None, prizes=prizes.prizes,
         tie_breaks=prizes.tie_breaks or None, score_shown=raw.get("score_shown") or None,
-        question_set=raw.get("question_set", "").strip() or None)
+        question_set=raw.get("question_set", "").strip() or None, qualify=qualify)
 
 
 @html
@@ -228,11 +254,13 @@ async def round_save(request: Request) -> Response:
     ctx = ctx_of(request)
     cid = path_int(request, "contest_id")
     rid = path_int(request, "round_id") if "round_id" in request.path_params else None
-    c, _ = await round_settings.contest(ctx, cid)
+    c, rounds = await round_settings.contest(ctx, cid)
     f = await read_form(request)
     raw = f.raw
     pz = prize_input(f)
-    shown = {"contest": c, "form": raw, "round": None if rid is None else {"id": rid},
+    form: dict[str, Any] = {**raw, "qualify_from": f.form.getlist("qualify_from")}
+    shown = {"contest": c, "form": form, "round": None if rid is None else {"id": rid},
+             "rounds": rounds,
              "versions": await round_settings.bank_versions(ctx),
              **_prize_context(c.groups, pz.prizes, pz.tie_breaks)}
     on_error_show(request, "round.html", **shown)
@@ -240,9 +268,26 @@ async def round_save(request: Request) -> Response:
     if raw.get("action") == "preview" or raw.get("move"):
         return page(request, "round.html", **shown)
     r = await round_settings.save_round(
-        ctx, cid, rid, _round_settings(raw, request.app.state.settings.tz, pz), _actor(staff),
+        ctx, cid, rid, _round_settings(raw, request.app.state.settings.tz, pz, _qualify(f)),
+        _actor(staff),
         client_ip(request), confirm_close_earlier=raw.get("confirm_close_earlier") == "on")
     return RedirectResponse(f"/console/contests/{cid}/rounds/{r.id}?saved=1", status_code=303)
+
+
+@html
+async def round_qualify(request: Request) -> Response:
+    """Draw up the list of a final round from its finalised source rounds (issue 17)."""
+    staff = await require_staff(request, *ORGANISERS)
+    ctx = ctx_of(request)
+    cid, rid = path_int(request, "contest_id"), path_int(request, "round_id")
+    _, rounds = await round_settings.contest(ctx, cid)
+    if not any(r.id == rid for r in rounds):
+        from contest.errors import NotFound
+
+        raise NotFound()
+    await qualification.open_list(ctx, rid, _actor(staff), client_ip(request))
+    return RedirectResponse(f"/console/contests/{cid}/rounds/{rid}?qualified=1#qualification",
+                            status_code=303)
 
 
 @html

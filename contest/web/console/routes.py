@@ -49,6 +49,8 @@ ROUTES = [
     Route("/console/contests/{contest_id}/rounds/new", manage.round_save, methods=["POST"]),
     Route("/console/contests/{contest_id}/rounds/{round_id}", manage.round_edit,
           methods=["GET"]),
+    Route("/console/contests/{contest_id}/rounds/{round_id}/qualify", manage.round_qualify,
+          methods=["POST"]),
     Route("/console/contests/{contest_id}/rounds/{round_id}", manage.round_save,
           methods=["POST"]),
     Route("/console/contests/{contest_id}/consent", manage.consent_page, methods=["GET"]),

@@ -213,9 +213,10 @@ def _series(f: Form) -> console_wizard.SeriesInput:
     opens_at = f.clock("s_open_time", "Giờ mở")
     closes_at = f.clock("s_close_time", "Giờ đóng")
     weeks = f.integer("s_weeks", "Số tuần", 1, 52, 4) or 4
-    final = None
+    final, best = None, None
     if f.text("f_title"):
         final = _round_input(f, "f_")
+        best = f.integer("f_best", "Số người đứng đầu mỗi tuần vào chung kết", 1, 100_000)
         final.bank, final.bank_version = template.bank, template.bank_version
     f.done()
     assert first is not None and opens_at is not None and closes_at is not None
@@ -228,7 +229,7 @@ def _series(f: Form) -> console_wizard.SeriesInput:
     return console_wizard.SeriesInput(template=template, series=series,
                                       topics=f.lines("s_topics"), sets=f.lines("s_sets"),
                                       final=final,
-                                      split_bank=f.text("s_split") == "on")
+                                      split_bank=f.text("s_split") == "on", final_best=best)
 
 
 @html
