@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from contest.core.context import Services
 from contest.core.paper_cache import CachedPaper, paper_of
 from contest.domain import policy, scoring
+from contest.domain.vocabulary import AttemptStatus
 from contest.errors import (
     AttemptSubmitted,
     DeadlinePassed,
@@ -96,7 +97,7 @@ async def _refusal(ctx: Services, attempt_id: str, now: datetime) -> Exception:
         ctx.papers.drop(attempt_id)
         return NotFound()
     status, deadline, grace_s = found
-    if status != "running":
+    if status != AttemptStatus.RUNNING:
         ctx.papers.drop(attempt_id)
         return AttemptSubmitted()
     if not policy.accepts_answers(now, deadline, grace_s):

@@ -7,19 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, insert, update
-from sqlalchemy import select as sa_select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from contest.attempts import statements as sql
 from contest.core.context import Services
 from contest.core.paper_cache import cached_paper
 from contest.domain import policy, scoring
 from contest.domain.draw import QuestionText
 from contest.domain.people import age_on
+from contest.domain.vocabulary import AttemptStatus, RoundKind
 from contest.errors import (
     AttemptsExhausted,
     NotEligible,
@@ -34,119 +33,10 @@ from contest.people.accounts import new_id
 from contest.setup import qualification
 from contest.setup.papers import bank_texts, derive_paper, render_paper
 from contest.storage.db import transaction
-from contest.storage.integrity_tables import AttemptSignals
-from contest.storage.results_tables import PrizeAward, RoundQualifier
 from contest.storage.tables import (
-    Answer,
     Attempt,
-    AttemptQuestion,
-    Contest,
-    Option,
-    Participant,
-    Question,
     Round,
-    RoundEntry,
 )
-
-_ATTEMPTS = Attempt.__table__  # type: ignore[attr-defined]
-_PAPER_ROWS = AttemptQuestion.__table__  # type: ignore[attr-defined]
-_SIGNALS = AttemptSignals.__table__  # type: ignore[attr-defined]
-_ENTRIES = RoundEntry.__table__  # type: ignore[attr-defined]
-
-# The hot statements, built once with bound parameters: building a SQLAlchemy statement
-# (coercions, operators, cache key) cost more CPU per request than executing it.
-_START_READ = (
-    sa_select(Round, col(Contest.min_age), col(Participant.birth_date),
-              # issue 17: on the list of a final round (a primary-key probe, same statement)
-              exists().where(col(RoundQualifier.round_id) == Round.id,
-                             col(RoundQualifier.participant_id) == bindparam("pid")))
-    .join(Contest, col(Contest.id) == Round.contest_id)
-    .outerjoin(Participant, and_(col(Participant.id) == bindparam("pid"),
-                                 col(Participant.contest_id) == Round.contest_id))
-    .where(col(Round.id) == bindparam("rid"))
-)
-_PREVIOUS = (
-    sa_select(Attempt, col(AttemptQuestion.question_id))
-    .outerjoin(AttemptQuestion, col(AttemptQuestion.attempt_id) == Attempt.id)
-    .where(col(Attempt.participant_id) == bindparam("pid"),
-           col(Attempt.round_id) == bindparam("rid"))
-    .execution_options(populate_existing=True)
-)
-_PAPER_WITH_ANSWERS = (
-    sa_select(col(AttemptQuestion.question_id), col(AttemptQuestion.public_id),
-              col(AttemptQuestion.options), col(Answer.option_ids))
-    .outerjoin(Answer, and_(col(Answer.attempt_id) == AttemptQuestion.attempt_id,
-                            col(Answer.question_public_id) == AttemptQuestion.public_id))
-    .where(col(AttemptQuestion.attempt_id) == bindparam("aid"))
-    .order_by(col(AttemptQuestion.position))
-)
-_ATTEMPT_WITH_ROUND = (
-    sa_select(Attempt, Round)
-    .join(Round, col(Round.id) == Attempt.round_id)
-    .where(col(Attempt.id) == bindparam("aid"))
-    .execution_options(populate_existing=True)
-)
-_CLOSE_READ = (
-    sa_select(Attempt, Round, col(Participant.unit_code), col(Participant.group_code),
-              # what the live board's eligibility needs (issue 16), in the same statement
-              col(Participant.birth_date),
-              exists().where(col(PrizeAward.contest_id) == Round.contest_id,
-                             col(PrizeAward.round_id) != Round.id,
-                             col(PrizeAward.participant_id) == Attempt.participant_id),
-              col(Contest.min_age))
-    .join(Round, col(Round.id) == Attempt.round_id)
-    .join(Contest, col(Contest.id) == Round.contest_id)
-    .join(Participant, col(Participant.id) == Attempt.participant_id)
-    .where(col(Attempt.id) == bindparam("aid"))
-    .execution_options(populate_existing=True)
-)
-_COUNTED = sa_select(col(RoundEntry.counted_attempt_id), col(RoundEntry.prediction)).where(
-    col(RoundEntry.round_id) == bindparam("rid"),
-    col(RoundEntry.participant_id) == bindparam("pid"))
-_SCORE_ROWS = (
-    sa_select(col(AttemptQuestion.question_id), col(AttemptQuestion.options),
-              col(Question.kind), col(Answer.option_ids),
-              # the integrity signals' answer times, computed from this same read
-              func.coalesce(col(Answer.first_saved_at), col(Answer.saved_at)))
-    .join(Question, col(Question.id) == AttemptQuestion.question_id)
-    .outerjoin(Answer, and_(col(Answer.attempt_id) == AttemptQuestion.attempt_id,
-                            col(Answer.question_public_id) == AttemptQuestion.public_id))
-    .where(col(AttemptQuestion.attempt_id) == bindparam("aid"))
-)
-_KEY = sa_select(col(Option.id)).where(
-    col(Option.question_id).in_(bindparam("qids", expanding=True)), col(Option.correct))
-# Core UPDATEs of the table, not the entity: an ORM-enabled update evaluates its criteria
-# against the session's objects to synchronise them (a sixth of a submit's CPU).
-_CLOSE = (
-    update(_ATTEMPTS)
-    .where(_ATTEMPTS.c.id == bindparam("aid"), _ATTEMPTS.c.status == "running")
-    .values(status="submitted", submitted_at=bindparam("ended"), auto_submitted=bindparam("auto"),
-            score_milli=bindparam("score"), max_score_milli=bindparam("max_score"),
-            duration_ms=bindparam("duration"), prediction=bindparam("kept"))
-)
-_SUBMITTED = (
-    sa_select(Attempt)
-    .where(col(Attempt.participant_id) == bindparam("pid"),
-           col(Attempt.round_id) == bindparam("rid"), col(Attempt.status) == "submitted")
-    .execution_options(populate_existing=True)
-)
-
-
-def _entry_upsert(insert_: Any) -> Any:
-    """INSERT … ON CONFLICT DO UPDATE of a round entry; the first prediction stays locked."""
-    stmt = insert_(_ENTRIES).values(
-        round_id=bindparam("rid"), participant_id=bindparam("pid"),
-        prediction=bindparam("kept"), counted_attempt_id=bindparam("counted"),
-        attempts_submitted=bindparam("n"))
-    return stmt.on_conflict_do_update(
-        index_elements=["round_id", "participant_id"],
-        set_={"prediction": func.coalesce(_ENTRIES.c.prediction, stmt.excluded.prediction),
-              "counted_attempt_id": stmt.excluded.counted_attempt_id,
-              "attempts_submitted": stmt.excluded.attempts_submitted},
-    )
-
-
-_ENTRY_UPSERT = {"postgresql": _entry_upsert(pg_insert), "sqlite": _entry_upsert(sqlite_insert)}
 
 
 @dataclass(frozen=True)
@@ -169,15 +59,18 @@ class SubmitResult:
     hidden_until: datetime | None = None  # the round hides scores until then (issue 14)
 
 
-async def _round(s: AsyncSession, round_id: int) -> Round:
+async def round_of(s: AsyncSession, round_id: int) -> Round:
+    """The round; raises NotFound."""
     r = await s.get(Round, round_id)
     if r is None:
         raise NotFound()
     return r
 
 
-def _expired(att: Attempt, r: Round, now: datetime) -> bool:
-    return att.status == "running" and not policy.accepts_answers(now, att.deadline, r.grace_s)
+def expired(att: Attempt, r: Round, now: datetime) -> bool:
+    """True for a running attempt that no longer accepts answers (deadline plus grace)."""
+    return (att.status == AttemptStatus.RUNNING
+            and not policy.accepts_answers(now, att.deadline, r.grace_s))
 
 
 @dataclass(frozen=True)
@@ -199,8 +92,8 @@ async def start(
     for _ in range(3):
         try:
             return await _start_once(ctx, participant_id, round_id, note or StartNote())
-        except _RunningExpired as expired:
-            await finish(ctx, expired.attempt_id, ctx.now(), prediction=None, auto=True)
+        except _RunningExpired as stale:
+            await finish(ctx, stale.attempt_id, ctx.now(), prediction=None, auto=True)
         except (IntegrityError, _StartRace):
             # A concurrent start by the same participant won the unique index: return theirs.
             continue
@@ -227,15 +120,16 @@ async def _start_once(
     read back. Resuming a running attempt reads its paper and answers instead (one more)."""
     now = ctx.now()
     async with transaction(ctx.sm) as s:
-        found = (await s.execute(_START_READ, {"pid": participant_id, "rid": round_id})).first()
+        found = (await s.execute(sql.START_READ, {"pid": participant_id, "rid": round_id})).first()
         if found is None or found[2] is None:
             raise NotFound()
         r, min_age, birth_date, qualified = found
-        previous = (await s.execute(_PREVIOUS, {"pid": participant_id, "rid": round_id})).all()
+        previous = (await s.execute(sql.PREVIOUS, {"pid": participant_id, "rid": round_id})).all()
         attempts_seen = {a.id: a for a, _ in previous}
-        running = next((a for a in attempts_seen.values() if a.status == "running"), None)
+        running = next((a for a in attempts_seen.values()
+                        if a.status == AttemptStatus.RUNNING), None)
         if running is not None:
-            if _expired(running, r, now):
+            if expired(running, r, now):
                 raise _RunningExpired(running.id)
             return await _paper_view(ctx, s, running, r), False
         if not r.opens_at <= now < r.closes_at:
@@ -244,7 +138,8 @@ async def _start_once(
             raise NotEligible(min_age=min_age)
         if r.qualify is not None and not qualified:
             await qualification.refuse(s, r)  # raises NotQualified / QualificationPending
-        if r.kind != "practice" and not policy.may_start(len(attempts_seen), r.max_attempts):
+        if r.kind != RoundKind.PRACTICE and not policy.may_start(len(attempts_seen),
+                                                                 r.max_attempts):
             raise AttemptsExhausted(max_attempts=r.max_attempts)
         number = max((a.number for a in attempts_seen.values()), default=0) + 1
         seen = [qid for _, qid in previous if qid is not None]
@@ -254,7 +149,7 @@ async def _start_once(
             round_id=round_id,
             participant_id=participant_id,
             number=number,
-            status="running",
+            status=AttemptStatus.RUNNING,
             started_at=now,
             deadline=policy.deadline(now, r.time_limit_s, r.closes_at),
             user_agent=(note.user_agent or "")[:255] or None,
@@ -262,14 +157,14 @@ async def _start_once(
         # Core inserts with their parameters apart: the statements compile once and are
         # cached (values() inside the statement made SQLAlchemy walk them for a cache key at
         # every start); the paper is one executemany, which asyncpg pipelines in one trip.
-        await s.execute(insert(_ATTEMPTS), att.model_dump())
-        await s.execute(insert(_PAPER_ROWS), [
+        await s.execute(insert(sql.ATTEMPTS), att.model_dump())
+        await s.execute(insert(sql.PAPER_ROWS), [
             {"attempt_id": att.id, "position": i, "question_id": pq.question_id,
              "public_id": pq.public_id,
              "options": [[o.option_id, o.public_id] for o in pq.options]}
             for i, pq in enumerate(paper)
         ])
-        await s.execute(insert(_SIGNALS), dict(
+        await s.execute(insert(sql.SIGNALS), dict(
             attempt_id=att.id, round_id=round_id, participant_id=participant_id, ip=note.ip,
             device=note.device, user_agent=att.user_agent, started_at=now, hidden_changes=0))
         texts = await bank_texts(ctx, s, r.bank_version_id)
@@ -284,7 +179,7 @@ def _remember(ctx: Services, att: Attempt, r: Round,
               rows: Sequence[tuple[int, str, Sequence[Sequence[Any]]]],
               texts: dict[int, QuestionText]) -> None:
     """Put a running attempt's paper in this worker's cache, ready for its answer saves."""
-    if att.status != "running":
+    if att.status != AttemptStatus.RUNNING:
         return
     ctx.papers.put(att.id, cached_paper(
         att.participant_id, r.contest_id, att.round_id, att.deadline, r.grace_s,
@@ -293,7 +188,7 @@ def _remember(ctx: Services, att: Attempt, r: Round,
 
 async def _paper_view(ctx: Services, s: AsyncSession, att: Attempt, r: Round) -> PaperView:
     """The attempt's paper with its saved answers: one statement (texts are cached)."""
-    rows = (await s.execute(_PAPER_WITH_ANSWERS, {"aid": att.id})).all()
+    rows = (await s.execute(sql.PAPER_WITH_ANSWERS, {"aid": att.id})).all()
     texts = await bank_texts(ctx, s, r.bank_version_id)
     paper = [(qid, pub, options) for qid, pub, options, _ in rows]
     _remember(ctx, att, r, paper, texts)
@@ -307,11 +202,11 @@ async def view(ctx: Services, participant_id: str, attempt_id: str) -> PaperView
     now = ctx.now()
     for _ in range(2):
         async with ctx.sm() as s:
-            found = (await s.execute(_ATTEMPT_WITH_ROUND, {"aid": attempt_id})).first()
+            found = (await s.execute(sql.ATTEMPT_WITH_ROUND, {"aid": attempt_id})).first()
             if found is None or found[0].participant_id != participant_id:
                 raise NotFound()
             att, r = found
-            if not _expired(att, r, now):
+            if not expired(att, r, now):
                 return await _paper_view(ctx, s, att, r)
         await finish(ctx, att.id, now, prediction=None, auto=True)
     raise ServiceUnavailable()  # pragma: no cover - finished yet still running
@@ -325,7 +220,7 @@ async def submit(
     closed = await _close(ctx, attempt_id, ctx.now(), prediction, auto=False,
                           participant_id=participant_id)
     hidden = standings.hidden_until(ctx, closed.round)  # issue 14: no score oracle
-    rank = (None if closed.round.kind == "practice" or hidden else
+    rank = (None if closed.round.kind == RoundKind.PRACTICE or hidden else
             await standings.live_rank(ctx, closed.attempt.round_id, participant_id,
                                       known=closed.round))
     return SubmitResult(closed.attempt, closed.counted_id == attempt_id, rank, hidden)
@@ -384,28 +279,28 @@ async def _close_once(
     Raises NotFound, PredictionRequired.
     """
     async with transaction(ctx.sm) as s:
-        found = (await s.execute(_CLOSE_READ, {"aid": attempt_id})).first()
+        found = (await s.execute(sql.CLOSE_READ, {"aid": attempt_id})).first()
         if found is None or participant_id not in (None, found[0].participant_id):
             raise NotFound()
         att, r, unit_code, group_code, birth, prior, min_age = found
-        if att.status != "running":
-            entry = (await s.execute(_COUNTED, {"rid": att.round_id,
+        if att.status != AttemptStatus.RUNNING:
+            entry = (await s.execute(sql.COUNTED, {"rid": att.round_id,
                                                 "pid": att.participant_id})).first()
             return _Closed(att, r, entry[0] if entry else None, False)
-        auto = auto or _expired(att, r, now)
+        auto = auto or expired(att, r, now)
         if participant_id and not auto and r.prediction_prompt and prediction is None \
-                and r.kind != "practice":
+                and r.kind != RoundKind.PRACTICE:
             # One locked prediction per person and round: a later attempt may omit it.
-            entry = (await s.execute(_COUNTED, {"rid": att.round_id,
+            entry = (await s.execute(sql.COUNTED, {"rid": att.round_id,
                                                 "pid": att.participant_id})).first()
             if entry is None or entry[1] is None:
                 raise PredictionRequired(fields={"prediction": "field.prediction"})
         kept = None if auto else prediction
         ended = att.deadline if auto else min(now, att.deadline)
-        rows = (await s.execute(_SCORE_ROWS, {"aid": att.id})).all()
+        rows = (await s.execute(sql.SCORE_ROWS, {"aid": att.id})).all()
         score, max_score = await _score(s, rows, r.partial_credit)
         duration = policy.duration_ms(att.started_at, ended)
-        done = await s.execute(_CLOSE, {
+        done = await s.execute(sql.CLOSE, {
             "aid": att.id, "ended": ended, "auto": auto, "score": score, "max_score": max_score,
             "duration": duration, "kept": kept})
         if getattr(done, "rowcount", 0) != 1:
@@ -422,15 +317,15 @@ async def _close_once(
         await integrity.store_at_close(s, mine, signals, now)
     ctx.papers.drop(att.id)
     best = next((a for a in submitted if a.id == counted), None)
-    if r.kind != "practice" and best is not None:
+    if r.kind != RoundKind.PRACTICE and best is not None:
         await standings.publish(ctx, r, best, len(submitted), unit_code, group_code, birth,
                                 prior, min_age)
     return _Closed(mine, r, counted, True)
 
 
 async def _score(s: AsyncSession, rows: Sequence[Any], partial: bool) -> tuple[int, int]:
-    """The attempt's score from its _SCORE_ROWS and the key (one statement)."""
-    correct_opts = set((await s.scalars(_KEY, {"qids": [r[0] for r in rows]})).all())
+    """The attempt's score from its sql.SCORE_ROWS and the key (one statement)."""
+    correct_opts = set((await s.scalars(sql.KEY, {"qids": [r[0] for r in rows]})).all())
     markings = []
     for _qid, options, kind, chosen, _at in rows:
         pub = {oid: p for oid, p in options}
@@ -449,14 +344,14 @@ async def _update_entry(
     were submitted, and the first prediction, which stays locked for the round. Returns the
     submitted attempts and the counted one's id."""
     assert r.id is not None
-    submitted = list((await s.scalars(_SUBMITTED, {"pid": participant_id, "rid": r.id})).all())
+    submitted = list((await s.scalars(sql.SUBMITTED, {"pid": participant_id, "rid": r.id})).all())
     best = policy.counted(
         [policy.Result(a.id, a.number, a.score_milli or 0, a.duration_ms or 0,
                        a.submitted_at or a.started_at) for a in submitted],
         r.counting,
     )
     counted = best.attempt_id if best else None
-    await s.execute(_ENTRY_UPSERT[s.get_bind().dialect.name], {
+    await s.execute(sql.ENTRY_UPSERT[s.get_bind().dialect.name], {
         "rid": r.id, "pid": participant_id, "kept": prediction, "counted": counted,
         "n": len(submitted)})
     return submitted, counted
@@ -470,7 +365,7 @@ async def expire_due(ctx: Services, limit: int = 200) -> int:
             await s.execute(
                 select(Attempt.id, Attempt.deadline, Round.grace_s)
                 .join(Round, col(Round.id) == Attempt.round_id)
-                .where(Attempt.status == "running", Attempt.deadline < now)
+                .where(Attempt.status == AttemptStatus.RUNNING, Attempt.deadline < now)
                 .order_by(col(Attempt.deadline))
                 .limit(limit)
             )
@@ -480,72 +375,3 @@ async def expire_due(ctx: Services, limit: int = 200) -> int:
         if not policy.accepts_answers(now, deadline, grace):
             done += await finish(ctx, attempt_id, now, prediction=None, auto=True)
     return done
-
-
-async def attempts_of(ctx: Services, participant_id: str, round_id: int) -> list[Attempt]:
-    """A participant's attempts in a round, oldest first."""
-    async with ctx.sm() as s:
-        return list(
-            (
-                await s.scalars(
-                    select(Attempt)
-                    .where(Attempt.participant_id == participant_id, Attempt.round_id == round_id)
-                    .order_by(col(Attempt.number))
-                )
-            ).all()
-        )
-
-
-async def submitted_count(s: AsyncSession, round_id: int) -> int:
-    """Submitted attempts in a round, from SQL."""
-    n = await s.scalar(
-        select(func.count())
-        .select_from(Attempt)
-        .where(Attempt.round_id == round_id, Attempt.status == "submitted")
-    )
-    return int(n or 0)
-
-
-@dataclass(frozen=True)
-class MyRound:
-    """A participant's standing in a round: the counted attempt, all attempts, the rank."""
-
-    counted: Attempt | None
-    attempts: list[Attempt]
-    rank: int | None
-    prediction: int | None
-    attempts_left: int | None
-
-
-async def my_round(ctx: Services, participant_id: str, round_id: int) -> MyRound:
-    """The participant's counted attempt, attempts and live rank; raises NotFound."""
-    now = ctx.now()
-    async with ctx.sm() as s:
-        r = await _round(s, round_id)
-        participant = await s.get(Participant, participant_id)
-        if participant is None or participant.contest_id != r.contest_id:
-            raise NotFound()
-        running = await s.scalar(
-            select(Attempt).where(
-                Attempt.participant_id == participant_id,
-                Attempt.round_id == round_id,
-                Attempt.status == "running",
-            )
-        )
-    if running is not None and _expired(running, r, now):
-        await finish(ctx, running.id, now, prediction=None, auto=True)
-    attempts = await attempts_of(ctx, participant_id, round_id)
-    async with ctx.sm() as s:
-        entry = await s.get(RoundEntry, (round_id, participant_id))
-    counted = next((a for a in attempts if entry and a.id == entry.counted_attempt_id), None)
-    rank = (
-        await standings.live_rank(ctx, round_id, participant_id)
-        if counted and r.kind != "practice"
-        else None
-    )
-    left = (
-        None
-        if r.max_attempts is None or r.kind == "practice"
-        else max(0, r.max_attempts - len(attempts))
-    )
-    return MyRound(counted, attempts, rank, entry.prediction if entry else None, left)

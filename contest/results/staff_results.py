@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from contest.core import scope
 from contest.core.context import Services
 from contest.domain.people import mask_name
-from contest.domain.vocabulary import RoundKind
+from contest.domain.vocabulary import PrizeKind, RoundKind
 from contest.errors import NotFound
 from contest.results.result_rows import load_tree
 from contest.setup.catalog import state_of
@@ -109,7 +109,7 @@ async def overview(ctx: Services, staff: Staff, round_id: int, unit: str | None)
         if result is not None:
             tree = await load_tree(s)
             individual = (col(PrizeAward.round_id) == round_id,
-                          col(PrizeAward.kind) == "individual")
+                          col(PrizeAward.kind) == PrizeKind.INDIVIDUAL)
             total = int(await s.scalar(
                 select(func.count()).select_from(PrizeAward).where(*individual)) or 0)
             scoped = (select(PrizeAward, col(Participant.full_name), col(Participant.unit_code),
@@ -131,7 +131,7 @@ async def overview(ctx: Services, staff: Staff, round_id: int, unit: str | None)
                     groups.get(group, group), a.participant_id or ""))
             for a in (await s.scalars(
                     select(PrizeAward).where(col(PrizeAward.round_id) == round_id,
-                                             col(PrizeAward.kind) == "collective",
+                                             col(PrizeAward.kind) == PrizeKind.COLLECTIVE,
                                              scope.in_scope(col(PrizeAward.unit_code), codes))
                     .order_by(col(PrizeAward.position)))).all():
                 collective.append(Collective(a.position, a.tier_name,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from contest.attempts import answers, attempts
+from contest.attempts import answers, attempts, own_round
 from contest.core.context import Services
 from contest.live import standings
 from contest.notify import announcements
@@ -108,7 +108,7 @@ async def submit_attempt(request: Request) -> JSONResponse:
 async def my_round(request: Request) -> JSONResponse:
     pid = await guard.signed_in(request)
     rid = path_int(request, "round_id")
-    mine = await attempts.my_round(_ctx(request), pid, rid)
+    mine = await own_round.my_round(_ctx(request), pid, rid)
     hidden = await standings.scores_hidden_until(_ctx(request), rid)  # issue 14: no oracle
     return JSONResponse({
         "attempt": schemas.attempt_summary(mine.counted) if mine.counted and not hidden
