@@ -34,8 +34,8 @@ def peak_rss_mb() -> float:
 def child(what: str, n: int) -> dict[str, Any]:
     """Render one document of n rows or people; figures as a dict."""
     from contest.domain.documents import Issuer
-    from contest.services import documents as d
-    from contest.services.exports import Tree
+    from contest.results import documents as d
+    from contest.results.result_rows import Tree
     from contest.storage.tables import Contest, Round
 
     issuer = Issuer("UBND TỈNH BÌNH PHƯỚC", "SỞ TƯ PHÁP", "Bình Phước", "GIÁM ĐỐC",

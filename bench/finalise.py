@@ -117,10 +117,10 @@ async def load(n: int) -> int:
     """A contest, unit tree, bank and closed round with n counted attempts; returns its id."""
     import asyncpg
 
-    from contest.services.banks import import_bank
-    from contest.services.context import Services
-    from contest.services.units import load_units, parse_units
+    from contest.core.context import Services
     from contest.settings import Settings
+    from contest.setup.bank_versions import import_bank
+    from contest.setup.units import load_units, parse_units
     from contest.storage.db import make_engine, make_sessionmaker, migrate, transaction
     from contest.storage.redis_client import make_redis
     from contest.storage.tables import Contest, Round
@@ -199,8 +199,8 @@ async def run(round_id: int, xlsx: bool) -> dict[str, Any]:
     """Finalise the round and stream its exports to nowhere; times, CPU and peak RSS."""
     import asyncpg
 
-    from contest.services import exports, finalise
-    from contest.services.context import Services
+    from contest.core.context import Services
+    from contest.results import exports, finalise
     from contest.settings import Settings
     from contest.storage.db import make_engine, make_sessionmaker
     from contest.storage.redis_client import make_redis

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import text
 
 from bench.stats import Recording
-from contest.services import standings
-from contest.services.context import Services
+from contest.core.context import Services
+from contest.live import standings
 from contest.settings import Settings
 from contest.storage.db import make_engine, make_sessionmaker
 from contest.storage.redis_client import make_redis

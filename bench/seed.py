@@ -15,15 +15,15 @@ from sqlalchemy import insert, text
 from sqlmodel import SQLModel
 
 import contest.storage.all_tables  # noqa: F401 - every table for DROP/CREATE
-from contest.services import sessions
-from contest.services.accounts import _hasher
-from contest.services.banks import import_bank
-from contest.services.consent import DEFAULT_VERSION
-from contest.services.context import Services
-from contest.services.crypto import cipher
-from contest.services.demo import GROUPS, bank_dir, load_demo_bank
-from contest.services.units import load_units, parse_units
+from contest.core import sessions
+from contest.core.context import Services
+from contest.core.crypto import cipher
+from contest.people.accounts import _hasher
+from contest.people.consent import DEFAULT_VERSION
 from contest.settings import Settings
+from contest.setup.bank_versions import import_bank
+from contest.setup.demo import GROUPS, bank_dir, load_demo_bank
+from contest.setup.units import load_units, parse_units
 from contest.storage import keys
 from contest.storage.db import make_engine, make_sessionmaker, migrate, transaction
 from contest.storage.redis_client import make_redis
@@ -106,7 +106,7 @@ async def seed(settings: Settings, participants: int, scenarios: list[str],
                 rounds[name] = r.id
         leaves = [u.code for u in rows if u.level >= 2] or [rows[0].code]
         people = await insert_participants(ctx, contest_id, participants, leaves)
-        # What each citizen's login left in Redis (services.sessions.remember): the copy of
+        # What each citizen's login left in Redis (core.sessions.remember): the copy of
         # the session version, so that, as on a real round opening, a first request after
         # logging in needs no SQL read to check the session.
         pipe = redis.pipeline(transaction=False)

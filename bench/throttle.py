@@ -18,8 +18,8 @@ import tempfile
 import time
 from datetime import UTC, date, datetime
 
-from contest.services import throttle
-from contest.services.context import Services
+from contest.core.context import Services
+from contest.integrity import throttle
 from contest.settings import Settings
 from contest.storage import keys
 from contest.storage.db import make_engine, make_sessionmaker, migrate, transaction

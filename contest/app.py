@@ -16,9 +16,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from contest.notify import outbox
-from contest.services import attempts, standings
-from contest.services.context import Services, log, utc_now
+from contest.attempts import attempts
+from contest.core.context import Services, log, utc_now
+from contest.live import standings
+from contest.live.hub import BoardHub
+from contest.notify import sender
 from contest.settings import Settings
 from contest.storage.db import make_engine, make_sessionmaker
 from contest.storage.redis_client import make_redis
@@ -67,15 +69,17 @@ def create_app(settings: Settings | None = None,
         redis = make_redis(settings.redis_url)
         ctx = Services(settings=settings, sm=make_sessionmaker(engine), redis=redis, now=now)
         app.state.services = ctx
+        app.state.board_hub = hub = BoardHub(redis)
         task = asyncio.create_task(_sweep(ctx)) if sweep else None
         try:
-            async with outbox.running(ctx, enabled=sweep):  # issue 15: the outbox sender
+            async with sender.running(ctx, enabled=sweep):  # issue 15: the outbox sender
                 yield
         finally:
             if task:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await hub.close()
             await ctx.close()
             await redis.aclose()
             await engine.dispose()

@@ -45,21 +45,3 @@ def t(key: str, locale: str = DEFAULT_LOCALE, **params: object) -> str:
             except (KeyError, IndexError):
                 return text
     return key
-
-
-def negotiate(accept_language: str | None, default: str = DEFAULT_LOCALE) -> str:
-    """Pick the best available locale from an Accept-Language header."""
-    if not accept_language:
-        return default
-    have = set(available())
-    best: tuple[float, str] | None = None
-    for part in accept_language.split(","):
-        lang, _, q = part.strip().partition(";q=")
-        code = lang.strip().lower().split("-")[0]
-        try:
-            weight = float(q) if q else 1.0
-        except ValueError:
-            continue
-        if code in have and (best is None or weight > best[0]):
-            best = (weight, code)
-    return best[1] if best else default

@@ -24,12 +24,13 @@ from argon2 import PasswordHasher
 from sqlalchemy import text
 
 from contest.app import create_app
+from contest.console import staff as console_staff
+from contest.core.context import Services
 from contest.domain.bank import Bank, BankOption, BankQuestion
-from contest.services import accounts, console_staff
-from contest.services.banks import import_bank
-from contest.services.context import Services
-from contest.services.units import load_units, parse_units
+from contest.people import accounts
 from contest.settings import Settings
+from contest.setup.bank_versions import import_bank
+from contest.setup.units import load_units, parse_units
 from contest.storage.db import make_engine, make_sessionmaker, transaction
 from contest.storage.redis_client import make_redis
 from contest.storage.tables import Contest, Round

@@ -12,10 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from contest.cli import main, with_services
-from contest.services import accounts, attempts
-from contest.services.demo import DEMO_SLUG, ensure_demo
+from contest.attempts import attempts
+from contest.cli.main import main
+from contest.cli.runtime import with_services
+from contest.people import accounts
 from contest.settings import Settings
+from contest.setup.demo import DEMO_SLUG, ensure_demo
 from tests.waiting import answering
 
 REPO = Path(__file__).resolve().parent.parent
@@ -168,9 +170,9 @@ def test_results_commands_write_scoped_audited_files(
     from pypdf import PdfReader
     from sqlalchemy import select
 
-    from contest.services import finalise
-    from contest.services.console_staff import create_staff
-    from contest.services.context import Services
+    from contest.console.staff import create_staff
+    from contest.core.context import Services
+    from contest.results import finalise
     from contest.storage.db import transaction
     from contest.storage.tables import AuditEvent, Round
     from tests.services.results_helpers import Person, seed_entries

@@ -20,11 +20,11 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from contest.app import create_app
-from contest.services.banks import import_bank
-from contest.services.console_staff import create_staff
-from contest.services.context import Services
-from contest.services.units import load_units, parse_units
+from contest.console.staff import create_staff
+from contest.core.context import Services
 from contest.settings import Settings
+from contest.setup.bank_versions import import_bank
+from contest.setup.units import load_units, parse_units
 from contest.storage.db import transaction
 from contest.storage.tables import Contest, Round
 from contest.web.openapi import build, build_staff

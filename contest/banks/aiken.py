@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from contest.banks.problems import Loc, Problem, Progress, error
-from contest.banks.textformat import load_text, parse_text
+from contest.banks.textformat import parse_text
 from contest.banks.validate import LETTERS, BankMeta, Draft, clean, fold
 from contest.domain.bank import Bank
 
@@ -92,8 +92,3 @@ def parse_aiken(
     Raises BankInvalid when the bytes are binary or undecodable.
     """
     return parse_text(read_aiken, data, file, progress)
-
-
-def load_aiken(path: str | Path) -> Bank:
-    """Load an Aiken bank file; raises BankInvalid listing every problem."""
-    return load_text(parse_aiken, path)

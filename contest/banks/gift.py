@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contest.banks.problems import Loc, Problem, Progress, error, warning
-from contest.banks.textformat import load_text, parse_text
+from contest.banks.textformat import parse_text
 from contest.banks.validate import LETTERS, BankMeta, Draft, clean, fold
 from contest.domain.bank import Bank
 
@@ -263,11 +263,6 @@ def parse_gift(
     Raises BankInvalid when the bytes are binary or undecodable.
     """
     return parse_text(read_gift, data, file, progress)
-
-
-def load_gift(path: str | Path) -> Bank:
-    """Load a GIFT bank file; raises BankInvalid listing every problem."""
-    return load_text(parse_gift, path)
 
 
 # ---- export ------------------------------------------------------------------------------

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from contest.banks.decode import decode_text
-from contest.banks.problems import BankInvalid, Problem, Progress
+from contest.banks.problems import Problem, Progress
 from contest.banks.validate import BankMeta, Draft, build_bank
 from contest.domain.bank import Bank
 
@@ -26,11 +25,3 @@ def parse_text(
     bank, more = build_bank(meta, drafts, file)
     problems += more
     return (None if any(p.is_error for p in problems) else bank), problems
-
-
-def load_text(parse: Parser, path: str | Path) -> Bank:
-    """Load a bank file with parse; raises BankInvalid listing every problem."""
-    bank, problems = parse(Path(path).read_bytes(), str(path))
-    if bank is None:
-        raise BankInvalid(problems)
-    return bank

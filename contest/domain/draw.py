@@ -18,6 +18,15 @@ class DrawError(ValueError):
     """The bank cannot fill the requested paper."""
 
 
+@dataclass(frozen=True)
+class QuestionText:
+    """What a participant reads of a question: its text, kind and option texts (no key)."""
+
+    text: str
+    kind: str  # single | multiple, as the API shows it (true/false is single)
+    options: dict[int, str]
+
+
 DIFFICULTY_VI = {"easy": "dễ", "medium": "trung bình", "hard": "khó"}
 
 

@@ -66,11 +66,6 @@ class Thresholds:
     hidden_min_changes: int = 3
 
 
-def stronger(a: Strength, b: Strength) -> Strength:
-    """The stronger of two strengths."""
-    return a if STRENGTH_ORDER[a] >= STRENGTH_ORDER[b] else b
-
-
 def answer_floor_ms(chars: int, th: Thresholds) -> int:
     """The fastest plausible time to read and answer a question of `chars` characters."""
     floor = th.answer_floor_base_ms + th.answer_floor_per_char_ms * chars

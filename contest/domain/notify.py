@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from contest.domain.vocabulary import OutboxState
+
 RETRY_CAP_S = 3600
 OPEN_WINDOW = timedelta(hours=24)  # "round opens" is still news this long after the opening
 CLOSING_WINDOW = timedelta(hours=24)  # "closes in 24 h" is sent within the last day
@@ -20,8 +22,8 @@ def backoff_s(attempts: int, base_s: int, cap_s: int = RETRY_CAP_S) -> int:
 
 
 def retry_or_fail(attempts: int, max_attempts: int, permanent: bool) -> str:
-    """The state after a failed try: "pending" (retry later) or "failed" (give up)."""
-    return "failed" if permanent or attempts >= max_attempts else "pending"
+    """The state after a failed try: pending (retry later) or failed (give up)."""
+    return OutboxState.FAILED if permanent or attempts >= max_attempts else OutboxState.PENDING
 
 
 def due_reminders(opens_at: datetime, closes_at: datetime, finalised_at: datetime | None,

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from contest.domain.vocabulary import RoundKind
+
 
 @dataclass(frozen=True)
 class Result:
@@ -61,7 +63,7 @@ def score_shown_default(kind: str, max_attempts: int | None) -> str:
     """When a round shows scores unless configured: after the close for a ranked round with
     more than one attempt (each score at submit would tell which answers were right: change
     one answer, resubmit, compare), at submit otherwise."""
-    if kind == "ranked" and (max_attempts is None or max_attempts > 1):
+    if kind == RoundKind.RANKED and (max_attempts is None or max_attempts > 1):
         return "close"
     return "submit"
 

@@ -23,11 +23,12 @@ import aiosmtplib
 import httpx
 
 from contest.domain.rates import Rate, parse_rate
+from contest.domain.vocabulary import ChannelName
 from contest.settings import Settings, SettingsError
 
 log = logging.getLogger("contest.notify")
 
-PHONE_CHANNELS = ("sms", "zalo")
+PHONE_CHANNELS = (ChannelName.SMS, ChannelName.ZALO)
 _TIMEOUT_S = 15.0
 
 

@@ -9,10 +9,8 @@ Idempotency-Key, tracking_id, Message-ID) so it can drop the repeat.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +20,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from contest.core.context import Services
+from contest.core.crypto import DataKeyError, cipher
 from contest.domain.notify import backoff_s, retry_or_fail
+from contest.domain.vocabulary import OutboxState
 from contest.notify import templates
 from contest.notify.channels import (
     Channel,
@@ -32,15 +33,13 @@ from contest.notify.channels import (
     channels,
     log,
 )
-from contest.services.context import Services
-from contest.services.crypto import DataKeyError, cipher
 from contest.storage.db import transaction
 from contest.storage.limiter import Limiter
 from contest.storage.notify_tables import OutboxMessage
 
 LEASE = timedelta(seconds=60)  # longer than any transport's timeout
 BATCH = 100
-DUE_STATES = ("pending", "sending")
+DUE_STATES = (OutboxState.PENDING, OutboxState.SENDING)
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,8 @@ def _row(ctx: Services, m: NewMessage, now: datetime) -> dict[str, Any]:
     data = cipher(ctx.settings)
     return {"channel": m.channel, "recipient_enc": data.encrypt(m.recipient),
             "template": m.template, "params_enc": data.encrypt(json.dumps(m.params)),
-            "state": "pending", "attempts": 0, "next_try_at": now, "dedupe_key": m.dedupe_key,
+            "state": OutboxState.PENDING, "attempts": 0, "next_try_at": now,
+            "dedupe_key": m.dedupe_key,
             "participant_id": m.participant_id, "unit_code": m.unit_code, "created_at": now}
 
 
@@ -99,7 +99,7 @@ async def _claim(ctx: Services, message_id: int) -> bool:
             update(OutboxMessage)
             .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.state).in_(DUE_STATES),
                    col(OutboxMessage.next_try_at) <= now)
-            .values(state="sending", attempts=col(OutboxMessage.attempts) + 1,
+            .values(state=OutboxState.SENDING, attempts=col(OutboxMessage.attempts) + 1,
                     next_try_at=now + LEASE))
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -111,7 +111,7 @@ async def _finish(ctx: Services, msg: OutboxMessage, error: Exception | None,
     values: dict[str, Any]
     if error is None:
         # Once sent, secrets (a reset code) are not kept, not even encrypted.
-        values = {"state": "sent", "sent_at": now, "last_error": None,
+        values = {"state": OutboxState.SENT, "sent_at": now, "last_error": None,
                   "params_enc": cipher(ctx.settings).encrypt(
                       json.dumps(templates.redacted(msg.template, params)))}
     else:
@@ -120,13 +120,13 @@ async def _finish(ctx: Services, msg: OutboxMessage, error: Exception | None,
         values = {"state": state, "last_error": str(error)[:500] or type(error).__name__,
                   "next_try_at": now + timedelta(
                       seconds=backoff_s(msg.attempts, ctx.settings.notify_retry_s))}
-        if state == "failed":
+        if state == OutboxState.FAILED:
             values["params_enc"] = cipher(ctx.settings).encrypt(
                 json.dumps(templates.redacted(msg.template, params)))
     async with transaction(ctx.sm) as s:
         await s.execute(update(OutboxMessage)
                         .where(col(OutboxMessage.id) == msg.id,
-                               col(OutboxMessage.state) == "sending")
+                               col(OutboxMessage.state) == OutboxState.SENDING)
                         .values(**values))
     return str(values["state"])
 
@@ -210,45 +210,8 @@ async def _unconfigured(ctx: Services, message_id: int, name: str) -> bool:
         result = await s.execute(
             update(OutboxMessage)
             .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.state).in_(DUE_STATES))
-            .values(state="failed", last_error=f"channel {name} is not configured"))
+            .values(state=OutboxState.FAILED, last_error=f"channel {name} is not configured"))
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def _run(ctx: Services) -> None:
-    """Deliver due messages and enqueue due reminders, forever (cancelled at shutdown)."""
-    from contest.notify import reminders
-    from contest.services import announcements
-
-    loop = asyncio.get_running_loop()
-    next_reminders = 0.0
-    while True:
-        try:
-            if loop.time() >= next_reminders:
-                next_reminders = loop.time() + ctx.settings.reminder_interval_s
-                await reminders.schedule(ctx)
-                await announcements.schedule(ctx)
-            while sum((await deliver_due(ctx)).values()) >= BATCH:
-                pass  # a full batch: more may be due, keep going before sleeping
-        except Exception:  # keep going: a passing DB or Redis outage must not end the task
-            log.exception("outbox pass failed; retrying")
-        await asyncio.sleep(ctx.settings.notify_interval_s)
-
-
-@contextlib.asynccontextmanager
-async def running(ctx: Services, enabled: bool = True) -> AsyncIterator[None]:
-    """Run the outbox sender (and reminder scheduler) while the block runs.
-
-    Raises SettingsError when CONTEST_NOTIFY_CHANNELS is malformed.
-    """
-    channels(ctx.settings)  # refuse to start with a malformed channel list
-    task = asyncio.create_task(_run(ctx)) if enabled else None
-    try:
-        yield
-    finally:
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
 
 @dataclass(frozen=True)
@@ -263,8 +226,8 @@ class Shown:
 async def listing(ctx: Services, codes: set[str] | None, state: str | None, offset: int,
                   limit: int = 50) -> list[Shown]:
     """The newest messages of the units in codes (None: all), for the console."""
-    from contest.services.crypto import mask_email, mask_phone
-    from contest.services.scope import in_scope
+    from contest.core.crypto import mask_email, mask_phone
+    from contest.core.scope import in_scope
 
     q = (select(OutboxMessage).where(in_scope(col(OutboxMessage.unit_code), codes))
          .order_by(col(OutboxMessage.id).desc()).offset(offset).limit(limit))

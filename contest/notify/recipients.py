@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from contest.core.crypto import cipher
+from contest.domain.vocabulary import ChannelName
 from contest.notify.channels import channels, phone_channel
-from contest.services.crypto import cipher
 from contest.settings import Settings
 from contest.storage.tables import Participant
 
@@ -16,7 +17,7 @@ def reach(settings: Settings, p: Participant, prefer_email: bool = False
     phone = data.decrypt(p.phone_enc)
     email = data.decrypt(p.email_enc)
     by_phone = phone_channel(settings)
-    by_email = "email" if "email" in channels(settings) and email else None
+    by_email = ChannelName.EMAIL if ChannelName.EMAIL in channels(settings) and email else None
     if prefer_email and by_email and email:
         return by_email, email
     if by_phone and phone:

@@ -10,10 +10,11 @@ from sqlalchemy import and_, exists, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 
+from contest.core.context import Services
 from contest.domain.notify import RESULTS_WINDOW, due_reminders, reminder_key
+from contest.domain.vocabulary import RoundKind
 from contest.notify.outbox import NewMessage, enqueue
 from contest.notify.recipients import reach
-from contest.services.context import Services
 from contest.storage.db import transaction
 from contest.storage.notify_tables import ReminderRun
 from contest.storage.tables import Attempt, Contest, Participant, Round, RoundEntry
@@ -28,7 +29,7 @@ async def schedule(ctx: Services) -> int:
         rows = (await s.execute(
             select(Round, Contest.title)
             .join(Contest, col(Contest.id) == col(Round.contest_id))
-            .where(col(Round.kind) != "practice", col(Round.opens_at) <= now,
+            .where(col(Round.kind) != RoundKind.PRACTICE, col(Round.opens_at) <= now,
                    or_(col(Round.closes_at) > now,
                        col(Round.finalised_at) > now - RESULTS_WINDOW)))).all()
         done = {(r, k) for r, k in (await s.execute(

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
+from contest.domain.vocabulary import OutboxState
 from contest.storage.types import UTCDateTime
 
 
@@ -35,7 +36,7 @@ class OutboxMessage(SQLModel, table=True):
     recipient_enc: str = Field(max_length=512)  # Fernet, like other personal data
     template: str = Field(max_length=64)
     params_enc: str = Field(sa_column=Column(Text, nullable=False))  # Fernet of the JSON params
-    state: str = Field(default="pending", max_length=16)
+    state: str = Field(default=OutboxState.PENDING, max_length=16)  # an OutboxState
     attempts: int = 0
     next_try_at: datetime = Field(sa_column=_utc())
     dedupe_key: str = Field(max_length=160, unique=True)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from contest.domain.vocabulary import PrizeKind
 from contest.storage.types import UTCDateTime
 
 
@@ -74,7 +75,7 @@ class PrizeAward(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="rounds.id", index=True)
     contest_id: int = Field(foreign_key="contests.id")
-    kind: str = Field(default="individual", max_length=16)  # individual | collective
+    kind: str = Field(default=PrizeKind.INDIVIDUAL, max_length=16)  # a PrizeKind
     participant_id: str | None = Field(default=None, max_length=32)
     unit_code: str | None = Field(default=None, max_length=64)
     tier_code: str = Field(max_length=32)

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from contest.domain.vocabulary import AttemptStatus, RoundKind
 from contest.storage.types import UTCDateTime
 
 
@@ -125,7 +126,7 @@ class Round(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     contest_id: int = Field(foreign_key="contests.id", index=True)
     title: str = Field(max_length=255)
-    kind: str = Field(default="ranked", max_length=16)  # ranked | practice
+    kind: str = Field(default=RoundKind.RANKED, max_length=16)  # a RoundKind
     opens_at: datetime = Field(sa_column=_utc())
     closes_at: datetime = Field(sa_column=_utc())
     bank_version_id: int = Field(foreign_key="bank_versions.id")
@@ -164,7 +165,7 @@ class Participant(SQLModel, table=True):
     """A registered citizen of one contest; the phone is the login."""
 
     __tablename__ = "participants"
-    # Issue 6: phone, CCCD and e-mail are stored encrypted (contest.services.crypto); the
+    # Issue 6: phone, CCCD and e-mail are stored encrypted (contest.core.crypto); the
     # phone's keyed hash is the login look-up. NULL after a retention purge.
     __table_args__ = (UniqueConstraint("contest_id", "phone_hash",
                                        name="uq_participants_contest_phone_hash"),)
@@ -214,7 +215,7 @@ class Attempt(SQLModel, table=True):
     round_id: int = Field(foreign_key="rounds.id", index=True)
     participant_id: str = Field(foreign_key="participants.id", index=True)
     number: int
-    status: str = Field(default="running", max_length=16)  # running | submitted
+    status: str = Field(default=AttemptStatus.RUNNING, max_length=16)  # an AttemptStatus
     started_at: datetime = Field(sa_column=_utc())
     deadline: datetime = Field(sa_column=_utc())
     submitted_at: datetime | None = Field(default=None, sa_column=_utc_null())
@@ -275,7 +276,7 @@ class Staff(SQLModel, table=True):
     username: str = Field(max_length=64, unique=True, index=True)
     password_hash: str = Field(max_length=255)
     full_name: str = Field(default="", max_length=255)
-    role: str = Field(max_length=16)  # admin | organiser | unit_officer | viewer
+    role: str = Field(max_length=16)  # a StaffRole
     unit_code: str | None = Field(default=None, max_length=64)  # scope of a unit officer
     totp_secret: str | None = Field(default=None, max_length=64)
     active: bool = True

@@ -8,9 +8,11 @@ from contextlib import AbstractAsyncContextManager
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from starlette.requests import Request
 
-from contest.services import gate, integrity, sessions, throttle
-from contest.services.attempts import StartNote
-from contest.services.context import Services
+from contest.attempts.attempts import StartNote
+from contest.core import sessions
+from contest.core.context import Services
+from contest.integrity import gate, throttle
+from contest.integrity import signals as integrity
 from contest.web import schemas
 from contest.web.clientinfo import client_ip, device_id
 from contest.web.parsing import parse_body, participant_id, session_version

@@ -1,29 +1,25 @@
 """Leaderboard handlers: pages, around-me, live counters, and the SSE stream.
 
-The stream fans out through Redis pub/sub with one subscription per round per process
-(BoardHub), shared by every client of that process; each client re-reads its board (one read
-per board version per process, cached) at most once a second when the round's board changed.
+The stream waits on the process's BoardHub (contest.live.hub); each client re-reads its board
+(one read per board version per process, cached) at most once a second when it changed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 from typing import Any
 
-import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
+from contest.core.context import Services
 from contest.domain.people import mask_name
-from contest.services import standings
-from contest.services.context import Services, log
-from contest.storage import keys
+from contest.live import standings
+from contest.live.hub import BoardHub
 from contest.web import guard
 from contest.web.parsing import int_param, path_int
 from contest.web.responses import JSONResponse
@@ -31,9 +27,6 @@ from contest.web.schemas import points
 
 KEEPALIVE_S = 15.0
 MIN_GAP_S = 1.0
-# A cached read is reused for one board version for at most this long, so a freeze taking
-# effect (which changes no version) reaches the stream within a second of the next wake-up.
-CACHE_S = 1.0
 
 
 def _ctx(request: Request) -> Services:
@@ -98,90 +91,9 @@ async def stats(request: Request) -> JSONResponse:
 # ---- Server-Sent Events -------------------------------------------------------------------
 
 
-@dataclass
-class _Feed:
-    """One round's pub/sub subscription in this process and the clients waiting on it."""
-
-    waiters: set[asyncio.Event] = field(default_factory=set)
-    ready: asyncio.Event = field(default_factory=asyncio.Event)
-    task: asyncio.Task[None] | None = None
-
-    def notify(self) -> None:
-        for w in self.waiters:
-            w.set()
-
-
-class BoardHub:
-    """Per-process fan-out of board changes: one Redis subscription per round with clients."""
-
-    def __init__(self, redis: aioredis.Redis) -> None:
-        self.redis = redis
-        self.feeds: dict[int, _Feed] = {}
-        self._cache: dict[tuple[Any, ...], tuple[int, float, str]] = {}
-        self._locks: dict[tuple[Any, ...], asyncio.Lock] = {}
-
-    def join(self, round_id: int) -> tuple[_Feed, asyncio.Event]:
-        """Register a client of a round; starts the round's subscription if it is the first."""
-        feed = self.feeds.setdefault(round_id, _Feed())
-        event = asyncio.Event()
-        feed.waiters.add(event)
-        if feed.task is None:
-            feed.task = asyncio.get_running_loop().create_task(self._listen(round_id, feed))
-        return feed, event
-
-    async def leave(self, round_id: int, event: asyncio.Event) -> None:
-        """Unregister a client; the last one out ends the round's subscription."""
-        feed = self.feeds.get(round_id)
-        if feed is None:
-            return
-        feed.waiters.discard(event)
-        if not feed.waiters and feed.task is not None:
-            del self.feeds[round_id]
-            feed.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await feed.task
-
-    async def _listen(self, round_id: int, feed: _Feed) -> None:
-        channel = keys.board_events(round_id)
-        while True:
-            pubsub = self.redis.pubsub()
-            try:
-                await pubsub.subscribe(channel)
-                feed.ready.set()
-                feed.notify()  # anything missed while (re)subscribing gets re-read
-                async for msg in pubsub.listen():
-                    if msg.get("type") == "message":
-                        feed.notify()
-            except RedisError as exc:
-                log.warning("board events of round %s: %s; resubscribing", round_id, exc)
-                feed.ready.set()  # clients fall back to their periodic re-read meanwhile
-                await asyncio.sleep(1.0)
-            finally:
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
-
-    async def payload(self, key: tuple[Any, ...], version: int,
-                      compute: Callable[[], Awaitable[str]]) -> str:
-        """The rendered read for key at a board version, computed once per version here."""
-        hit = self._cache.get(key)
-        if hit and hit[0] == version and time.monotonic() - hit[1] < CACHE_S:
-            return hit[2]
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            hit = self._cache.get(key)
-            if hit and hit[0] == version and time.monotonic() - hit[1] < CACHE_S:
-                return hit[2]
-            data = await compute()
-            self._cache[key] = (version, time.monotonic(), data)
-            return data
-
-
 def hub_of(request: Request) -> BoardHub:
-    """The process's BoardHub (made on first use)."""
-    hub: BoardHub | None = getattr(request.app.state, "board_hub", None)
-    if hub is None:
-        hub = BoardHub(_ctx(request).redis)
-        request.app.state.board_hub = hub
+    """The process's BoardHub (opened and closed in the app's lifespan)."""
+    hub: BoardHub = request.app.state.board_hub
     return hub
 
 

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from contest.services import (
-    accounts,
-    announcements,
-    answers,
-    attempts,
-    catalog,
-    consent,
-    qualification,
-    standings,
-)
-from contest.services.context import Services
+from contest.attempts import answers, attempts, own_round
+from contest.core.context import Services
+from contest.live import standings
+from contest.notify import announcements
+from contest.people import accounts, consent
+from contest.setup import catalog, qualification
 from contest.web import guard, schemas
 from contest.web.parsing import parse_body, participant_id, path_int, session_version
 from contest.web.responses import JSONResponse
@@ -113,7 +108,7 @@ async def submit_attempt(request: Request) -> JSONResponse:
 async def my_round(request: Request) -> JSONResponse:
     pid = await guard.signed_in(request)
     rid = path_int(request, "round_id")
-    mine = await attempts.my_round(_ctx(request), pid, rid)
+    mine = await own_round.my_round(_ctx(request), pid, rid)
     hidden = await standings.scores_hidden_until(_ctx(request), rid)  # issue 14: no oracle
     return JSONResponse({
         "attempt": schemas.attempt_summary(mine.counted) if mine.counted and not hidden

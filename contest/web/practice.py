@@ -7,8 +7,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from contest.services import practice
-from contest.services.context import Services
+from contest.attempts import practice
+from contest.core.context import Services
 from contest.web import guard
 from contest.web.schemas import points
 

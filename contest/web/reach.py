@@ -9,8 +9,8 @@ import segno
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from contest.services import catalog
-from contest.services.context import Services
+from contest.core.context import Services
+from contest.setup import catalog
 
 # QR codes change only with the contest's address: let browsers and proxies keep them a day.
 _CACHE = {"Cache-Control": "public, max-age=86400"}

@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from contest.services import accounts, recovery
-from contest.services.context import Services
+from contest.core.context import Services
+from contest.people import accounts, recovery
 from contest.web import guard
 from contest.web.clientinfo import client_ip
 from contest.web.parsing import parse_body

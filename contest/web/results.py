@@ -12,23 +12,28 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from contest.core import scope
+from contest.core.context import Services
+from contest.domain.vocabulary import StaffRole
 from contest.errors import ExportUnknown
 from contest.i18n import with_prefix
-from contest.services import documents, exports, finalise, results, scope
-from contest.services.context import Services
+from contest.results import documents, exports, finalise
+from contest.results import published as results
 from contest.web.assets import bundle
 from contest.web.parsing import participant_id, path_int
 from contest.web.staff_auth import client_ip, require_staff
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-ORGANISERS = ("admin", "organiser")
+ORGANISERS = (StaffRole.ADMIN, StaffRole.ORGANISER)
+OFFICERS = (*ORGANISERS, StaffRole.UNIT_OFFICER)
+EVERYONE = tuple(StaffRole)
 CHECK_JS = "app/drawcheck.js"  # the results page's in-browser draw check (Web Crypto)
 # Who may take which export: contact details only for roles that hand out the prizes.
 EXPORT_ROLES = {
-    "winners": ("admin", "organiser", "unit_officer", "viewer"),
-    "participation": ("admin", "organiser", "unit_officer", "viewer"),
-    "ranking": ("admin", "organiser", "unit_officer"),
-    "winners_internal": ("admin", "organiser", "unit_officer"),
+    "winners": EVERYONE,
+    "participation": EVERYONE,
+    "ranking": OFFICERS,
+    "winners_internal": OFFICERS,
 }
 
 
@@ -129,9 +134,9 @@ async def staff_export(request: Request) -> StreamingResponse:
 
 
 DOCUMENT_ROLES = {
-    "winners": ("admin", "organiser", "unit_officer"),  # full names and dates of birth
-    "report": ("admin", "organiser", "unit_officer", "viewer"),
-    "certificates": ("admin", "organiser", "unit_officer"),
+    "winners": OFFICERS,  # full names and dates of birth
+    "report": EVERYONE,
+    "certificates": OFFICERS,
 }
 
 

@@ -7,15 +7,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from contest.services import integrity, review, scope
-from contest.services.context import Services
+from contest.core import scope
+from contest.core.context import Services
+from contest.domain.vocabulary import StaffRole
+from contest.integrity import review
+from contest.integrity import signals as integrity
 from contest.storage.tables import Staff
 from contest.web.clientinfo import client_ip
 from contest.web.parsing import parse_body, path_int
 
 # Unit officers and unit-bound viewers read their own units' flags only (services.scope).
-READERS = ("admin", "organiser", "unit_officer", "viewer")
-DECIDERS = ("admin", "organiser")
+READERS = tuple(StaffRole)
+DECIDERS = (StaffRole.ADMIN, StaffRole.ORGANISER)
 
 
 def _ctx(request: Request) -> Services:

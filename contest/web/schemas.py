@@ -7,13 +7,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
+from contest.attempts.answers import SavedAnswer
+from contest.attempts.attempts import PaperView, SubmitResult
 from contest.domain import policy
 from contest.domain.final_ranking import DEFAULT_CHAIN, parse_chain
-from contest.services.announcements import Shown
-from contest.services.answers import SavedAnswer
-from contest.services.attempts import PaperView, SubmitResult
-from contest.services.catalog import RoundInfo
-from contest.services.consent import Consent
+from contest.domain.vocabulary import AttemptStatus, RoundKind, RoundState
+from contest.notify.announcements import Shown
+from contest.people.consent import Consent
+from contest.setup.catalog import RoundInfo
 from contest.storage.tables import Attempt, Contest, Unit
 
 
@@ -94,7 +95,7 @@ def round_out(info: RoundInfo) -> dict[str, Any]:
             # from the moment it exists, and the results (with the reveal) once published
             "tie_breaks": list(chain_or_default(r.tie_breaks)),
             "draw_commitment": info.commitment,
-            "results_url": f"/results/{r.id}" if info.status == "finalised" else None,
+            "results_url": f"/results/{r.id}" if info.status == RoundState.FINALISED else None,
             "qualify": _qualify_out(r.qualify)}
 
 
@@ -171,12 +172,12 @@ def paper_out(v: PaperView, now: datetime, with_answers: bool) -> dict[str, Any]
         "started_at": iso(a.started_at), "deadline": iso(a.deadline), "server_now": iso(now),
         "questions": v.questions,
         "prediction": {"prompt": v.round.prediction_prompt}
-        if v.round.prediction_prompt and v.round.kind != "practice" else None,
+        if v.round.prediction_prompt and v.round.kind != RoundKind.PRACTICE else None,
     }
     if with_answers:
         out["answers"] = v.answers
         out["status"] = a.status
-        if a.status == "submitted":
+        if a.status == AttemptStatus.SUBMITTED:
             r = v.round
             hidden = not policy.score_visible(r.kind, r.max_attempts, r.score_shown, now,
                                               r.closes_at)

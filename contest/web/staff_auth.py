@@ -6,7 +6,7 @@ Other modules protect a handler with one line, before anything else:
 
 It raises NotLoggedIn (no valid session), CsrfFailed (a state-changing request without the
 session's CSRF token) or Forbidden (the role is not among `roles`; no roles: any staff).
-Unit scope is NOT checked here: services call contest.services.scope with the staff member.
+Unit scope is NOT checked here: services call contest.core.scope with the staff member.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from itsdangerous import BadSignature, TimestampSigner
 from starlette.requests import Request
 from starlette.responses import Response
 
+from contest.console import staff as console_staff
+from contest.core.context import Services
 from contest.errors import CsrfFailed, Forbidden, NotLoggedIn
-from contest.services import console_staff
-from contest.services.context import Services
 from contest.settings import Settings
 from contest.storage.tables import Staff
 from contest.web import clientinfo

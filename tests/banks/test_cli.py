@@ -7,10 +7,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from contest.banks.cli import main
 from contest.banks.io import FORMATS, detect_format, load_bank
 from contest.banks.native import load_native
 from contest.banks.tabular import parse_xlsx
+from contest.cli.bank import main
 from tests.banks.conftest import EXPECTED, NATIVE, REPO
 
 _BANKS_DIR = REPO / "question_banks"

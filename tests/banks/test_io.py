@@ -11,7 +11,7 @@ import pytest
 from contest.banks.io import MAX_BYTES, load_bank
 from contest.banks.messages import render
 from contest.banks.problems import BankInvalid, Problem
-from contest.banks.tabular import to_xlsx
+from contest.banks.xlsx_export import to_xlsx
 from tests.banks.conftest import EXPECTED, NATIVE, csv_text
 
 

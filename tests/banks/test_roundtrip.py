@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from contest.banks.gift import parse_gift, to_gift
 from contest.banks.native import dump_native, load_native, parse_native
-from contest.banks.tabular import parse_xlsx, to_xlsx
+from contest.banks.tabular import parse_xlsx
+from contest.banks.xlsx_export import to_xlsx
 from contest.domain.bank import Bank, BankOption, BankQuestion
 from tests.banks.conftest import EXPECTED, REPO
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from contest.services.console_staff import create_staff
+from contest.console.staff import create_staff
 from tests.conftest import World
 
 PASSWORD = "mat-khau-can-bo-1"

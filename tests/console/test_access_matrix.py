@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import httpx
 from starlette.routing import Route
 
-from contest.services import announcements, console_wizard
+from contest.console import wizard as console_wizard
+from contest.notify import announcements
 from tests.console.conftest import Console
 
 ALL = frozenset({"admin", "organiser", "officer", "viewer"})

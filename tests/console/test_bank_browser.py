@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
+from contest.console import banks as console_banks
 from contest.domain.bank import Bank, BankOption, BankQuestion
 from contest.domain.item_stats import Response, item_stats
-from contest.services import console_banks
-from contest.services.banks import import_bank
+from contest.setup.bank_versions import import_bank
 from contest.storage.db import transaction
 from contest.storage.tables import (
     Answer,

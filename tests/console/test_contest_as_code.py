@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from contest.services import contest_as_code, contest_file
-from contest.services.contest_file import ContestFileInvalid
-from contest.services.context import Services
+from contest.core.context import Services
+from contest.setup import contest_as_code, contest_file
+from contest.setup.contest_file import ContestFileInvalid
 from contest.storage.console_tables import ConsentText
 from contest.storage.tables import AuditEvent, Contest, Round
 from tests.conftest import World

@@ -11,9 +11,10 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import text
 
-from contest.cli import main
-from contest.services import accounts, crypto, rekey, retention
-from contest.services.context import Services
+from contest.cli.main import main
+from contest.core import crypto
+from contest.core.context import Services
+from contest.people import accounts, rekey, retention
 from contest.settings import Settings
 from tests.conftest import World
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col
 
-from contest.services.console_district import default_round
+from contest.console.district import default_round
 from contest.storage.db import transaction
 from contest.storage.tables import Unit
 from tests.console.conftest import Console

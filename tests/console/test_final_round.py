@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
-from contest.services import finalise
+from contest.results import finalise
 from contest.storage.tables import AuditEvent, Contest, Round
 from tests.console.conftest import Console
 from tests.services.results_helpers import Person, seed_entries

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from contest.services import crypto
+from contest.core import crypto
 from contest.settings import Settings
 from contest.storage.db import make_engine, migrate
 from tests.conftest import REAL_DB

@@ -5,7 +5,7 @@ from __future__ import annotations
 from cryptography.fernet import Fernet
 from sqlalchemy import text
 
-from contest.services import crypto
+from contest.core import crypto
 from contest.settings import Settings
 from tests.conftest import World
 

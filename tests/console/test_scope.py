@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contest.core import scope
 from contest.errors import NotFound
-from contest.services import scope
 from contest.storage.tables import Staff
 from tests.conftest import World
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyotp
 from sqlalchemy import select
 
-from contest.services.console_staff import create_staff
+from contest.console.staff import create_staff
 from contest.storage.tables import AuditEvent
 from contest.web.staff_auth import COOKIE
 from tests.console.conftest import PASSWORD, Console

@@ -10,11 +10,11 @@ import httpx
 import pytest
 from sqlmodel import col, select
 
+from contest.console import wizard as console_wizard
 from contest.domain.rules_text import chain_text, prizes_text
 from contest.domain.series import WeeklySeries, shift, windows
-from contest.services import console_wizard
-from contest.services.contest_as_code import dump
-from contest.services.contest_file import parse, render
+from contest.setup.contest_as_code import dump
+from contest.setup.contest_file import parse, render
 from contest.storage.console_tables import ContestDraft
 from contest.storage.tables import AuditEvent, Bank, BankVersion, Question, Round
 from tests.console.conftest import Console

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from contest.services import console_wizard
-from contest.services.banks import import_bank
-from contest.services.contest_as_code import dump, load_spec
-from contest.services.contest_file import parse
-from contest.services.context import Services
-from contest.services.units import load_units, parse_units
+from contest.console import wizard as console_wizard
+from contest.core.context import Services
+from contest.setup.bank_versions import import_bank
+from contest.setup.contest_as_code import dump, load_spec
+from contest.setup.contest_file import parse
+from contest.setup.units import load_units, parse_units
 from contest.storage.db import make_engine, make_sessionmaker, migrate
 from contest.storage.redis_client import make_redis
 from tests.conftest import UNITS_CSV, sample_bank

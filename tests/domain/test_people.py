@@ -55,7 +55,7 @@ def test_clean_name_and_age() -> None:
 
 
 def test_new_ids_are_hex_and_never_look_like_options() -> None:
-    from contest.services.accounts import new_id
+    from contest.people.accounts import new_id
 
     ids = {new_id() for _ in range(2000)}
     assert len(ids) == 2000

@@ -55,7 +55,7 @@ def test_any_short_text_is_accepted_and_stable(text: str) -> None:
 
 
 def test_the_contest_file_carries_the_claim() -> None:
-    from contest.services import contest_file
+    from contest.setup import contest_file
 
     text = """format: contest/1
 slug: thu

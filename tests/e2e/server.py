@@ -14,10 +14,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlmodel import col
 
-from contest.services.banks import import_bank
-from contest.services.context import Services
-from contest.services.demo import bank_dir, ensure_demo, load_demo_bank
+from contest.core.context import Services
 from contest.settings import Settings
+from contest.setup.bank_versions import import_bank
+from contest.setup.demo import bank_dir, ensure_demo, load_demo_bank
 from contest.storage.db import make_engine, migrate, transaction
 from contest.storage.tables import Round
 
@@ -54,7 +54,7 @@ FINALISED_PEOPLE = [("E1", 5000, 50_000), ("E2", 4000, 60_000), ("E3", 4000, 60_
 
 async def add_finalised(ctx: Services) -> None:
     """A closed ranked round with a commitment, entrants and prizes, finalised (once)."""
-    from contest.services.finalise import commit_draw, finalise
+    from contest.results.finalise import commit_draw, finalise
     from tests.services.results_helpers import Person, seed_entries
 
     ranked = await ensure_demo(ctx)
@@ -84,7 +84,7 @@ async def add_finalised(ctx: Services) -> None:
 
 async def prepare(settings: Settings) -> None:
     """Migrate and load the demo data."""
-    from contest.cli import with_services
+    from contest.cli.runtime import with_services
 
     engine = make_engine(settings.database_url)
     try:

@@ -10,9 +10,8 @@ import pytest
 from sqlmodel import col, select
 
 from contest.errors import ConfigInvalid
-from contest.notify import outbox
-from contest.services import announcements
-from contest.services.announcements import Draft
+from contest.notify import announcements, outbox
+from contest.notify.announcements import Draft
 from contest.storage.notify_tables import OutboxMessage
 from contest.storage.tables import AuditEvent
 from tests.conftest import World

@@ -8,9 +8,10 @@ import dataclasses
 from cryptography.fernet import Fernet
 from sqlmodel import select
 
+from contest.core import crypto
+from contest.core.context import Services
 from contest.notify.outbox import NewMessage, enqueue
-from contest.services import crypto, recovery, rekey, retention
-from contest.services.context import Services
+from contest.people import recovery, rekey, retention
 from contest.storage.db import transaction
 from contest.storage.notify_tables import OutboxMessage, PasswordReset
 from contest.storage.tables import Participant

@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 
 from contest.app import create_app
+from contest.core.context import Services
 from contest.notify.outbox import NewMessage, enqueue
-from contest.services.context import Services
 from contest.settings import SettingsError
 from contest.storage.db import transaction
 from tests.conftest import World

@@ -8,10 +8,10 @@ import json
 
 from sqlmodel import col, select
 
+from contest.core.context import Services
+from contest.core.crypto import cipher
 from contest.notify import outbox
 from contest.notify.outbox import NewMessage
-from contest.services.context import Services
-from contest.services.crypto import cipher
 from contest.storage.db import transaction
 from contest.storage.notify_tables import OutboxMessage
 from tests.conftest import Clock

@@ -142,7 +142,7 @@ async def test_reset_by_email(world: World, smtp: Mailbox) -> None:
 
 
 async def test_officer_issues_a_code(world: World) -> None:
-    from contest.services.console_staff import create_staff
+    from contest.console.staff import create_staff
     from tests.console.conftest import ACCOUNTS, PASSWORD, Console
 
     w = world

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from sqlalchemy import text
 from sqlmodel import col, select
 
+from contest.core.crypto import cipher
 from contest.notify import outbox, reminders
-from contest.services.crypto import cipher
 from contest.storage.db import transaction
 from contest.storage.notify_tables import OutboxMessage
 from contest.storage.tables import Attempt, Participant, Round, RoundEntry
@@ -81,7 +81,7 @@ async def test_reminders_are_enqueued_once_and_delivered(world: World, receiver:
 
 
 async def test_console_outbox_page(world: World) -> None:
-    from contest.services.console_staff import create_staff
+    from contest.console.staff import create_staff
     from tests.console.conftest import ACCOUNTS, PASSWORD, Console
 
     w = world

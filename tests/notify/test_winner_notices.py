@@ -9,11 +9,11 @@ import asyncio
 import pytest
 from sqlmodel import col, select
 
+from contest.core.crypto import cipher
 from contest.domain import documents
 from contest.errors import RoundNotFinalised
 from contest.notify import outbox
-from contest.services import finalise, winner_notices
-from contest.services.crypto import cipher
+from contest.results import finalise, winner_notices
 from contest.storage.db import transaction
 from contest.storage.notify_tables import OutboxMessage
 from contest.storage.tables import AuditEvent, Contest, Participant

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from contest.errors import ConfigInvalid
-from contest.services import console_config, contest_as_code
-from contest.services.contest_file import ContestFileInvalid
+from contest.setup import contest_as_code, round_settings
+from contest.setup.contest_file import ContestFileInvalid
 from contest.storage.tables import Round
 from tests.conftest import REPO, World
 
@@ -25,14 +25,14 @@ async def _version(w: World) -> int:
 async def test_the_console_refuses_practice_on_the_bank_of_an_open_ranked_round(
         world: World) -> None:
     now = world.clock.now()
-    rs = console_config.RoundSettings(
+    rs = round_settings.RoundSettings(
         title="Ôn tập", opens_at=now, closes_at=now.replace(year=now.year + 1),
         bank_version_id=await _version(world), questions_per_attempt=5, kind="practice",
         max_attempts=None)
     async with world.ctx.sm() as s:
         contest_id = (await s.get(Round, world.round_id)).contest_id  # type: ignore[union-attr]
     with pytest.raises(ConfigInvalid) as refused:
-        await console_config.save_round(world.ctx, contest_id, None, rs, "staff:admin", None)
+        await round_settings.save_round(world.ctx, contest_id, None, rs, "staff:admin", None)
     detail = str(refused.value.params["detail"])
     assert "Ôn tập" in detail and "Đợt thử" in detail
 

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import text
 
 from contest.domain.bank import Bank
-from contest.services import contest_as_code
-from contest.services.banks import import_bank
-from contest.services.contest_file import ContestFileInvalid
+from contest.setup import contest_as_code
+from contest.setup.bank_versions import import_bank
+from contest.setup.contest_file import ContestFileInvalid
 from contest.storage.db import transaction
 from contest.storage.tables import Round
 from tests.conftest import World, sample_bank
@@ -153,9 +153,9 @@ async def test_a_contest_file_with_disjoint_sets_loads_and_dumps_them(
 def test_the_wizards_weekly_series_gives_each_week_its_set() -> None:
     from datetime import UTC, date, datetime, time
 
+    from contest.console.wizard import RoundInput, SeriesInput, series_rounds
     from contest.domain.series import WeeklySeries
     from contest.errors import DraftInvalid
-    from contest.services.console_wizard import RoundInput, SeriesInput, series_rounds
 
     when = datetime(2026, 12, 1, tzinfo=UTC)
     template = RoundInput(title="Tuần", opens_at=when, closes_at=when, bank="tuan",
@@ -172,7 +172,7 @@ def test_the_wizards_weekly_series_gives_each_week_its_set() -> None:
 async def test_the_console_refuses_a_second_round_on_a_set_of_its_contest_only(
         world: World) -> None:
     from contest.errors import ConfigInvalid
-    from contest.services import console_config
+    from contest.setup import round_settings
     from contest.storage.tables import Contest
 
     first, _ = await _weeks(world)
@@ -183,21 +183,21 @@ async def test_the_console_refuses_a_second_round_on_a_set_of_its_contest_only(
                         created_at=world.clock.now())
         s.add(other)
     now = world.clock.now()
-    rs = console_config.RoundSettings(
+    rs = round_settings.RoundSettings(
         title="Tuần 1 bis", opens_at=now + timedelta(days=8), closes_at=now + timedelta(days=9),
         bank_version_id=await _version(world, "tuan"), questions_per_attempt=5,
         question_set="w1")
     with pytest.raises(ConfigInvalid) as refused:
-        await console_config.save_round(world.ctx, contest_id, None, rs, "staff:admin", None)
+        await round_settings.save_round(world.ctx, contest_id, None, rs, "staff:admin", None)
     assert "«Tuần 1 bis» và đợt «Tuần 1» cùng dùng bộ câu hỏi «w1»" in str(
         refused.value.params["detail"])
     assert other.id is not None  # another contest may reuse the set (its own schedule)
-    saved = await console_config.save_round(world.ctx, other.id, None, rs, "staff:admin", None)
+    saved = await round_settings.save_round(world.ctx, other.id, None, rs, "staff:admin", None)
     assert saved.question_set == "w1"
     # editing the round itself is no clash
     async with transaction(world.ctx.sm) as s:
         r = await s.get(Round, first)
     assert r is not None
-    again = console_config.RoundSettings(**{
-        k: getattr(r, k) for k in console_config.RoundSettings.__dataclass_fields__})
-    await console_config.save_round(world.ctx, contest_id, first, again, "staff:admin", None)
+    again = round_settings.RoundSettings(**{
+        k: getattr(r, k) for k in round_settings.RoundSettings.__dataclass_fields__})
+    await round_settings.save_round(world.ctx, contest_id, first, again, "staff:admin", None)

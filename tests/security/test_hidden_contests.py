@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from contest.services import finalise
+from contest.results import finalise
 from contest.storage.db import transaction
 from contest.storage.tables import Contest
 from tests.conftest import World

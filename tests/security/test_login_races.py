@@ -13,7 +13,8 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import text
 
-from contest.services import accounts, passwords, throttle
+from contest.integrity import throttle
+from contest.people import accounts, passwords
 from contest.settings import Settings
 from tests.conftest import World
 from tests.console.conftest import PASSWORD, Console

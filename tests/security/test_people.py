@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
+from contest.core.crypto import cipher
 from contest.domain import people
-from contest.services import finalise
-from contest.services.crypto import cipher
+from contest.results import finalise
 from contest.storage.db import transaction
 from contest.storage.results_tables import FinalRanking, PrizeAward
 from contest.storage.tables import Participant

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contest.services.console_staff import create_staff
+from contest.console.staff import create_staff
 from contest.storage.db import transaction
 from contest.storage.integrity_tables import IntegrityFlag
 from tests.console.conftest import PASSWORD, Console

@@ -73,8 +73,8 @@ async def test_an_organiser_may_show_scores_at_submit(world: World) -> None:
 
 async def test_the_contest_file_carries_the_setting_and_refuses_a_bad_value(
         world: World, tmp_path: Path) -> None:
-    from contest.services import contest_as_code
-    from contest.services.contest_file import ContestFileInvalid
+    from contest.setup import contest_as_code
+    from contest.setup.contest_file import ContestFileInvalid
 
     text = EXAMPLE.read_text("utf-8").replace("../../", f"{REPO}/")
     world.clock.current = world.clock.current.replace(month=11, day=1)

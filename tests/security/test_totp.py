@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyotp
 
-from contest.services.console_staff import create_staff
+from contest.console.staff import create_staff
 from tests.console.conftest import PASSWORD, Console
 
 

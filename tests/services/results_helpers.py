@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from contest.services.context import Services
-from contest.services.crypto import cipher
+from contest.core.context import Services
+from contest.core.crypto import cipher
 from contest.storage.db import transaction
 from contest.storage.tables import Attempt, Participant, Round, RoundEntry
 

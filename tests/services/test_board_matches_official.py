@@ -15,7 +15,8 @@ from datetime import date
 
 from sqlalchemy import select, update
 
-from contest.services import finalise, standings
+from contest.live import standings
+from contest.results import finalise
 from contest.storage.db import transaction
 from contest.storage.results_tables import FinalRanking
 from contest.storage.tables import Contest

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import update
 
-from contest.services import documents, exports, finalise
+from contest.results import documents, exports, finalise
 from contest.storage.db import transaction
 from contest.storage.tables import Contest, Unit
 from tests.conftest import World

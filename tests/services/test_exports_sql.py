@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contest.domain import export_rows as xr
-from contest.services import exports, finalise
+from contest.results import exports, finalise
 from tests.conftest import REAL_DB, World
 from tests.services.results_helpers import Person, seed_entries, set_round
 

@@ -24,14 +24,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from contest.core.context import Services
 from contest.domain import final_ranking as fr
 from contest.domain import prizes as pz
 from contest.domain import verifiable_draw as vd
-from contest.services import final_sql
-from contest.services.banks import import_bank
-from contest.services.context import Services
-from contest.services.units import load_units, parse_units
+from contest.results import final_sql
 from contest.settings import Settings
+from contest.setup.bank_versions import import_bank
+from contest.setup.units import load_units, parse_units
 from contest.storage.db import make_engine, make_sessionmaker
 from contest.storage.redis_client import make_redis
 from contest.storage.results_tables import FinalRanking, PrizeAward

@@ -8,11 +8,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from contest.core.context import Services
 from contest.domain import final_ranking as fr
 from contest.domain.verifiable_draw import commitment, seed_from_hex
 from contest.errors import ConfigInvalid, DrawCommitted, RoundFinalised, RoundNotClosed
-from contest.services import finalise
-from contest.services.context import Services
+from contest.results import finalise
 from contest.storage.db import transaction
 from contest.storage.results_tables import FinalRanking, PrizeAward, RoundResult
 from contest.storage.tables import AuditEvent, Round, Unit

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from contest.errors import ConfigInvalid
-from contest.services import finalise, qualification
+from contest.results import finalise
+from contest.setup import qualification
 from contest.storage.results_tables import RoundQualifier
 from contest.storage.tables import AuditEvent
 from tests.conftest import World

@@ -13,9 +13,10 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from sqlmodel import col, select
 
+from contest.attempts import attempts
+from contest.core.context import Services
 from contest.errors import NotFound, ValidationFailed
-from contest.services import attempts, standings
-from contest.services.context import Services
+from contest.live import freezing, standings
 from contest.storage.tables import Attempt, Round
 from tests.conftest import World
 
@@ -156,7 +157,7 @@ async def test_freeze_shows_the_public_the_board_as_it_stood(world: World) -> No
     world.clock.advance(10)
     await submit(c1, a1)
     world.clock.advance(1)
-    await standings.freeze(world.ctx, world.round_id, world.clock.now())
+    await freezing.freeze(world.ctx, world.round_id, world.clock.now())
     a2 = await start(world, c2, right=5)
     world.clock.advance(10)
     res = await submit(c2, a2)
@@ -170,22 +171,22 @@ async def test_freeze_shows_the_public_the_board_as_it_stood(world: World) -> No
     assert (await c1.get(f"{url}/me")).json()["rank"] == 1
     await world.ctx.redis.flushdb()  # the frozen copy is rebuilt from SQL as well
     assert [pid for _, pid, *_ in await board(world, staff=False)] == [p1]
-    await standings.reveal(world.ctx, world.round_id)
+    await freezing.reveal(world.ctx, world.round_id)
     assert [pid for _, pid, *_ in await board(world, staff=False)] == [p2, p1]
     assert (await world.client.get(f"{url}/leaderboard")).json()["frozen"] is False
 
 
 async def test_freeze_validation(world: World) -> None:
     with pytest.raises(ValidationFailed):
-        await standings.freeze_before_close(world.ctx, world.round_id, 0)
+        await freezing.freeze_before_close(world.ctx, world.round_id, 0)
     with pytest.raises(ValidationFailed):  # at or after the close there is nothing to freeze
-        await standings.freeze(world.ctx, world.round_id, world.clock.now() + timedelta(days=1))
+        await freezing.freeze(world.ctx, world.round_id, world.clock.now() + timedelta(days=1))
     with pytest.raises(ValidationFailed):  # a time without a zone is refused, never guessed
-        await standings.freeze(world.ctx, world.round_id, datetime(2026, 11, 20, 9, 0))
-    r = await standings.freeze_before_close(world.ctx, world.round_id, 2)
+        await freezing.freeze(world.ctx, world.round_id, datetime(2026, 11, 20, 9, 0))
+    r = await freezing.freeze_before_close(world.ctx, world.round_id, 2)
     assert r.board_frozen_at is not None
     with pytest.raises(NotFound):
-        await standings.freeze(world.ctx, 999_999, world.clock.now())
+        await freezing.freeze(world.ctx, 999_999, world.clock.now())
 
 
 async def test_unit_and_group_boards(world: World) -> None:
@@ -220,7 +221,7 @@ async def test_an_attempt_timed_out_before_the_freeze_joins_the_frozen_board(
     world.clock.advance(10)
     await submit(c1, a1)
     world.clock.advance(600)  # c3's deadline has passed; the sweep has not closed it yet
-    await standings.freeze(world.ctx, world.round_id, world.clock.now())
+    await freezing.freeze(world.ctx, world.round_id, world.clock.now())
     world.clock.advance(1)
     assert [pid for _, pid, *_ in await board(world, staff=False)] == [p1]
     assert await attempts.expire_due(world.ctx) == 1  # closed at its deadline, before freeze

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from contest import cli
+from contest.cli import main as cli
 from contest.storage.tables import Round
 from tests.conftest import World
 

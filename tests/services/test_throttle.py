@@ -6,8 +6,8 @@ import random
 
 import pytest
 
+from contest.core.context import Services
 from contest.domain.rates import Rate, gcra
-from contest.services.context import Services
 from contest.storage.limiter import Limiter
 from contest.storage.redis_client import make_redis
 from tests.conftest import REAL_REDIS

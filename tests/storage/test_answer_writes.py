@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from contest.services import answers
+from contest.attempts import answers
 from contest.storage.answer_writes import AnswerWrite, PostgresAnswerWriter, _Job, _rounds
 from contest.storage.tables import Answer
 from tests.conftest import REAL_DB, World

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from contest.core.context import Services
 from contest.domain.ranking import Standing
-from contest.services.context import Services
 from contest.storage import keys
 from contest.storage.live import ALL, Entry, RebuildBusy
 

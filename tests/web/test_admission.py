@@ -40,7 +40,7 @@ async def test_requests_beyond_the_cap_get_503_busy_with_retry_after(world: Worl
 
 async def test_simultaneous_saves_of_one_question_all_succeed(world: World) -> None:
     """A double tap or a retry after a time-out: every save succeeds, the row is upserted."""
-    from contest.services import answers
+    from contest.attempts import answers
 
     pid = (await world.register()).json()["participant_id"]
     paper = (await world.client.post(f"/api/v1/rounds/{world.round_id}/attempts")).json()

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import func, select
 
-from contest.services import standings
+from contest.live import standings
 from contest.settings import Settings
 from contest.storage.tables import Attempt, RoundEntry
 from tests.conftest import World

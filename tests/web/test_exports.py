@@ -15,9 +15,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
-from contest.cli import main as cli_main
-from contest.services.console_staff import create_staff
-from contest.services.verify_draw import verify_files
+from contest.cli.main import main as cli_main
+from contest.console.staff import create_staff
+from contest.results.verify_draw import verify_files
 from contest.storage.db import transaction
 from contest.storage.tables import AuditEvent, Unit
 from tests.conftest import World
@@ -252,7 +252,7 @@ async def test_pdf_documents_by_role_and_scope(finalised: World) -> None:
 async def test_participant_downloads_their_own_certificate(world: World) -> None:
     from pypdf import PdfReader
 
-    from contest.services import finalise
+    from contest.results import finalise
     from contest.storage.tables import Participant
 
     assert (await world.register(phone="0912999888")).status_code in (200, 201)

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from contest.services.audit import rederive_paper
+from contest.integrity.paper_audit import rederive_paper
 from tests.conftest import World
 
 

@@ -262,7 +262,7 @@ async def test_answer_after_deadline_plus_grace_is_409(world: World) -> None:
 
 
 async def test_expired_attempt_is_submitted_automatically_at_its_deadline(world: World) -> None:
-    from contest.services.attempts import expire_due
+    from contest.attempts.attempts import expire_due
 
     await world.register()
     paper = await start(world)

@@ -7,8 +7,10 @@ from dataclasses import replace
 import pytest
 from sqlmodel import select
 
+from contest.attempts import attempts
 from contest.domain import integrity as rules
-from contest.services import attempts, integrity, review
+from contest.integrity import review
+from contest.integrity import signals as integrity
 from contest.settings import Settings
 from contest.storage.integrity_tables import AttemptSignals, IntegrityFlag
 from tests.conftest import World

@@ -204,3 +204,13 @@ async def test_projector_page_is_served_and_uses_the_stream(world: World) -> Non
     script = await world.client.get("/projector/projector.js")
     assert script.status_code == 200 and "/leaderboard/stream?limit=20" in script.text
     assert "innerHTML" not in script.text  # names are rendered as text, never as HTML
+
+
+async def test_the_lifespan_closes_the_board_hub(world: World) -> None:
+    async with second_instance(world) as (app, _):
+        hub = app.state.board_hub
+        feed, _event = hub.join(world.round_id)
+        await asyncio.wait_for(feed.ready.wait(), 5)  # the round's subscription is listening
+        task = feed.task
+        assert task is not None and not task.done()
+    assert task.done() and hub.feeds == {}  # shutdown ended the subscription

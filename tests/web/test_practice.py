@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from contest.services.banks import import_bank
+from contest.setup.bank_versions import import_bank
 from tests.conftest import World, sample_bank
 
 

@@ -10,8 +10,8 @@ import sys
 import httpx
 from sqlmodel import select
 
-from contest.services import review
-from contest.services.console_staff import create_staff
+from contest.console.staff import create_staff
+from contest.integrity import review
 from contest.storage.tables import Attempt, AuditEvent
 from tests.conftest import REPO, World
 from tests.web.bots import join, sit

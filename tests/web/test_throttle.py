@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from contest.app import create_app
 from contest.domain import pow as powd
-from contest.services import throttle
+from contest.integrity import throttle
 from contest.settings import Settings
 from tests.conftest import REAL_REDIS, World
 

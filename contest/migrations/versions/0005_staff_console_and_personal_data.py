@@ -25,7 +25,7 @@ depends_on: str | Sequence[str] | None = None
 
 def _encrypt_existing() -> None:
     """Move clear-text personal data of existing rows into the encrypted columns."""
-    from contest.services.crypto import cipher
+    from contest.core.crypto import cipher
     from contest.settings import Settings
 
     bind = op.get_bind()

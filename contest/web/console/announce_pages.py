@@ -10,19 +10,21 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from contest.services import announcements, console_config
+from contest.domain.vocabulary import StaffRole
+from contest.notify import announcements
+from contest.setup import round_settings
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, form_str, html, on_error_show
 from contest.web.parsing import path_int
 from contest.web.staff_auth import require_staff
 
-ORGANISERS = ("admin", "organiser")
+ORGANISERS = (StaffRole.ADMIN, StaffRole.ORGANISER)
 
 
 async def _values(request: Request, **form: object) -> dict[str, Any]:
     """What the page shows: the contest, its rounds, its announcements, the form."""
     ctx = ctx_of(request)
-    c, rounds = await console_config.contest(ctx, path_int(request, "contest_id"))
+    c, rounds = await round_settings.contest(ctx, path_int(request, "contest_id"))
     assert c.id is not None
     return {"contest": c, "rounds": rounds, "items": await announcements.listing(ctx, c.id),
             "form": form, "done": request.query_params.get("done", ""),

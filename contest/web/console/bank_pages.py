@@ -7,13 +7,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from contest.services import console_banks
+from contest.console import banks as console_banks
+from contest.domain.vocabulary import StaffRole
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, form_str, html, on_error_show
 from contest.web.parsing import path_int
 from contest.web.staff_auth import client_ip, require_staff
 
-ORGANISERS = ("admin", "organiser")
+ORGANISERS = (StaffRole.ADMIN, StaffRole.ORGANISER)
 LETTERS = "ABCDEFGH"
 
 

@@ -9,10 +9,10 @@ from typing import Any
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
+from contest.console.wizard import PrizeInput, slugify
 from contest.domain.final_ranking import CRITERIA
 from contest.domain.rules_text import chain_text, prizes_text
 from contest.errors import DraftInvalid
-from contest.services.console_wizard import PrizeInput, slugify
 
 TIERS = (("nhat", "Giải Nhất"), ("nhi", "Giải Nhì"), ("ba", "Giải Ba"),
          ("kk", "Giải Khuyến khích"), ("", ""), ("", ""))

@@ -9,12 +9,15 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from contest.console import banks as console_banks
+from contest.console.wizard import PrizeInput
 from contest.domain.final_ranking import CRITERIA, DEFAULT_CHAIN
 from contest.domain.qualify import parse as parse_qualify
 from contest.domain.rules_text import CRITERIA_LABELS
+from contest.domain.vocabulary import RoundKind, StaffRole
 from contest.errors import ConfigInvalid
-from contest.services import consent, console_banks, console_config, qualification
-from contest.services.console_wizard import PrizeInput
+from contest.people import consent
+from contest.setup import qualification, round_settings
 from contest.web.console.forms import TIERS, Form, preview, prize_input, read_form
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, form_str, html, on_error_show
@@ -22,7 +25,7 @@ from contest.web.errors import locale_of
 from contest.web.parsing import path_int
 from contest.web.staff_auth import client_ip, require_staff
 
-ORGANISERS = ("admin", "organiser")
+ORGANISERS = (StaffRole.ADMIN, StaffRole.ORGANISER)
 MAX_UPLOAD = console_banks.MAX_UPLOAD
 
 
@@ -42,21 +45,21 @@ async def _upload(request: Request, name: str) -> tuple[str, bytes] | None:
 @html
 async def banks(request: Request) -> Response:
     await require_staff(request, *ORGANISERS)
-    return page(request, "banks.html", versions=await console_config.bank_versions(ctx_of(request)))
+    return page(request, "banks.html", versions=await round_settings.bank_versions(ctx_of(request)))
 
 
 @html
 async def bank_upload(request: Request) -> Response:
     staff = await require_staff(request, *ORGANISERS)
     ctx = ctx_of(request)
-    on_error_show(request, "banks.html", versions=await console_config.bank_versions(ctx))
+    on_error_show(request, "banks.html", versions=await round_settings.bank_versions(ctx))
     up = await _upload(request, "file")
     if up is None:
         raise ConfigInvalid(detail="chưa chọn tệp ngân hàng câu hỏi")
     done = await console_banks.upload(ctx, up[0], up[1], locale_of(request), _actor(staff),
                                       client_ip(request))
     return page(request, "banks.html", status=200 if done.imported else 422,
-                versions=await console_config.bank_versions(ctx), report=done.report,
+                versions=await round_settings.bank_versions(ctx), report=done.report,
                 filename=done.filename, imported=done.imported)
 
 
@@ -73,7 +76,7 @@ async def units_upload(request: Request) -> Response:
     up = await _upload(request, "file")
     if up is None:
         raise ConfigInvalid(detail="chưa chọn tệp đơn vị")
-    count = await console_config.upload_units(ctx_of(request), up[0], up[1], _actor(staff),
+    count = await round_settings.upload_units(ctx_of(request), up[0], up[1], _actor(staff),
                                               client_ip(request))
     return page(request, "units.html", loaded=count)
 
@@ -81,13 +84,13 @@ async def units_upload(request: Request) -> Response:
 @html
 async def contests(request: Request) -> Response:
     await require_staff(request, *ORGANISERS)
-    return page(request, "contests.html", contests=await console_config.contests(ctx_of(request)))
+    return page(request, "contests.html", contests=await round_settings.contests(ctx_of(request)))
 
 
 @html
 async def contest_edit(request: Request) -> Response:
     await require_staff(request, *ORGANISERS)
-    c, rounds = await console_config.contest(ctx_of(request), path_int(request, "contest_id"))
+    c, rounds = await round_settings.contest(ctx_of(request), path_int(request, "contest_id"))
     return page(request, "contest.html", contest=c, rounds=rounds,
                 saved=request.query_params.get("saved") == "1")
 
@@ -114,7 +117,7 @@ def _int_or_none(raw: str, what: str) -> int | None:
 async def contest_save(request: Request) -> Response:
     staff = await require_staff(request, *ORGANISERS)
     cid = path_int(request, "contest_id")
-    await console_config.update_contest(
+    await round_settings.update_contest(
         ctx_of(request), cid, title=await form_str(request, "title"),
         rules=await form_str(request, "rules"), groups=_groups(await form_str(request, "groups")),
         min_age=_int_or_none(await form_str(request, "min_age"), "tuổi tối thiểu"),
@@ -127,9 +130,9 @@ async def contest_save(request: Request) -> Response:
 async def round_new(request: Request) -> Response:
     await require_staff(request, *ORGANISERS)
     ctx = ctx_of(request)
-    c, rounds = await console_config.contest(ctx, path_int(request, "contest_id"))
+    c, rounds = await round_settings.contest(ctx, path_int(request, "contest_id"))
     return page(request, "round.html", contest=c, round=None, rounds=rounds,
-                versions=await console_config.bank_versions(ctx), form={},
+                versions=await round_settings.bank_versions(ctx), form={},
                 **_prize_context(c.groups, None, None))
 
 
@@ -137,7 +140,7 @@ async def round_new(request: Request) -> Response:
 async def round_edit(request: Request) -> Response:
     await require_staff(request, *ORGANISERS)
     ctx = ctx_of(request)
-    c, rounds = await console_config.contest(ctx, path_int(request, "contest_id"))
+    c, rounds = await round_settings.contest(ctx, path_int(request, "contest_id"))
     rid = path_int(request, "round_id")
     r = next((x for x in rounds if x.id == rid), None)
     if r is None:
@@ -145,7 +148,7 @@ async def round_edit(request: Request) -> Response:
 
         raise NotFound()
     return page(request, "round.html", contest=c, round=r, rounds=rounds,
-                versions=await console_config.bank_versions(ctx), form=_round_form(request, r),
+                versions=await round_settings.bank_versions(ctx), form=_round_form(request, r),
                 saved=request.query_params.get("saved") == "1",
                 qualification=await qualification.status(ctx, rid),
                 **_prize_context(c.groups, r.prizes, r.tie_breaks))
@@ -205,7 +208,7 @@ def _qualify(f: Form) -> dict[str, Any] | None:
 
 
 def _round_settings(raw: dict[str, str], tz: Any, prizes: PrizeInput,
-                    qualify: dict[str, Any] | None = None) -> console_config.RoundSettings:
+                    qualify: dict[str, Any] | None = None) -> round_settings.RoundSettings:
     """The round form parsed into settings (times in the configured zone); ConfigInvalid."""
 
     def when(name: str, what: str) -> datetime:
@@ -228,8 +231,8 @@ def _round_settings(raw: dict[str, str], tz: Any, prizes: PrizeInput,
         limit_s = int(float(minutes) * 60)
     except ValueError as exc:
         raise ConfigInvalid(detail="thời gian làm bài phải là số phút") from exc
-    return console_config.RoundSettings(
-        title=raw.get("title", ""), kind=raw.get("kind") or "ranked",
+    return round_settings.RoundSettings(
+        title=raw.get("title", ""), kind=raw.get("kind") or RoundKind.RANKED,
         opens_at=when("opens_at", "thời điểm bắt đầu"),
         closes_at=when("closes_at", "thời điểm kết thúc"),
         bank_version_id=_int_or_none(raw.get("bank_version_id", ""), "ngân hàng") or 0,
@@ -251,20 +254,20 @@ async def round_save(request: Request) -> Response:
     ctx = ctx_of(request)
     cid = path_int(request, "contest_id")
     rid = path_int(request, "round_id") if "round_id" in request.path_params else None
-    c, rounds = await console_config.contest(ctx, cid)
+    c, rounds = await round_settings.contest(ctx, cid)
     f = await read_form(request)
     raw = f.raw
     pz = prize_input(f)
     form: dict[str, Any] = {**raw, "qualify_from": f.form.getlist("qualify_from")}
     shown = {"contest": c, "form": form, "round": None if rid is None else {"id": rid},
              "rounds": rounds,
-             "versions": await console_config.bank_versions(ctx),
+             "versions": await round_settings.bank_versions(ctx),
              **_prize_context(c.groups, pz.prizes, pz.tie_breaks)}
     on_error_show(request, "round.html", **shown)
     f.done()
     if raw.get("action") == "preview" or raw.get("move"):
         return page(request, "round.html", **shown)
-    r = await console_config.save_round(
+    r = await round_settings.save_round(
         ctx, cid, rid, _round_settings(raw, request.app.state.settings.tz, pz, _qualify(f)),
         _actor(staff),
         client_ip(request), confirm_close_earlier=raw.get("confirm_close_earlier") == "on")
@@ -277,7 +280,7 @@ async def round_qualify(request: Request) -> Response:
     staff = await require_staff(request, *ORGANISERS)
     ctx = ctx_of(request)
     cid, rid = path_int(request, "contest_id"), path_int(request, "round_id")
-    _, rounds = await console_config.contest(ctx, cid)
+    _, rounds = await round_settings.contest(ctx, cid)
     if not any(r.id == rid for r in rounds):
         from contest.errors import NotFound
 
@@ -291,7 +294,7 @@ async def round_qualify(request: Request) -> Response:
 async def consent_page(request: Request) -> Response:
     await require_staff(request, *ORGANISERS)
     ctx = ctx_of(request)
-    c, _ = await console_config.contest(ctx, path_int(request, "contest_id"))
+    c, _ = await round_settings.contest(ctx, path_int(request, "contest_id"))
     assert c.id is not None
     current = await consent.current(ctx, c.id)
     versions = await consent.history(ctx, c.id)
@@ -307,7 +310,7 @@ async def consent_publish(request: Request) -> Response:
     staff = await require_staff(request, *ORGANISERS)
     ctx = ctx_of(request)
     cid = path_int(request, "contest_id")
-    c, _ = await console_config.contest(ctx, cid)
+    c, _ = await round_settings.contest(ctx, cid)
     form = {"version": await form_str(request, "version"),
             "text": await form_str(request, "text"),
             "purposes": await form_str(request, "purposes")}

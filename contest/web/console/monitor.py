@@ -5,19 +5,23 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from contest.services import console_config, console_monitor, dashboard
+from contest.console import dashboard
+from contest.console import monitor as console_monitor
+from contest.domain.vocabulary import StaffRole
+from contest.setup import round_settings
 from contest.web.console import charts
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, html
 from contest.web.parsing import int_param, path_int
 from contest.web.staff_auth import client_ip, require_staff
 
-REVEAL_ROLES = ("admin", "organiser")
+REVEAL_ROLES = (StaffRole.ADMIN, StaffRole.ORGANISER)
+RESET_ROLES = (StaffRole.ADMIN, StaffRole.ORGANISER, StaffRole.UNIT_OFFICER)
 
 
 async def _rounds(request: Request) -> list[tuple[int, str]]:
     out = []
-    for c, rounds in await console_config.contests(ctx_of(request)):
+    for c, rounds in await round_settings.contests(ctx_of(request)):
         out += [(r.id, f"{c.title} · {r.title}") for r in rounds if r.id is not None]
     return out
 
@@ -60,7 +64,7 @@ async def participants(request: Request) -> Response:
     shown = await console_monitor.participants(ctx_of(request), staff, unit, offset)
     return page(request, "participants.html", rows=shown, unit=unit or "", offset=offset,
                 can_reveal=staff.role in REVEAL_ROLES,
-                can_reset=staff.role in ("admin", "organiser", "unit_officer"))
+                can_reset=staff.role in RESET_ROLES)
 
 
 @html

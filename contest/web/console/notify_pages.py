@@ -5,17 +5,19 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from contest.core import crypto
+from contest.core.scope import narrowed, require_participant
+from contest.domain.vocabulary import OutboxState, StaffRole
 from contest.errors import ConfigInvalid
 from contest.notify import outbox
-from contest.services import crypto, recovery
-from contest.services.scope import narrowed, require_participant
+from contest.people import recovery
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, form_str, html
 from contest.web.parsing import int_param
 from contest.web.staff_auth import client_ip, require_staff
 
-RESET_ROLES = ("admin", "organiser", "unit_officer")
-STATES = ("pending", "sending", "sent", "failed")
+RESET_ROLES = (StaffRole.ADMIN, StaffRole.ORGANISER, StaffRole.UNIT_OFFICER)
+STATES = tuple(OutboxState)
 
 
 @html

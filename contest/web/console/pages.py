@@ -7,8 +7,9 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from contest.console import district as console_district
+from contest.domain.vocabulary import StaffRole
 from contest.errors import NotFound
-from contest.services import console_district
 from contest.storage.tables import Staff
 from contest.web.console import charts
 from contest.web.console.render import page
@@ -20,7 +21,7 @@ from contest.web.staff_auth import require_staff
 @html
 async def home(request: Request) -> Response:
     staff = await require_staff(request)
-    if staff.role == "unit_officer":
+    if staff.role == StaffRole.UNIT_OFFICER:
         # a unit officer's home is their units' participation (issue 17)
         return await _district(request, staff)
     return page(request, "home.html")

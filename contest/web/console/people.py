@@ -7,8 +7,9 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from contest.console import staff as console_staff
+from contest.domain.vocabulary import StaffRole
 from contest.errors import ConfigInvalid
-from contest.services import console_staff
 from contest.storage.tables import Staff
 from contest.web.console.messages import text
 from contest.web.console.render import page
@@ -17,7 +18,7 @@ from contest.web.errors import locale_of
 from contest.web.parsing import path_int
 from contest.web.staff_auth import client_ip, require_staff
 
-ADMIN = ("admin",)
+ADMIN = (StaffRole.ADMIN,)
 
 
 def _actor(staff: Staff) -> str:

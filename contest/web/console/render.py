@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from contest.domain.vocabulary import OutboxState, RoundKind, RoundState, StaffRole
 from contest.web.console.messages import text
 from contest.web.errors import locale_of
 
@@ -22,6 +23,9 @@ def environment() -> Environment:
     """The console's template environment (autoescaped: every value is text, never markup)."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
                       trim_blocks=True, lstrip_blocks=True)
+    # templates compare with the vocabulary's members, never with bare strings
+    env.globals.update(OutboxState=OutboxState, RoundKind=RoundKind, RoundState=RoundState,
+                       StaffRole=StaffRole)
     return env
 
 

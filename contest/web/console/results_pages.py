@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from contest.domain.documents import CLAIM_MAX, DEFAULT_CLAIM
+from contest.domain.vocabulary import StaffRole
 from contest.errors import (
     ConfigInvalid,
     DrawCommitted,
@@ -19,7 +20,8 @@ from contest.errors import (
     RoundNotClosed,
     RoundNotFinalised,
 )
-from contest.services import console_results, finalise, winner_notices
+from contest.results import finalise, winner_notices
+from contest.results import staff_results as console_results
 from contest.web.console.messages import text
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, form_str, html
@@ -28,7 +30,7 @@ from contest.web.parsing import path_int
 from contest.web.results import EXPORT_ROLES
 from contest.web.staff_auth import require_staff
 
-ORGANISERS = ("admin", "organiser")
+ORGANISERS = (StaffRole.ADMIN, StaffRole.ORGANISER)
 # (kind in the URL, title, what it holds), in the order the page lists them.
 EXPORTS = (
     ("winners", "Danh sách đạt giải (công khai)",

@@ -6,14 +6,16 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from contest.console import roster as console_roster
+from contest.domain.vocabulary import StaffRole
 from contest.errors import ConfigInvalid
-from contest.services import console_config, console_roster
+from contest.setup import round_settings
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, html, on_error_show
 from contest.web.parsing import int_param
 from contest.web.staff_auth import client_ip, require_staff
 
-ROSTER_ROLES = ("admin", "organiser", "unit_officer")
+ROSTER_ROLES = (StaffRole.ADMIN, StaffRole.ORGANISER, StaffRole.UNIT_OFFICER)
 
 
 def _contest_id(request: Request) -> int | None:
@@ -23,7 +25,7 @@ def _contest_id(request: Request) -> int | None:
 @html
 async def import_page(request: Request) -> Response:
     await require_staff(request, *ROSTER_ROLES)
-    contests = [c for c, _ in await console_config.contests(ctx_of(request))]
+    contests = [c for c, _ in await round_settings.contests(ctx_of(request))]
     return page(request, "roster.html", contests=contests, chosen=_contest_id(request))
 
 
@@ -41,7 +43,7 @@ async def template_file(request: Request) -> Response:
 async def import_submit(request: Request) -> Response:
     staff = await require_staff(request, *ROSTER_ROLES)
     ctx = ctx_of(request)
-    contests = [c for c, _ in await console_config.contests(ctx)]
+    contests = [c for c, _ in await round_settings.contests(ctx)]
     form = await request.form()
     raw = form.get("contest")
     chosen = int(raw) if isinstance(raw, str) and raw.isdigit() else None

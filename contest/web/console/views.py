@@ -15,8 +15,8 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from contest.core.context import Services
 from contest.errors import ContestError, NotLoggedIn
-from contest.services.context import Services
 from contest.web.console.render import page
 
 Handler = Callable[[Request], Awaitable[Response]]

@@ -9,20 +9,23 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from contest.console import contests as console_contests
+from contest.console import wizard as console_wizard
+from contest.console.wizard import STEP_TITLES, STEPS
 from contest.domain.final_ranking import CRITERIA, DEFAULT_CHAIN
 from contest.domain.rules_text import CRITERIA_LABELS
 from contest.domain.series import WEEKDAYS_VI, WeeklySeries
+from contest.domain.vocabulary import RoundKind, StaffRole
 from contest.errors import DraftInvalid, NotFound
-from contest.services import console_config, console_wizard
-from contest.services.console_wizard import STEP_TITLES, STEPS
-from contest.services.contest_file import UnitSpec, render
+from contest.setup import round_settings
+from contest.setup.contest_file import UnitSpec, render
 from contest.web.console.forms import TIERS, Form, preview, prize_input, read_form
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, html, on_error_show
 from contest.web.parsing import path_int
 from contest.web.staff_auth import client_ip, require_staff
 
-ORGANISERS = ("admin", "organiser")
+ORGANISERS = (StaffRole.ADMIN, StaffRole.ORGANISER)
 MAX_FILE = 2 * 1024 * 1024
 
 
@@ -63,7 +66,7 @@ def _round_input(f: Form, prefix: str = "", timed: bool = True) -> console_wizar
         time_limit_s=int(minutes * 60),
         max_attempts=f.integer(prefix + "max_attempts", "Số lượt thi", 1, 100),
         counting=f.text(prefix + "counting") or "best",
-        kind=f.text(prefix + "kind") or "ranked",
+        kind=f.text(prefix + "kind") or RoundKind.RANKED,
         prediction_prompt=f.text(prefix + "prediction_prompt") or None,
         prediction_kind=(f.text(prefix + "prediction_kind") or None)
         if f.text(prefix + "prediction_prompt") else None)
@@ -75,12 +78,12 @@ async def _step_values(request: Request, d: console_wizard.Draft, step: str) -> 
     values: dict[str, Any] = {"draft": d, "spec": d.spec, "step": step, "steps": STEPS,
                               "titles": STEP_TITLES, "yaml": None}
     if step == "basics":
-        values["roots"] = await console_config.unit_roots(ctx)
+        values["roots"] = await round_settings.unit_roots(ctx)
     elif step == "rounds":
-        values["versions"] = await console_config.bank_versions(ctx)
+        values["versions"] = await round_settings.bank_versions(ctx)
         values["weekdays"] = WEEKDAYS_VI
     elif step == "prizes":
-        first = next((r for r in d.spec.rounds if r.kind == "ranked"), None)
+        first = next((r for r in d.spec.rounds if r.kind == RoundKind.RANKED), None)
         chain = list(first.tie_breaks or DEFAULT_CHAIN) if first else list(DEFAULT_CHAIN)
         prizes = first.prizes if first else None
         values.update(criteria=CRITERIA, labels=CRITERIA_LABELS, chain=chain,
@@ -239,7 +242,7 @@ async def draft_file(request: Request) -> Response:
 @html
 async def contest_file(request: Request) -> Response:
     await require_staff(request, *ORGANISERS)
-    slug, text = await console_wizard.contest_file(ctx_of(request),
+    slug, text = await console_contests.contest_file(ctx_of(request),
                                                    path_int(request, "contest_id"))
     return _yaml(text, f"{slug}.yaml")
 
@@ -273,7 +276,7 @@ async def clone_round(request: Request) -> Response:
     if days is None:
         f.problems.append("Cần số ngày dời (ví dụ 7 cho tuần sau).")
     f.done()
-    r = await console_wizard.clone_round(ctx_of(request), cid, path_int(request, "round_id"),
+    r = await console_contests.clone_round(ctx_of(request), cid, path_int(request, "round_id"),
                                          days or 0, f.text("title"), _actor(staff),
                                          client_ip(request))
     return RedirectResponse(f"/console/contests/{cid}/rounds/{r.id}?saved=1", status_code=303)

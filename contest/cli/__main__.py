@@ -1,0 +1,5 @@
+import sys
+
+from contest.cli.main import main
+
+sys.exit(main())
