@@ -235,8 +235,11 @@ async def rank_round(s: AsyncSession, x: Inputs) -> None:
     """Write the round's final ranking (every counted attempt) in one statement."""
     d = bulk.dialect(s)
     if d == "postgresql":
-        # Sort a whole round in memory rather than in temporary files (this transaction only).
+        # Sort a whole round in memory rather than in temporary files, and no JIT: compiling
+        # this statement's expressions cost more than it saved (1M entries, quiet machine:
+        # finalisation 39.7 s with JIT, 31.8 s without). This transaction only.
         await s.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+        await s.execute(text("SET LOCAL jit = off"))
     if d == "sqlite":
         await bulk.sqlite_function(s, "contest_draw_key", 2,
                                    lambda seed, eid: vd.draw_key(bytes(seed), str(eid)))
