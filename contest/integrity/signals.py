@@ -146,15 +146,31 @@ async def store_at_close(s: AsyncSession, att: Attempt, sig: Signals, now: datet
         "duration": att.duration_ms, "now": now})
     if hidden is None:
         hidden = 0
-        s.add(AttemptSignals(attempt_id=att.id, round_id=att.round_id,
-                             participant_id=att.participant_id, started_at=att.started_at,
-                             user_agent=att.user_agent, answers=sig.answers,
-                             answers_digest=sig.digest, duration_ms=att.duration_ms,
-                             hidden_changes=0, computed_at=now))
-    s.add_all(IntegrityFlag(round_id=att.round_id, participant_id=att.participant_id,
-                            attempt_id=att.id, reason=f.reason, strength=f.strength,
-                            details=dict(f.details), created_at=now)
-              for f in with_hidden(sig.flags, int(hidden)))
+        s.add(_filled(_note_of(att), sig, att, now))
+    added: list[IntegrityFlag] = []
+    _upsert_flags({}, _keyed(att, with_hidden(sig.flags, int(hidden))), att.round_id, now, added)
+    s.add_all(added)
+
+
+def _note_of(att: Attempt) -> AttemptSignals:
+    """A start note for an attempt started without one (before notes were kept)."""
+    return AttemptSignals(attempt_id=att.id, round_id=att.round_id,
+                          participant_id=att.participant_id, started_at=att.started_at,
+                          user_agent=att.user_agent)
+
+
+def _filled(row: AttemptSignals, sig: Signals, att: Attempt, now: datetime) -> AttemptSignals:
+    """The note with the attempt's computed signals."""
+    row.answers = sig.answers
+    row.answers_digest = sig.digest
+    row.duration_ms = att.duration_ms
+    row.computed_at = now
+    return row
+
+
+def _keyed(att: Attempt, flags: Iterable[Flag]) -> dict[tuple[str, str, str], Flag]:
+    """An attempt's own flags by their stored key (participant, attempt, reason)."""
+    return {(att.participant_id, att.id, f.reason): f for f in flags}
 
 
 async def compute_attempt(ctx: Services, attempt_id: str) -> list[Flag]:
@@ -182,27 +198,21 @@ async def compute_attempt(ctx: Services, attempt_id: str) -> list[Flag]:
     async with transaction(ctx.sm) as s:
         row = await s.get(AttemptSignals, attempt_id)
         if row is None:  # started before signals were recorded, or the start note failed
-            row = AttemptSignals(attempt_id=attempt_id, round_id=att.round_id,
-                                 participant_id=att.participant_id, started_at=att.started_at,
-                                 user_agent=att.user_agent)
+            row = _note_of(att)
             s.add(row)
-        row.answers = sig.answers
-        row.answers_digest = sig.digest
-        row.duration_ms = att.duration_ms
-        row.computed_at = now
+        _filled(row, sig, att, now)
+        flags = with_hidden(sig.flags, row.hidden_changes)
         existing = {(f.participant_id, f.attempt_id, f.reason): f for f in (await s.scalars(
             select(IntegrityFlag).where(IntegrityFlag.attempt_id == attempt_id))).all()}
-        wanted = {(att.participant_id, attempt_id, f.reason): f
-                  for f in with_hidden(sig.flags, row.hidden_changes)}
         added: list[IntegrityFlag] = []
-        for stale in _upsert_flags(existing, wanted, att.round_id, now, added):
+        for stale in _upsert_flags(existing, _keyed(att, flags), att.round_id, now, added):
             await s.delete(stale)
         s.add_all(added)
-    return with_hidden(sig.flags, row.hidden_changes)
+    return flags
 
 
-async def after_submit(ctx: Services, attempt_id: str) -> None:
-    """compute_attempt, but never failing the participant's submit (the scan retries)."""
+async def _catch_up(ctx: Services, attempt_id: str) -> None:
+    """compute_attempt for the scan, logging rather than failing it (the next scan retries)."""
     try:
         await compute_attempt(ctx, attempt_id)
     except Exception:
@@ -237,7 +247,7 @@ async def scan_round(ctx: Services, round_id: int, th: Thresholds = THRESHOLDS) 
                    col(AttemptSignals.computed_at).is_(None))
         )).all()
     for attempt_id in pending:
-        await after_submit(ctx, attempt_id)
+        await _catch_up(ctx, attempt_id)
     now = ctx.now()
     async with ctx.sm() as s:
         signals = (await s.scalars(select(AttemptSignals).where(

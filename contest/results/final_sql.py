@@ -299,17 +299,15 @@ async def eligible_hash(s: AsyncSession, round_id: int) -> str:
     where = "round_id = $1 AND exclusion IS NULL"
     if bulk.dialect(s) == "postgresql":
         h = hashlib.sha256()
-        escaped = False
         async with aclosing(bulk.copy_out(
                 s, f"SELECT {_LINE} FROM final_rankings WHERE {where} ORDER BY position",
                 round_id, options="FORMAT text")) as chunks:
             async for chunk in chunks:
                 if b"\\" in chunk:
-                    escaped = True
-                    break
+                    break  # a value needed an escape: hash the rows below instead
                 h.update(chunk)
-        if not escaped:
-            return h.hexdigest()
+            else:
+                return h.hexdigest()
     h = hashlib.sha256()
     result = await s.stream(text(
         "SELECT participant_id, split_key, score_milli, prediction, duration_ms, submitted_ms"
