@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +17,7 @@ from contest.attempts import statements as sql
 from contest.core.context import Services
 from contest.core.paper_cache import cached_paper
 from contest.domain import policy, scoring
-from contest.domain.draw import QuestionText
+from contest.domain.draw import PaperQuestion, QuestionText
 from contest.domain.people import age_on
 from contest.domain.vocabulary import AttemptStatus, RoundKind
 from contest.errors import (
@@ -32,6 +33,7 @@ from contest.live import standings
 from contest.people.accounts import new_id
 from contest.setup import qualification
 from contest.setup.papers import bank_texts, derive_paper, render_paper
+from contest.storage.bulk import dialect
 from contest.storage.db import transaction
 from contest.storage.tables import (
     Attempt,
@@ -156,14 +158,9 @@ async def _start_once(
         )
         # Core inserts with their parameters apart: the statements compile once and are
         # cached (values() inside the statement made SQLAlchemy walk them for a cache key at
-        # every start); the paper is one executemany, which asyncpg pipelines in one trip.
+        # every start).
         await s.execute(insert(sql.ATTEMPTS), att.model_dump())
-        await s.execute(insert(sql.PAPER_ROWS), [
-            {"attempt_id": att.id, "position": i, "question_id": pq.question_id,
-             "public_id": pq.public_id,
-             "options": [[o.option_id, o.public_id] for o in pq.options]}
-            for i, pq in enumerate(paper)
-        ])
+        await _insert_paper(s, att.id, paper)
         await s.execute(insert(sql.SIGNALS), dict(
             attempt_id=att.id, round_id=round_id, participant_id=participant_id, ip=note.ip,
             device=note.device, user_agent=att.user_agent, started_at=now, hidden_changes=0))
@@ -173,6 +170,22 @@ async def _start_once(
             for pq in paper]
     _remember(ctx, att, r, rows, texts)
     return PaperView(att, r, render_paper(rows, texts), {}), True
+
+
+async def _insert_paper(s: AsyncSession, attempt_id: str,
+                        paper: Sequence[PaperQuestion]) -> None:
+    """Insert the paper's rows: one statement on PostgreSQL, an executemany on SQLite."""
+    options = [[[o.option_id, o.public_id] for o in pq.options] for pq in paper]
+    if dialect(s) == "postgresql":
+        await s.execute(sql.PAPER_INSERT_PG, {
+            "aid": attempt_id, "positions": list(range(len(paper))),
+            "qids": [pq.question_id for pq in paper], "pubs": [pq.public_id for pq in paper],
+            "opts": [orjson.dumps(o).decode() for o in options]})
+        return
+    await s.execute(insert(sql.PAPER_ROWS), [
+        {"attempt_id": attempt_id, "position": i, "question_id": pq.question_id,
+         "public_id": pq.public_id, "options": o}
+        for i, (pq, o) in enumerate(zip(paper, options, strict=True))])
 
 
 def _remember(ctx: Services, att: Attempt, r: Round,

@@ -18,6 +18,12 @@ from contest.web import (
 API = "/api/v1"
 
 ROUTES = [
+    # The answer saves first: Starlette tries the routes in order, and a save (20 per
+    # attempt) matched fourteen patterns before its own (7 % of its CPU). No other route
+    # has their shape, so the order changes nothing else.
+    Route(f"{API}/attempts/{{attempt_id}}/answers/{{question_id}}", participant.save_answer,
+          methods=["PUT"]),
+    Route(f"{API}/attempts/{{attempt_id}}/answers", participant.save_answers, methods=["PUT"]),
     Route(f"{API}/openapi.json", openapi.document, methods=["GET"]),
     Route(f"{API}/contests", participant.list_contests, methods=["GET"]),
     Route(f"{API}/contests/{{slug}}", participant.get_contest, methods=["GET"]),
@@ -33,9 +39,6 @@ ROUTES = [
     Route(f"{API}/rounds/{{round_id}}/leaderboard/stream", leaderboard.stream, methods=["GET"]),
     Route(f"{API}/rounds/{{round_id}}/stats", leaderboard.stats, methods=["GET"]),
     Route(f"{API}/attempts/{{attempt_id}}", participant.get_attempt, methods=["GET"]),
-    Route(f"{API}/attempts/{{attempt_id}}/answers/{{question_id}}", participant.save_answer,
-          methods=["PUT"]),
-    Route(f"{API}/attempts/{{attempt_id}}/answers", participant.save_answers, methods=["PUT"]),
     Route(f"{API}/attempts/{{attempt_id}}/submit", participant.submit_attempt, methods=["POST"]),
     Route(f"{API}/attempts/{{attempt_id}}/visibility", guard.visibility, methods=["POST"]),
     Route(f"{API}/contests/{{slug}}/challenge", guard.challenge, methods=["GET"]),

@@ -10,10 +10,17 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import text
 from sqlmodel import select
 
 from contest.attempts import answers
-from contest.storage.answer_writes import AnswerWrite, PostgresAnswerWriter, _Job, _rounds
+from contest.storage.answer_writes import (
+    _PG_UPSERT,
+    AnswerWrite,
+    PostgresAnswerWriter,
+    _Job,
+    _rounds,
+)
 from contest.storage.tables import Answer
 from tests.conftest import REAL_DB, World
 
@@ -86,3 +93,34 @@ async def test_concurrent_saves_share_commits_and_none_is_lost(world: World) -> 
     for (_, aid, qid, first), (_, _, _, second) in zip(saves[::2], saves[1::2], strict=True):
         assert rows[(aid, qid)].option_ids in ([first], [second])
         assert rows[(aid, qid)].saves == 2
+
+
+@pytest.mark.skipif(not REAL_DB, reason="the PostgreSQL writer's plan (DATABASE_URL)")
+async def test_the_save_plan_looks_each_attempt_up_by_key(world: World) -> None:
+    # Many running attempts: a plan that joins the batch against "every running attempt" (as
+    # the first version did when the statistics were stale) costs a scan of all of them on
+    # every save; the statement must reach each row's attempt through an index instead.
+    client = world.make_client()
+    await world.register(client, phone="0913000099")
+    assert (await client.post(f"/api/v1/rounds/{world.round_id}/attempts")).status_code == 201
+    async with world.ctx.sm() as s:  # 3,000 more like them, each with a running attempt
+        for table, changed in (("participants", "'phone_hash', NULL"),
+                               ("attempts", "'participant_id', 'bulk' || g")):
+            await s.execute(text(
+                f"INSERT INTO {table} SELECT (jsonb_populate_record(t, jsonb_build_object("
+                f"'id', 'bulk' || g, {changed}))).* FROM {table} t, generate_series(1, 3000) g"))
+        await s.execute(text("ANALYZE attempts"))
+        await s.commit()
+    writer = world.ctx.answer_writer
+    assert isinstance(writer, PostgresAnswerWriter)
+    pool = await writer._get_pool()
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SHOW plan_cache_mode") == "force_generic_plan"
+        await conn.execute(f"PREPARE save_plan AS {_PG_UPSERT}")
+        plan = "\n".join(r[0] for r in await conn.fetch(
+            "EXPLAIN EXECUTE save_plan('{a}', '{p}', '{2026-01-01}', '{2026-01-01}', '{q}', "
+            "'{[]}')"))
+        await conn.execute("DEALLOCATE save_plan")
+    scans = [line for line in plan.splitlines() if " on attempts" in line]
+    assert scans and all("Index Scan" in line for line in scans), plan
+    assert "Limit" in plan, plan
