@@ -311,7 +311,7 @@ async def _close_once(
         kept = None if auto else prediction
         ended = att.deadline if auto else min(now, att.deadline)
         rows = (await s.execute(sql.SCORE_ROWS, {"aid": att.id})).all()
-        score, max_score = await _score(s, rows, r.partial_credit)
+        score, max_score = await _score(s, att.id, rows, r.partial_credit)
         duration = policy.duration_ms(att.started_at, ended)
         done = await s.execute(sql.CLOSE, {
             "aid": att.id, "ended": ended, "auto": auto, "score": score, "max_score": max_score,
@@ -336,9 +336,10 @@ async def _close_once(
     return _Closed(mine, r, counted, True)
 
 
-async def _score(s: AsyncSession, rows: Sequence[Any], partial: bool) -> tuple[int, int]:
+async def _score(s: AsyncSession, attempt_id: str, rows: Sequence[Any], partial: bool
+                 ) -> tuple[int, int]:
     """The attempt's score from its sql.SCORE_ROWS and the key (one statement)."""
-    correct_opts = set((await s.scalars(sql.KEY, {"qids": [r[0] for r in rows]})).all())
+    correct_opts = set((await s.scalars(sql.KEY, {"aid": attempt_id})).all())
     markings = []
     for _qid, options, kind, chosen, _at in rows:
         pub = {oid: p for oid, p in options}

@@ -100,8 +100,14 @@ SCORE_ROWS = (
                             col(Answer.question_public_id) == AttemptQuestion.public_id))
     .where(col(AttemptQuestion.attempt_id) == bindparam("aid"))
 )
-KEY = sa_select(col(Option.id)).where(
-    col(Option.question_id).in_(bindparam("qids", expanding=True)), col(Option.correct))
+# The correct options of an attempt's paper, by the attempt (not an expanding IN of its
+# question ids, which SQLAlchemy re-rendered at every execution and PostgreSQL prepared anew
+# per paper length).
+KEY = (
+    sa_select(col(Option.id))
+    .join(AttemptQuestion, col(AttemptQuestion.question_id) == Option.question_id)
+    .where(col(AttemptQuestion.attempt_id) == bindparam("aid"), col(Option.correct))
+)
 # Core UPDATEs of the table, not the entity: an ORM-enabled update evaluates its criteria
 # against the session's objects to synchronise them (a sixth of a submit's CPU).
 CLOSE = (
