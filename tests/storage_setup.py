@@ -1,10 +1,13 @@
 """Test storage: a database migrated once per session (per xdist worker) and copied per test.
 
 SQLite: the migrations run once into a template file; each test gets a copy of it.
-PostgreSQL: the migrations run once into a template database; each test gets a fresh
-`CREATE DATABASE ... TEMPLATE` copy. Every xdist worker has its own databases, named after
-DATABASE_URL's (`<name>_gw0`, `<name>_gw0_tpl`, ...), and its own Redis db index: REDIS_URL's
-index minus the worker's number (CI's 15 gives 15 and 14), since every test empties its db.
+PostgreSQL: the migrations run once into a template database; a test's database is first a
+`CREATE DATABASE ... TEMPLATE` copy, and afterwards emptied back to the template's state in
+place (`_Snapshot`: rows deleted, the template's rows and sequences restored, vacuumed), which
+costs a sixth of a new copy; a new copy again if the schema changed. Every xdist worker has its
+own databases, named after DATABASE_URL's (`<name>_gw0`, `<name>_gw0_tpl`, ...), and its own
+Redis db index: REDIS_URL's index minus the worker's number (CI's 15 gives 15 and 14), since
+every test empties its db.
 
 Importing this module points DATABASE_URL and REDIS_URL at the worker's own, so tests and the
 subprocesses they start (CLI, servers) never share a database with another worker.
@@ -20,7 +23,9 @@ import sqlite3
 import tempfile
 import threading
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -68,6 +73,105 @@ def database_url(tmp_dir: Path, tag: str = "") -> str:
         hide_password=False)
 
 
+# What DDL changes in a database: each catalog's row count and the sum of its rows' xmin (a
+# changed row gets a new one), the same in a copy as in the template, and changed by any
+# CREATE, ALTER, DROP, GRANT or COMMENT (but not by VACUUM or ANALYZE, which update in place).
+_CATALOGS = ("pg_class", "pg_attribute", "pg_attrdef", "pg_constraint", "pg_index", "pg_type",
+             "pg_proc", "pg_trigger", "pg_namespace", "pg_sequence", "pg_rewrite", "pg_enum",
+             "pg_extension", "pg_policy", "pg_description", "pg_largeobject_metadata")
+_FINGERPRINT = "SELECT ARRAY[" + ", ".join(
+    f"(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM {c})"
+    for c in _CATALOGS) + "]"
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """The template's state, and the statements that bring a copy of it back to that state
+    after a test: everything but the rows and the sequences is checked unchanged."""
+
+    fingerprint: list[str]
+    nonempty: str  # SELECT of the names of the tables that have rows
+    rows: dict[str, tuple[str, list[tuple[Any, ...]]]]  # table: (INSERT, the template's rows)
+    sequences: str  # SELECT setval(...) of every sequence to the template's value
+
+
+def _pg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _snapshot(url: str) -> _Snapshot:
+    """Read the state of the (just migrated) template at url."""
+    import asyncpg
+
+    conn = await asyncpg.connect(_pg_dsn(url))
+    try:
+        tables = [f'"{sch}"."{name}"' for sch, name in await conn.fetch(
+            "SELECT schemaname, tablename FROM pg_tables "
+            "WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2")]
+        rows: dict[str, tuple[str, list[tuple[Any, ...]]]] = {}
+        for table in tables:
+            columns = [f'"{c}"' for c in await conn.fetchval(
+                "SELECT array_agg(attname ORDER BY attnum) FROM pg_attribute WHERE attrelid = "
+                "$1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''",
+                table)]
+            found = await conn.fetch(f"SELECT {', '.join(columns)} FROM {table}")
+            if found:
+                marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+                rows[table] = (f"INSERT INTO {table} ({', '.join(columns)}) "
+                               f"OVERRIDING SYSTEM VALUE VALUES ({marks})",
+                               [tuple(r) for r in found])
+        setvals = []
+        for sch, name in await conn.fetch("SELECT schemaname, sequencename FROM pg_sequences"):
+            seq = f'"{sch}"."{name}"'
+            last, called = await conn.fetchrow(f"SELECT last_value, is_called FROM {seq}")
+            setvals.append(f"setval('{seq}', {last}, {'true' if called else 'false'})")
+        nonempty = "SELECT array_remove(ARRAY[" + ", ".join(
+            f"(SELECT '{t}' WHERE EXISTS (SELECT FROM {t}))" for t in tables) + "], NULL)"
+        return _Snapshot(list(await conn.fetchval(_FINGERPRINT)), nonempty, rows,
+                         "SELECT " + ", ".join(setvals) if setvals else "")
+    finally:
+        await conn.close()
+
+
+async def _reset(url: str, snap: _Snapshot) -> bool:
+    """Bring the copy of the template at url back to the template's state; False (nothing
+    done) if its schema changed or the reset failed, and it needs a new copy instead.
+
+    Like DROP DATABASE ... WITH (FORCE), it first ends the connections a previous test left
+    open. The vacuum empties the tables' files as in a new copy, so new rows are stored (and
+    read back by unordered scans) in the order they are inserted, as on a new install.
+    """
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(_pg_dsn(url))
+    except (OSError, asyncpg.PostgresError):
+        return False
+    try:
+        await conn.execute("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        if list(await conn.fetchval(_FINGERPRINT)) != snap.fingerprint:
+            return False
+        # the tables with rows now, and those with rows in the template (a test may have
+        # emptied one)
+        used = sorted(set(await conn.fetchval(snap.nonempty)) | set(snap.rows))
+        async with conn.transaction():
+            if used:  # every table with rows is emptied: the foreign keys need no checks
+                await conn.execute("SET LOCAL session_replication_role = replica")
+                await conn.execute("".join(f"DELETE FROM {t};" for t in used))
+            for insert, rows in snap.rows.values():
+                await conn.executemany(insert, rows)
+            if snap.sequences:
+                await conn.execute(snap.sequences)
+        if used:
+            await conn.execute(f"VACUUM {', '.join(used)}")
+        return True
+    except asyncpg.PostgresError:
+        return False
+    finally:
+        await conn.close()
+
+
 class _Template:
     """The migrated template of this process, made on first use."""
 
@@ -75,6 +179,7 @@ class _Template:
         self.made = False
         self.sqlite_file: Path | None = None
         self.pg_names: set[str] = set()
+        self.pg_snapshot: _Snapshot | None = None
 
     async def ensure(self) -> None:
         if self.made:
@@ -95,6 +200,8 @@ class _Template:
             await migrate(engine)
         finally:
             await engine.dispose()
+        if REAL_DB:
+            self.pg_snapshot = await _snapshot(url)
         if self.sqlite_file:  # fold the write-ahead log into the file that is copied
             with closing(sqlite3.connect(self.sqlite_file)) as conn:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -119,7 +226,8 @@ async def _admin(*statements: str) -> None:
 
 
 async def fresh_database(url: str) -> None:
-    """Make url's database a fresh copy of the migrated template (made once per process)."""
+    """Make url's database a fresh copy of the migrated template (made once per process), or
+    bring the copy made for a previous test back to the template's state."""
     await TEMPLATE.ensure()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -130,12 +238,15 @@ async def fresh_database(url: str) -> None:
             leftover.unlink(missing_ok=True)
         shutil.copyfile(TEMPLATE.sqlite_file, target)
         return
-    name = parsed.database
+    name = str(parsed.database)
+    assert TEMPLATE.pg_snapshot is not None
+    if name in TEMPLATE.pg_names and await _reset(url, TEMPLATE.pg_snapshot):
+        return
     template = _worker_db_name(_BASE.database or "", "tpl")
     # FORCE ends connections a previous test left open (a pool not yet disposed).
     await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
                  f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    TEMPLATE.pg_names.add(str(name))
+    TEMPLATE.pg_names.add(name)
 
 
 async def prepare_worker() -> None:
