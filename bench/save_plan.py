@@ -17,14 +17,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import asyncpg
 
+from bench.ratio import _cpu_s
 from contest.storage.answer_writes import _PG_UPSERT
 
 # The first version's statement, kept here to measure against.
@@ -41,12 +40,10 @@ ON CONFLICT (attempt_id, question_public_id) DO UPDATE
 SET option_ids = EXCLUDED.option_ids, saved_at = EXCLUDED.saved_at, saves = answers.saves + 1
 RETURNING attempt_id, question_public_id
 """
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 def _backend_cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
+    return _cpu_s([pid])
 
 
 async def main(dsn: str, statements: int) -> None:
