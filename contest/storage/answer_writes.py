@@ -12,12 +12,12 @@ default, through SQLAlchemy Core on the engine, with the same shape (json_each, 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+import orjson
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -92,7 +92,7 @@ async def _keep(conn: Any) -> None:
 
 
 def _options_json(ids: Sequence[str]) -> str:
-    return json.dumps(list(ids), ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(list(ids)).decode()
 
 
 class SqliteAnswerWriter:
@@ -104,8 +104,8 @@ class SqliteAnswerWriter:
     async def upsert(self, attempt_id: str, participant_id: str, earliest_deadline: datetime,
                      now: datetime, answers: Sequence[AnswerWrite]) -> list[str]:
         """Upsert answers in one statement and commit; returns the ids written."""
-        rows = json.dumps([[a.question_public_id, _options_json(a.option_ids)] for a in answers],
-                          ensure_ascii=False)
+        rows = orjson.dumps([[a.question_public_id, _options_json(a.option_ids)]
+                             for a in answers]).decode()
         async with self.engine.begin() as conn:
             result = await conn.execute(_SQLITE_UPSERT, {
                 "now": now, "earliest": earliest_deadline, "rows": rows, "aid": attempt_id,

@@ -11,6 +11,7 @@ import redis.asyncio as aioredis
 
 from contest.domain.rates import Rate
 from contest.storage import keys
+from contest.storage.lua import Script
 
 # KEYS[1] the limit's key; ARGV now ms, interval ms, burst ms, quantity (requests counted at
 # once, e.g. a batch of answers). Returns ms to wait (0: allowed).
@@ -97,12 +98,12 @@ class Limiter:
 
     def __init__(self, redis: aioredis.Redis) -> None:
         self.redis = redis
-        self._gcra = redis.register_script(_GCRA)
-        self._gcra_session = redis.register_script(_GCRA_SESSION)
-        self._reserve = redis.register_script(_RESERVE)
-        self._release = redis.register_script(_RELEASE)
-        self._reserve_all = redis.register_script(_RESERVE_ALL)
-        self._refund = redis.register_script(_REFUND)
+        self._gcra = Script(redis, _GCRA)
+        self._gcra_session = Script(redis, _GCRA_SESSION)
+        self._reserve = Script(redis, _RESERVE)
+        self._release = Script(redis, _RELEASE)
+        self._reserve_all = Script(redis, _RESERVE_ALL)
+        self._refund = Script(redis, _REFUND)
 
     async def hit(self, action: str, ident: str, rate: Rate, now_ms: int,
                   quantity: int = 1) -> int:

@@ -28,6 +28,7 @@ from contest.domain.ranking import (
     encode,
 )
 from contest.storage import keys
+from contest.storage.lua import Script
 
 ALL = "all"
 LOCK_TTL_S = 600
@@ -235,12 +236,12 @@ class LiveBoards:
 
     def __init__(self, redis: aioredis.Redis) -> None:
         self.redis = redis
-        self._upsert = redis.register_script(_UPSERT)
-        self._batch = redis.register_script(_BATCH)
-        self._rank = redis.register_script(_RANK)
-        self._page = redis.register_script(_PAGE)
-        self._begin = redis.register_script(_BEGIN)
-        self._swap = redis.register_script(_SWAP)
+        self._upsert = Script(redis, _UPSERT)
+        self._batch = Script(redis, _BATCH)
+        self._rank = Script(redis, _RANK)
+        self._page = Script(redis, _PAGE)
+        self._begin = Script(redis, _BEGIN)
+        self._swap = Script(redis, _SWAP)
 
     async def upsert(self, round_id: int, entry: Entry) -> int:
         """Put a participant's counted attempt on every board of their scopes, atomically.
