@@ -38,16 +38,21 @@ RESULTS = REPO / "bench" / "results"
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_s(pids: list[int]) -> float:
-    """User + system CPU seconds of the processes (those still alive)."""
-    total = 0
+def _cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds of each process still alive."""
+    out: dict[int, float] = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / TICK
+        out[pid] = (int(fields[11]) + int(fields[12])) / TICK
+    return out
+
+
+def _cpu_s(pids: list[int]) -> float:
+    """User + system CPU seconds of the processes (those still alive)."""
+    return sum(_cpu_by_pid(pids).values())
 
 
 def _pids_named(name: str) -> list[int]:
@@ -60,12 +65,15 @@ def _cpu(server_pids: list[int]) -> Iterator[dict[str, float]]:
     """CPU seconds the server, PostgreSQL and Redis spent inside the block."""
     groups = {"server": server_pids, "postgres": _pids_named("postgres"),
               "redis": _pids_named("redis-server")}
-    before = {k: _cpu_s(v) for k, v in groups.items()}
+    before = {k: _cpu_by_pid(v) for k, v in groups.items()}
     used: dict[str, float] = {}
     yield used
     groups["postgres"] = sorted(set(groups["postgres"]) | set(_pids_named("postgres")))
     for k, v in groups.items():
-        used[k] = round(_cpu_s(v) - before[k], 3)
+        # per process: a backend that exits inside the block must not subtract its whole
+        # life's CPU from the total (a negative PostgreSQL figure in an earlier run)
+        after = _cpu_by_pid(v)
+        used[k] = round(sum(t - before[k].get(pid, 0.0) for pid, t in after.items()), 3)
 
 
 def storage_args(p: argparse.ArgumentParser) -> None:
