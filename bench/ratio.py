@@ -9,8 +9,8 @@ The load generator is wrk (bench/wrk.py), closed loop over 64 connections like t
 measurement in shared/perf; the reference endpoint and the answer saves alternate three times
 and their median rates are compared (each pair's ratio is printed too). Uses the database
 `contest_bench` on the local PostgreSQL (dropped and migrated per worker count) and Redis
-db 13 (flushed). Writes
-bench/results/<UTC stamp>-ratio.json. Loopback only; every run bounded in time.
+db 13 (flushed). Writes bench/results/<UTC stamp>-ratio.json. Loopback only; every run
+bounded in time.
 """
 
 from __future__ import annotations

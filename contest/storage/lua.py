@@ -30,6 +30,7 @@ class Script:
         try:
             return await self._redis.evalsha(self.sha, len(keys), *keys, *args)
         except NoScriptError:
-            # Redis restarted (or was flushed of scripts) since the last call
-            self.sha = await self._redis.script_load(self._source)
+            # Redis restarted (or was flushed of scripts) since the last call; the SHA1 of
+            # the same source is the same, so only the load is needed
+            await self._redis.script_load(self._source)
             return await self._redis.evalsha(self.sha, len(keys), *keys, *args)
