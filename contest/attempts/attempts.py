@@ -14,18 +14,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from contest.attempts import statements as sql
+from contest.attempts.first_start import first_start
+from contest.attempts.views import (
+    PaperView,
+    StartNote,
+    check_attempts_left,
+    check_open_and_age,
+    remember,
+)
 from contest.core.context import Services
-from contest.core.paper_cache import cached_paper
 from contest.domain import policy, scoring
-from contest.domain.draw import PaperQuestion, QuestionText
-from contest.domain.people import age_on
+from contest.domain.draw import PaperQuestion
 from contest.domain.vocabulary import AttemptStatus, RoundKind
 from contest.errors import (
-    AttemptsExhausted,
-    NotEligible,
     NotFound,
     PredictionRequired,
-    RoundNotOpen,
     ServiceUnavailable,
 )
 from contest.integrity import signals as integrity
@@ -39,16 +42,6 @@ from contest.storage.tables import (
     Attempt,
     Round,
 )
-
-
-@dataclass(frozen=True)
-class PaperView:
-    """An attempt as its participant may see it: never which option is correct."""
-
-    attempt: Attempt
-    round: Round
-    questions: list[dict[str, Any]]
-    answers: dict[str, list[str]]
 
 
 @dataclass(frozen=True)
@@ -75,15 +68,6 @@ def expired(att: Attempt, r: Round, now: datetime) -> bool:
             and not policy.accepts_answers(now, att.deadline, r.grace_s))
 
 
-@dataclass(frozen=True)
-class StartNote:
-    """Where a start came from, noted for the integrity review in the start's transaction."""
-
-    ip: str | None = None
-    device: str | None = None
-    user_agent: str | None = None
-
-
 async def start(
     ctx: Services, participant_id: str, round_id: int, note: StartNote | None = None
 ) -> tuple[PaperView, bool]:
@@ -91,9 +75,13 @@ async def start(
 
     Raises NotFound, RoundNotOpen, AttemptsExhausted, NotEligible.
     """
+    note = note or StartNote()
+    fast = await first_start(ctx, participant_id, round_id, note)
+    if fast is not None:
+        return fast, True
     for _ in range(3):
         try:
-            return await _start_once(ctx, participant_id, round_id, note or StartNote())
+            return await _start_once(ctx, participant_id, round_id, note)
         except _RunningExpired as stale:
             await finish(ctx, stale.attempt_id, ctx.now(), prediction=None, auto=True)
         except (IntegrityError, _StartRace):
@@ -134,15 +122,10 @@ async def _start_once(
             if expired(running, r, now):
                 raise _RunningExpired(running.id)
             return await _paper_view(ctx, s, running, r), False
-        if not r.opens_at <= now < r.closes_at:
-            raise RoundNotOpen()
-        if min_age and age_on(birth_date, now.date()) < min_age:
-            raise NotEligible(min_age=min_age)
+        check_open_and_age(r, now, min_age, birth_date)
         if r.qualify is not None and not qualified:
             await qualification.refuse(s, r)  # raises NotQualified / QualificationPending
-        if r.kind != RoundKind.PRACTICE and not policy.may_start(len(attempts_seen),
-                                                                 r.max_attempts):
-            raise AttemptsExhausted(max_attempts=r.max_attempts)
+        check_attempts_left(r, len(attempts_seen))
         number = max((a.number for a in attempts_seen.values()), default=0) + 1
         seen = [qid for _, qid in previous if qid is not None]
         paper = await derive_paper(ctx, s, r, participant_id, number, seen)
@@ -168,7 +151,7 @@ async def _start_once(
     # A new attempt has no answers yet: render it from the paper just drawn (no re-read).
     rows = [(pq.question_id, pq.public_id, [(o.option_id, o.public_id) for o in pq.options])
             for pq in paper]
-    _remember(ctx, att, r, rows, texts)
+    remember(ctx, att, r, rows, texts)
     return PaperView(att, r, render_paper(rows, texts), {}), True
 
 
@@ -188,23 +171,12 @@ async def _insert_paper(s: AsyncSession, attempt_id: str,
         for i, (pq, o) in enumerate(zip(paper, options, strict=True))])
 
 
-def _remember(ctx: Services, att: Attempt, r: Round,
-              rows: Sequence[tuple[int, str, Sequence[Sequence[Any]]]],
-              texts: dict[int, QuestionText]) -> None:
-    """Put a running attempt's paper in this worker's cache, ready for its answer saves."""
-    if att.status != AttemptStatus.RUNNING:
-        return
-    ctx.papers.put(att.id, cached_paper(
-        att.participant_id, r.contest_id, att.round_id, att.deadline, r.grace_s,
-        [(pub, texts[qid].kind, options) for qid, pub, options in rows]))
-
-
 async def _paper_view(ctx: Services, s: AsyncSession, att: Attempt, r: Round) -> PaperView:
     """The attempt's paper with its saved answers: one statement (texts are cached)."""
     rows = (await s.execute(sql.PAPER_WITH_ANSWERS, {"aid": att.id})).all()
     texts = await bank_texts(ctx, s, r.bank_version_id)
     paper = [(qid, pub, options) for qid, pub, options, _ in rows]
-    _remember(ctx, att, r, paper, texts)
+    remember(ctx, att, r, paper, texts)
     answers = {pub: list(chosen) for _, pub, _, chosen in rows if chosen is not None}
     return PaperView(att, r, render_paper(paper, texts), answers)
 

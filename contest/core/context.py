@@ -18,6 +18,7 @@ from contest.storage.live import LiveBoards
 if TYPE_CHECKING:
     from contest.core.paper_cache import PaperCache
     from contest.storage.answer_writes import AnswerWriter
+    from contest.storage.start_writes import PostgresStarter
 
 log = logging.getLogger("contest")
 
@@ -50,16 +51,22 @@ class Services:
     papers: PaperCache = field(init=False)
     # the one-statement answer upsert (asyncpg on PostgreSQL), opened lazily
     answer_writer: AnswerWriter = field(init=False)
+    # a first start's two statements (asyncpg on PostgreSQL; None on SQLite), opened lazily
+    starter: PostgresStarter | None = field(init=False)
 
     def __post_init__(self) -> None:
         from contest.core.paper_cache import PaperCache
         from contest.storage.answer_writes import make_answer_writer
+        from contest.storage.start_writes import make_starter
 
         self.boards = LiveBoards(self.redis)
         self.papers = PaperCache()
         engine = self.sm.kw["bind"]
         self.answer_writer = make_answer_writer(engine)
+        self.starter = make_starter(engine)
 
     async def close(self) -> None:
-        """Release what the services opened themselves (the answer writer's pool)."""
+        """Release what the services opened themselves (the writers' pools)."""
         await self.answer_writer.close()
+        if self.starter is not None:
+            await self.starter.close()

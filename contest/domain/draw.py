@@ -7,7 +7,6 @@ machine and any Python version (no dependency on random.Random's algorithm).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 from collections.abc import Collection, Sequence
@@ -103,14 +102,46 @@ def attempt_seed(round_secret: bytes, participant_id: str, attempt_number: int) 
     return hmac.new(round_secret, msg, hashlib.sha256).digest()
 
 
-def _key(seed: bytes, label: str) -> bytes:
-    # hmac.digest: the same HMAC-SHA256 as hmac.new(...).digest(), in one C call (a start
-    # computes a key for every question of the bank)
-    return hmac.digest(seed, label.encode(), "sha256")
+_IPAD = bytes(b ^ 0x36 for b in range(256))
+_OPAD = bytes(b ^ 0x5C for b in range(256))
+_B32 = "abcdefghijklmnopqrstuvwxyz234567"
+# every pair of base32 digits, by the 10 bits they encode
+_B32_PAIRS = tuple(_B32[i >> 5] + _B32[i & 31] for i in range(1024))
 
 
-def _public_id(seed: bytes, label: str) -> str:
-    return base64.b32encode(_key(seed, label)[:10]).decode().lower()
+class Keyer:
+    """HMAC-SHA256 under one key (RFC 2104), its padded-key hashes computed once.
+
+    A paper takes ~300 keyed hashes under its seed; hmac.digest redoes the key schedule
+    (two SHA-256 blocks) for each. With it done once a draw from 120 questions took 0.45 ms
+    instead of 0.75 ms. Same digests (tests/domain/test_draw_keyer.py).
+    """
+
+    __slots__ = ("_inner", "_outer")
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) > 64:  # SHA-256's block size
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self._inner = hashlib.sha256(key.translate(_IPAD))
+        self._outer = hashlib.sha256(key.translate(_OPAD))
+
+    def __call__(self, label: str) -> bytes:
+        """HMAC-SHA256(key, label)."""
+        inner = self._inner.copy()
+        inner.update(label.encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+    def public_id(self, label: str) -> str:
+        """An opaque id: the first 80 bits of the label's HMAC in lower-case base32 (what
+        base64.b32encode gives, without its per-call checks)."""
+        n = int.from_bytes(self(label)[:10], "big")
+        p = _B32_PAIRS
+        return (p[n >> 70] + p[(n >> 60) & 1023] + p[(n >> 50) & 1023] + p[(n >> 40) & 1023]
+                + p[(n >> 30) & 1023] + p[(n >> 20) & 1023] + p[(n >> 10) & 1023]
+                + p[n & 1023])
 
 
 def _feasible(
@@ -177,13 +208,14 @@ def draw_paper(
     taking it would leave a later overlapping quota unfillable, so the draw succeeds whenever
     check_quotas finds no problem. The paper's order is then a keyed shuffle.
     """
+    key = Keyer(seed)
     taken: set[int] = set()
     chosen: list[DrawQuestion] = []
     for i, quota in enumerate(quotas):
         pool = [q for q in questions if q.id not in taken and quota.matches(q)]
         if len(pool) < quota.count:
             raise DrawError(short_message(quota, len(pool)))
-        pool.sort(key=lambda q: (q.id in seen, _key(seed, f"pick:{q.id}")))
+        pool.sort(key=lambda q: (q.id in seen, key(f"pick:{q.id}")))
         need = quota.count
         later = [(other, other.count) for other in quotas[i + 1 :]]
         for q in pool:
@@ -196,15 +228,15 @@ def draw_paper(
             need -= 1
         if need:
             raise DrawError(joint_message(quota))
-    chosen.sort(key=lambda q: _key(seed, f"order:{q.id}"))
+    chosen.sort(key=lambda q: key(f"order:{q.id}"))
     return tuple(
         PaperQuestion(
             question_id=q.id,
-            public_id=_public_id(seed, f"q:{q.id}"),
+            public_id=key.public_id(f"q:{q.id}"),
             options=tuple(
-                PaperOption(option_id=o, public_id=_public_id(seed, f"o:{q.id}:{o}"))
+                PaperOption(option_id=o, public_id=key.public_id(f"o:{q.id}:{o}"))
                 for o in (
-                    sorted(q.option_ids, key=lambda o: _key(seed, f"opt:{q.id}:{o}"))
+                    sorted(q.option_ids, key=lambda o: key(f"opt:{q.id}:{o}"))
                     if q.shuffle_options
                     else q.option_ids
                 )

@@ -120,5 +120,17 @@ async def derive_paper(
     """The paper of attempt `number` of a participant, exactly as the draw makes it."""
     assert r.bank_version_id is not None
     questions = await bank_questions(ctx, s, r.bank_version_id, r.question_set)
+    return draw_from(questions, r, participant_id, number, seen)
+
+
+def draw_from(
+    questions: Sequence[DrawQuestion],
+    r: Round,
+    participant_id: str,
+    number: int,
+    seen: Sequence[int] = (),
+) -> tuple[PaperQuestion, ...]:
+    """The paper of attempt `number` from the round's questions as the draw sees them;
+    raises DrawError."""
     seed = attempt_seed(r.secret, participant_id, number)
     return draw_paper(seed, questions, round_quotas(r), seen)

@@ -8,7 +8,7 @@ from contextlib import AbstractAsyncContextManager
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from starlette.requests import Request
 
-from contest.attempts.attempts import StartNote
+from contest.attempts.views import StartNote
 from contest.core import sessions
 from contest.core.context import Services
 from contest.integrity import gate, throttle

@@ -8,7 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from contest.attempts.answers import SavedAnswer
-from contest.attempts.attempts import PaperView, SubmitResult
+from contest.attempts.attempts import SubmitResult
+from contest.attempts.views import PaperView
 from contest.domain import policy
 from contest.domain.final_ranking import DEFAULT_CHAIN, parse_chain
 from contest.domain.vocabulary import AttemptStatus, RoundKind, RoundState

@@ -76,6 +76,16 @@ def counts(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[Counts]:
             c.add_transaction()
 
         writer.query_logger = on_query
+    starter = world.ctx.starter
+    if starter is not None:
+        # asyncpg statements of a first start: a read, then one insert statement (its own
+        # transaction, committed when it returns)
+        def on_start_query(record: Any) -> None:
+            c.add_sql(record.query)
+            if "INSERT" in record.query:
+                c.add_transaction()
+
+        starter.query_logger = on_start_query
     redis = world.ctx.redis
     original = redis.execute_command
 
@@ -177,13 +187,21 @@ async def test_batch_save_is_one_statement_for_many_answers(
 async def test_start_is_one_transaction_of_at_most_seven_statements(
         world: World, counts: Counts) -> None:
     await _started(world, "0912000004")  # warms the bank caches, as any earlier start does
+    # and the fast path's connection (asyncpg reads the types of a statement's parameters
+    # the first time a connection prepares it)
+    await _started(world, "0912000009")
     client = world.make_client()
     assert (await world.register(client, phone="0912000005")).status_code == 201
     counts.reset()
     r = await client.post(f"/api/v1/rounds/{world.round_id}/attempts")
     assert r.status_code == 201
     assert counts.transactions == 1, counts.sql
-    assert len(counts.statements) <= 7, counts.sql
+    if world.ctx.starter is not None:
+        # PostgreSQL's first start: one read, one statement inserting attempt, paper and note
+        assert len(counts.statements) == 2, [q[:60] for q in counts.statements]
+        assert counts.statements[1].lstrip().startswith("WITH a AS"), counts.sql
+    else:
+        assert len(counts.statements) <= 7, counts.sql
     assert not any(q.lstrip().upper().startswith("SELECT") and "attempt_questions" in q
                    and "answers" in q for q in counts.statements)  # no read-back
     assert counts.redis == 1  # the throttle
@@ -200,7 +218,8 @@ async def test_resume_is_at_most_two_statements(world: World, counts: Counts) ->
     again = await client.post(f"/api/v1/rounds/{world.round_id}/attempts")
     assert again.status_code == 200
     assert counts.transactions == 1
-    assert len(counts.statements) <= 3, counts.sql
+    # on PostgreSQL the first-start read comes first, finds the attempt and hands over
+    assert len(counts.statements) <= (4 if world.ctx.starter is not None else 3), counts.sql
     assert not any(q.lstrip().upper().startswith(("INSERT", "UPDATE"))
                    for q in counts.statements)
 

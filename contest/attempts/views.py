@@ -1,0 +1,66 @@
+"""What both start paths share: the paper as its participant sees it, where a start came
+from, the start's eligibility rules, and filling the worker's paper cache."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from contest.core.context import Services
+from contest.core.paper_cache import cached_paper
+from contest.domain import policy
+from contest.domain.draw import QuestionText
+from contest.domain.people import age_on
+from contest.domain.vocabulary import AttemptStatus, RoundKind
+from contest.errors import AttemptsExhausted, NotEligible, RoundNotOpen
+from contest.storage.tables import Attempt, Round
+
+
+@dataclass(frozen=True)
+class PaperView:
+    """An attempt as its participant may see it: never which option is correct."""
+
+    attempt: Attempt
+    round: Round
+    questions: list[dict[str, Any]]
+    answers: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class StartNote:
+    """Where a start came from, noted for the integrity review in the start's transaction."""
+
+    ip: str | None = None
+    device: str | None = None
+    user_agent: str | None = None
+
+
+def check_open_and_age(r: Round, now: datetime, min_age: int | None, birth_date: date) -> None:
+    """Refuse a start outside the round's hours or below the contest's age limit.
+
+    Raises RoundNotOpen, NotEligible."""
+    if not r.opens_at <= now < r.closes_at:
+        raise RoundNotOpen()
+    if min_age and age_on(birth_date, now.date()) < min_age:
+        raise NotEligible(min_age=min_age)
+
+
+def check_attempts_left(r: Round, attempts: int) -> None:
+    """Refuse a start past the round's attempts limit (practice rounds have none).
+
+    Raises AttemptsExhausted."""
+    if r.kind != RoundKind.PRACTICE and not policy.may_start(attempts, r.max_attempts):
+        raise AttemptsExhausted(max_attempts=r.max_attempts)
+
+
+def remember(ctx: Services, att: Attempt, r: Round,
+             rows: Sequence[tuple[int, str, Sequence[Sequence[Any]]]],
+             texts: dict[int, QuestionText]) -> None:
+    """Put a running attempt's paper in this worker's cache, ready for its answer saves."""
+    if att.status != AttemptStatus.RUNNING:
+        return
+    ctx.papers.put(att.id, cached_paper(
+        att.participant_id, r.contest_id, att.round_id, att.deadline, r.grace_s,
+        [(pub, texts[qid].kind, options) for qid, pub, options in rows]))

@@ -1,0 +1,193 @@
+"""A participant's first start in a round on PostgreSQL, straight through asyncpg.
+
+The round-open herd is thousands of first starts a minute. Through the ORM a start cost
+several milliseconds of CPU, most of it SQLAlchemy's per-statement machinery; here it is two
+statements on asyncpg: one read of everything the start decides on (the round, the contest's
+age limit, the participant, the qualification list, whether any attempt exists), and one
+statement that inserts the attempt, its paper and its integrity note (data-modifying CTEs:
+one implicit transaction, committed when it returns). Everything else (later attempts,
+resumes, races, refusals that need more reads) stays on the general path in
+contest.attempts.attempts; SQLite, the embedded default, always takes that path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import JSON
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contest.errors import ServiceUnavailable
+from contest.storage.tables import Round
+
+_ROUND_COLUMNS = [c.name for c in Round.__table__.columns]  # type: ignore[attr-defined]
+_JSON_COLUMNS = frozenset(c.name for c in Round.__table__.columns  # type: ignore[attr-defined]
+                          if isinstance(c.type, JSON))
+
+_READ = f"""
+SELECT {", ".join(f"r.{c}" for c in _ROUND_COLUMNS)},
+       c.min_age, p.birth_date,
+       EXISTS (SELECT 1 FROM round_qualifiers q
+               WHERE q.round_id = r.id AND q.participant_id = $2) AS qualified,
+       EXISTS (SELECT 1 FROM attempts a
+               WHERE a.participant_id = $2 AND a.round_id = r.id) AS attempted
+FROM rounds r
+JOIN contests c ON c.id = r.contest_id
+LEFT JOIN participants p ON p.id = $2 AND p.contest_id = r.contest_id
+WHERE r.id = $1
+"""
+
+# The attempt, its paper (one multi-row insert) and its integrity note in one statement: the
+# paper and the note hang off the attempt the first CTE returns (their foreign keys are
+# checked at the statement's end, when the attempt is there). A concurrent first start of the
+# same participant loses on the unique (participant, round, number) and inserts nothing.
+_INSERT = """
+WITH a AS (
+  INSERT INTO attempts (id, round_id, participant_id, number, status, started_at, deadline,
+                        auto_submitted, user_agent)
+  VALUES ($1, $2, $3, 1, 'running', $4, $5, false, $6)
+  RETURNING id
+), q AS (
+  INSERT INTO attempt_questions (attempt_id, position, question_id, public_id, options)
+  SELECT a.id, p.position, p.question_id, p.public_id, CAST(p.options AS json)
+  FROM a, unnest($7::integer[], $8::integer[], $9::text[], $10::text[])
+       AS p(position, question_id, public_id, options)
+)
+INSERT INTO attempt_signals (attempt_id, round_id, participant_id, ip, device, user_agent,
+                             started_at, hidden_changes)
+SELECT a.id, $2, $3, $11, $12, $6, $4, 0 FROM a
+"""
+
+
+@dataclass(frozen=True)
+class StartFacts:
+    """What a first start decides on, read in one statement."""
+
+    round: Round
+    min_age: int | None
+    birth_date: date | None  # None: the participant is not registered in the round's contest
+    qualified: bool
+    attempted: bool  # the participant has an attempt in the round already
+
+
+@dataclass(frozen=True)
+class FirstAttempt:
+    """A first attempt to insert: its identity, times, paper rows and integrity note."""
+
+    attempt_id: str
+    round_id: int
+    participant_id: str
+    started_at: datetime
+    deadline: datetime
+    user_agent: str | None
+    # (question id, public id, [[option id, public option id], ...]) in paper order
+    paper: Sequence[tuple[int, str, Sequence[Sequence[Any]]]]
+    ip: str | None
+    device: str | None
+
+
+async def _keep(conn: Any) -> None:
+    """No reset on release: these connections never LISTEN, lock or SET anything."""
+
+
+class PostgresStarter:
+    """The two statements of a first start, on a small asyncpg pool of their own (so that a
+    herd of starts never makes answer saves wait for a connection)."""
+
+    def __init__(self, url: str, max_size: int = 6) -> None:
+        self.dsn = make_url(url).set(drivername="postgresql").render_as_string(
+            hide_password=False)
+        self.max_size = max_size
+        # Called with each query asyncpg runs: the round-trip tests count statements with it.
+        self.query_logger: Callable[[Any], None] | None = None
+        self._pool: Any = None
+        self._lock = asyncio.Lock()
+
+    async def _get_pool(self) -> Any:
+        if self._pool is None:
+            async with self._lock:
+                if self._pool is None:
+                    import asyncpg
+
+                    self._pool = await asyncpg.create_pool(
+                        self.dsn, min_size=1, max_size=self.max_size,
+                        max_inactive_connection_lifetime=300, init=self._init, reset=_keep)
+        return self._pool
+
+    async def _init(self, conn: Any) -> None:
+        if self.query_logger is not None:
+            conn.add_query_logger(self.query_logger)
+
+    async def _run(self, method: str, query: str, *args: Any) -> Any:
+        """Run one statement; a connection the server dropped is retried once on a fresh one.
+
+        Raises ServiceUnavailable when the database does not answer.
+        """
+        import asyncpg
+
+        dropped = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)
+        for try_ in (1, 2):
+            try:
+                pool = await self._get_pool()
+                async with pool.acquire(timeout=5) as conn:
+                    return await getattr(conn, method)(query, *args)
+            except (*dropped, TimeoutError, asyncpg.CannotConnectNowError) as exc:
+                if try_ == 2 or not isinstance(exc, dropped):
+                    raise ServiceUnavailable() from exc
+                if self._pool is not None:
+                    self._pool.expire_connections()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def read(self, round_id: int, participant_id: str) -> StartFacts | None:
+        """The round and the participant's standing in it; None for an unknown round.
+
+        Raises ServiceUnavailable."""
+        row = await self._run("fetchrow", _READ, round_id, participant_id)
+        if row is None:
+            return None
+        values = {c: row[i] for i, c in enumerate(_ROUND_COLUMNS)}
+        for c in _JSON_COLUMNS:
+            if values[c] is not None:
+                values[c] = orjson.loads(values[c])
+        n = len(_ROUND_COLUMNS)
+        return StartFacts(Round(**values), row[n], row[n + 1], row[n + 2], row[n + 3])
+
+    async def insert(self, first: FirstAttempt) -> bool:
+        """Insert the attempt with its paper and note, committed on return; False when the
+        participant has an attempt numbered 1 already (a concurrent start won).
+
+        Raises ServiceUnavailable."""
+        import asyncpg
+
+        try:
+            # A retry after a dropped connection is safe: if the first try committed, the
+            # second finds attempt number 1 taken and reports the lost race.
+            await self._run(
+                "execute", _INSERT, first.attempt_id, first.round_id, first.participant_id,
+                first.started_at, first.deadline, first.user_agent,
+                list(range(len(first.paper))), [qid for qid, _, _ in first.paper],
+                [pub for _, pub, _ in first.paper],
+                [orjson.dumps(options).decode() for _, _, options in first.paper],
+                first.ip, first.device)
+        except asyncpg.UniqueViolationError:
+            return False
+        return True
+
+    async def close(self) -> None:
+        """Close the pool."""
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+
+def make_starter(engine: AsyncEngine) -> PostgresStarter | None:
+    """The first-start statements for PostgreSQL; None on SQLite (the general path)."""
+    if engine.dialect.name == "postgresql":
+        return PostgresStarter(engine.url.render_as_string(hide_password=False))
+    return None

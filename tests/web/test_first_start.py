@@ -1,0 +1,98 @@
+"""A participant's first start in a round: on PostgreSQL the two-statement fast path
+(contest.attempts.first_start), elsewhere the general path; both must give the same attempt,
+paper and note, and hand every case they cannot settle to the general path."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy import text
+
+from contest.attempts import attempts
+from contest.attempts.views import StartNote
+from contest.setup.papers import derive_paper
+from contest.storage.db import transaction
+from contest.storage.tables import Attempt
+from tests.conftest import World
+
+
+async def _participant(world: World, phone: str) -> str:
+    r = await world.register(world.make_client(), phone=phone)
+    assert r.status_code == 201
+    return str(r.json()["participant_id"])
+
+
+async def _warm(world: World) -> None:
+    """One start fills this worker's bank caches (the fast path draws from them)."""
+    await attempts.start(world.ctx, await _participant(world, "0913000000"), world.round_id)
+
+
+async def test_first_start_stores_the_paper_the_draw_gives_and_its_note(world: World) -> None:
+    await _warm(world)
+    pid = await _participant(world, "0913000001")
+    view, created = await attempts.start(world.ctx, pid, world.round_id,
+                                         StartNote("203.0.113.9", "dev-1", "Firefox/Android"))
+    assert created and view.attempt.number == 1 and view.attempt.status == "running"
+    async with transaction(world.ctx.sm) as s:
+        r = await attempts.round_of(s, world.round_id)
+        drawn = await derive_paper(world.ctx, s, r, pid, 1)
+        stored = (await s.execute(text(
+            "SELECT question_id, public_id FROM attempt_questions WHERE attempt_id = :a "
+            "ORDER BY position"), {"a": view.attempt.id})).all()
+        note = (await s.execute(text(
+            "SELECT ip, device, user_agent, started_at FROM attempt_signals "
+            "WHERE attempt_id = :a"), {"a": view.attempt.id})).one()
+        stored_attempt = await s.get(Attempt, view.attempt.id)
+    assert [(q.question_id, q.public_id) for q in drawn] == [tuple(x) for x in stored]
+    assert [q["id"] for q in view.questions] == [q.public_id for q in drawn]
+    assert [[o["id"] for o in q["options"]] for q in view.questions] == \
+        [[o.public_id for o in q.options] for q in drawn]
+    assert tuple(note[:3]) == ("203.0.113.9", "dev-1", "Firefox/Android")
+    assert stored_attempt is not None
+    assert stored_attempt.deadline == view.attempt.deadline
+    assert stored_attempt.started_at == view.attempt.started_at
+    assert world.ctx.papers.get(view.attempt.id) is not None  # ready for the saves
+
+
+async def test_concurrent_first_starts_make_one_attempt(world: World) -> None:
+    await _warm(world)
+    pid = await _participant(world, "0913000002")
+    results: list[Any] = await asyncio.gather(
+        *[attempts.start(world.ctx, pid, world.round_id) for _ in range(6)])
+    ids = {view.attempt.id for view, _ in results}
+    assert len(ids) == 1
+    assert sum(created for _, created in results) == 1
+    async with world.ctx.sm() as s:
+        n = (await s.execute(text("SELECT count(*) FROM attempts WHERE participant_id = :p"),
+                             {"p": pid})).scalar_one()
+    assert n == 1
+
+
+async def test_a_second_attempt_goes_the_general_path_and_avoids_seen_questions(
+        world: World) -> None:
+    await _warm(world)
+    pid = await _participant(world, "0913000003")
+    first, _ = await attempts.start(world.ctx, pid, world.round_id)
+    assert await attempts.finish(world.ctx, first.attempt.id, world.clock.now(), None, True)
+    second, created = await attempts.start(world.ctx, pid, world.round_id)
+    assert created and second.attempt.number == 2
+    seen = {q["id"] for q in first.questions}
+    assert second.attempt.id != first.attempt.id
+    # the round's 12-question bank and 5 questions a paper: a second paper has no repeat
+    async with world.ctx.sm() as s:
+        qids = [set((await s.execute(text(
+            "SELECT question_id FROM attempt_questions WHERE attempt_id = :a"),
+            {"a": a})).scalars().all()) for a in (first.attempt.id, second.attempt.id)]
+    assert not qids[0] & qids[1]
+    assert seen  # the first paper was shown
+
+
+async def test_a_resumed_start_returns_the_running_attempt_with_its_answers(
+        world: World) -> None:
+    await _warm(world)
+    pid = await _participant(world, "0913000004")
+    view, _ = await attempts.start(world.ctx, pid, world.round_id)
+    again, created = await attempts.start(world.ctx, pid, world.round_id)
+    assert not created and again.attempt.id == view.attempt.id
+    assert again.questions == view.questions
