@@ -12,17 +12,16 @@ default, through SQLAlchemy Core on the engine, with the same shape (json_each, 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 import orjson
 from sqlalchemy import bindparam, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contest.errors import ServiceUnavailable
+from contest.storage.pg_direct import DirectPool
 from contest.storage.types import UTCDateTime
 
 
@@ -84,11 +83,6 @@ RETURNING question_public_id
 # the paper row by index); a custom plan per execution cost more to plan (~0.5 ms of
 # PostgreSQL CPU) than to run. These connections run nothing else.
 _SERVER_SETTINGS = {"plan_cache_mode": "force_generic_plan"}
-
-
-async def _keep(conn: Any) -> None:
-    """No reset on release: these connections never LISTEN, lock or SET anything, and
-    asyncpg's default reset costs a round trip per save."""
 
 
 def _options_json(ids: Sequence[str]) -> str:
@@ -154,32 +148,9 @@ class PostgresAnswerWriter:
     """
 
     def __init__(self, url: str, max_size: int = 4) -> None:
-        self.dsn = make_url(url).set(drivername="postgresql").render_as_string(
-            hide_password=False)
-        self.max_size = max_size
-        # Called with each query asyncpg runs (asyncpg's query logger): the round-trip tests
-        # count statements with it. Set before the first save.
-        self.query_logger: Callable[[Any], None] | None = None
-        self._pool: Any = None
-        self._lock = asyncio.Lock()
+        self.pool = DirectPool(url, max_size, _SERVER_SETTINGS)
         self._queue: list[_Job] = []
         self._flusher: asyncio.Task[None] | None = None
-
-    async def _get_pool(self) -> Any:
-        if self._pool is None:
-            async with self._lock:
-                if self._pool is None:
-                    import asyncpg
-
-                    self._pool = await asyncpg.create_pool(
-                        self.dsn, min_size=1, max_size=self.max_size,
-                        max_inactive_connection_lifetime=300, init=self._init,
-                        reset=_keep, server_settings=_SERVER_SETTINGS)
-        return self._pool
-
-    async def _init(self, conn: Any) -> None:
-        if self.query_logger is not None:
-            conn.add_query_logger(self.query_logger)
 
     async def upsert(self, attempt_id: str, participant_id: str, earliest_deadline: datetime,
                      now: datetime, answers: Sequence[AnswerWrite]) -> list[str]:
@@ -212,13 +183,8 @@ class PostgresAnswerWriter:
                                            if (j.attempt_id, a.question_public_id) in written])
 
     async def _write(self, batch: list[_Job]) -> set[tuple[str, str]]:
-        """One statement for the batch; the (attempt, question) pairs written.
-
-        A connection the server dropped (a restart, an idle cut) is retried once on a fresh one
-        instead of pinging before every use. Raises ServiceUnavailable past that.
-        """
-        import asyncpg
-
+        """One statement for the batch; the (attempt, question) pairs written (retried once on
+        a dropped connection: an upsert is safe to run twice). Raises ServiceUnavailable."""
         cols: tuple[list[Any], ...] = ([], [], [], [], [], [])
         for j in batch:
             for a in j.answers:
@@ -226,28 +192,14 @@ class PostgresAnswerWriter:
                                               j.earliest_deadline, j.now, a.question_public_id,
                                               _options_json(a.option_ids)), strict=True):
                     col_.append(value)
-        dropped = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)
-        for try_ in (1, 2):
-            try:
-                pool = await self._get_pool()
-                async with pool.acquire(timeout=5) as conn:
-                    rows = await conn.fetch(_PG_UPSERT, *cols)
-                return {(r[0], r[1]) for r in rows}
-            except (*dropped, TimeoutError, asyncpg.CannotConnectNowError) as exc:
-                # The statement is idempotent (an upsert), so a retry after a cut is safe.
-                if try_ == 2 or not isinstance(exc, dropped):
-                    raise ServiceUnavailable() from exc
-                if self._pool is not None:
-                    self._pool.expire_connections()
-        raise AssertionError("unreachable")  # pragma: no cover
+        rows = await self.pool.run("fetch", _PG_UPSERT, *cols)
+        return {(r[0], r[1]) for r in rows}
 
     async def close(self) -> None:
         """Finish the queued saves, then close the pool."""
         if self._flusher is not None:
             await asyncio.gather(self._flusher, return_exceptions=True)
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        await self.pool.close()
 
 
 def make_answer_writer(engine: AsyncEngine) -> AnswerWriter:

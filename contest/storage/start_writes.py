@@ -12,18 +12,16 @@ contest.attempts.attempts; SQLite, the embedded default, always takes that path.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import JSON
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contest.errors import ServiceUnavailable
+from contest.storage.pg_direct import DirectPool
 from contest.storage.tables import Round
 
 _ROUND_COLUMNS = [c.name for c in Round.__table__.columns]  # type: ignore[attr-defined]
@@ -92,63 +90,18 @@ class FirstAttempt:
     device: str | None
 
 
-async def _keep(conn: Any) -> None:
-    """No reset on release: these connections never LISTEN, lock or SET anything."""
-
-
 class PostgresStarter:
     """The two statements of a first start, on a small asyncpg pool of their own (so that a
     herd of starts never makes answer saves wait for a connection)."""
 
     def __init__(self, url: str, max_size: int = 6) -> None:
-        self.dsn = make_url(url).set(drivername="postgresql").render_as_string(
-            hide_password=False)
-        self.max_size = max_size
-        # Called with each query asyncpg runs: the round-trip tests count statements with it.
-        self.query_logger: Callable[[Any], None] | None = None
-        self._pool: Any = None
-        self._lock = asyncio.Lock()
-
-    async def _get_pool(self) -> Any:
-        if self._pool is None:
-            async with self._lock:
-                if self._pool is None:
-                    import asyncpg
-
-                    self._pool = await asyncpg.create_pool(
-                        self.dsn, min_size=1, max_size=self.max_size,
-                        max_inactive_connection_lifetime=300, init=self._init, reset=_keep)
-        return self._pool
-
-    async def _init(self, conn: Any) -> None:
-        if self.query_logger is not None:
-            conn.add_query_logger(self.query_logger)
-
-    async def _run(self, method: str, query: str, *args: Any) -> Any:
-        """Run one statement; a connection the server dropped is retried once on a fresh one.
-
-        Raises ServiceUnavailable when the database does not answer.
-        """
-        import asyncpg
-
-        dropped = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)
-        for try_ in (1, 2):
-            try:
-                pool = await self._get_pool()
-                async with pool.acquire(timeout=5) as conn:
-                    return await getattr(conn, method)(query, *args)
-            except (*dropped, TimeoutError, asyncpg.CannotConnectNowError) as exc:
-                if try_ == 2 or not isinstance(exc, dropped):
-                    raise ServiceUnavailable() from exc
-                if self._pool is not None:
-                    self._pool.expire_connections()
-        raise AssertionError("unreachable")  # pragma: no cover
+        self.pool = DirectPool(url, max_size)
 
     async def read(self, round_id: int, participant_id: str) -> StartFacts | None:
         """The round and the participant's standing in it; None for an unknown round.
 
         Raises ServiceUnavailable."""
-        row = await self._run("fetchrow", _READ, round_id, participant_id)
+        row = await self.pool.run("fetchrow", _READ, round_id, participant_id)
         if row is None:
             return None
         values = {c: row[i] for i, c in enumerate(_ROUND_COLUMNS)}
@@ -168,7 +121,7 @@ class PostgresStarter:
         try:
             # A retry after a dropped connection is safe: if the first try committed, the
             # second finds attempt number 1 taken and reports the lost race.
-            await self._run(
+            await self.pool.run(
                 "execute", _INSERT, first.attempt_id, first.round_id, first.participant_id,
                 first.started_at, first.deadline, first.user_agent,
                 list(range(len(first.paper))), [qid for qid, _, _ in first.paper],
@@ -181,9 +134,7 @@ class PostgresStarter:
 
     async def close(self) -> None:
         """Close the pool."""
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        await self.pool.close()
 
 
 def make_starter(engine: AsyncEngine) -> PostgresStarter | None:

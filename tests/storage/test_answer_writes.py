@@ -75,7 +75,7 @@ async def test_concurrent_saves_share_commits_and_none_is_lost(world: World) -> 
     writer = world.ctx.answer_writer
     assert isinstance(writer, PostgresAnswerWriter)
     statements: list[str] = []
-    writer.query_logger = lambda record: statements.append(record.query)
+    writer.pool.query_logger = lambda record: statements.append(record.query)
     saves = []
     for pid, paper in papers:
         for q in paper["questions"]:
@@ -113,7 +113,7 @@ async def test_the_save_plan_looks_each_attempt_up_by_key(world: World) -> None:
         await s.commit()
     writer = world.ctx.answer_writer
     assert isinstance(writer, PostgresAnswerWriter)
-    pool = await writer._get_pool()
+    pool = await writer.pool._get_pool()
     async with pool.acquire() as conn:
         assert await conn.fetchval("SHOW plan_cache_mode") == "force_generic_plan"
         await conn.execute(f"PREPARE save_plan AS {_PG_UPSERT}")

@@ -75,7 +75,7 @@ def counts(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[Counts]:
             c.add_sql(record.query)
             c.add_transaction()
 
-        writer.query_logger = on_query
+        writer.pool.query_logger = on_query
     starter = world.ctx.starter
     if starter is not None:
         # asyncpg statements of a first start: a read, then one insert statement (its own
@@ -85,7 +85,7 @@ def counts(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[Counts]:
             if "INSERT" in record.query:
                 c.add_transaction()
 
-        starter.query_logger = on_start_query
+        starter.pool.query_logger = on_start_query
     redis = world.ctx.redis
     original = redis.execute_command
 
