@@ -25,11 +25,13 @@ def loopback(host: str) -> bool:
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
-    """How uvicorn treats proxy headers: only from CONTEST_TRUSTED_PROXIES, none by default
-    (uvicorn would otherwise believe X-Forwarded-For from any loopback peer)."""
+    """How uvicorn treats proxy headers (only from CONTEST_TRUSTED_PROXIES, none by default:
+    uvicorn would otherwise believe X-Forwarded-For from any loopback peer) and whether it
+    logs each request (CONTEST_ACCESS_LOG)."""
+    logging: dict[str, Any] = {"access_log": settings.access_log}
     if not settings.trusted_proxies.strip():
-        return {"proxy_headers": False}
-    return {"proxy_headers": True, "forwarded_allow_ips": settings.trusted_proxies}
+        return {"proxy_headers": False, **logging}
+    return {"proxy_headers": True, "forwarded_allow_ips": settings.trusted_proxies, **logging}
 
 
 async def migrate_to_head(database_url: str) -> None:

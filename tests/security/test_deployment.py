@@ -139,3 +139,10 @@ def test_a_malformed_setting_stops_the_start_naming_the_variable(
         env: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):
         Settings.from_env({"CONTEST_DEV": "1", **env}).check()
+
+
+@pytest.mark.parametrize("env, logged", [({}, False), ({"CONTEST_ACCESS_LOG": "1"}, True)])
+def test_the_access_log_is_off_unless_asked_for(env: dict[str, str], logged: bool) -> None:
+    """The reverse proxy logs requests; a line per request in the app is opt-in."""
+    opts = server.uvicorn_options(Settings.from_env({"CONTEST_DEV": "1", **env}))
+    assert opts["access_log"] is logged
