@@ -236,7 +236,9 @@ class AttemptQuestion(SQLModel, table=True):
         UniqueConstraint("attempt_id", "public_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    attempt_id: str = Field(foreign_key="attempts.id", index=True)
+    # no index of its own: the unique (attempt_id, position) serves lookups by attempt
+    # (migration 0014; a start writes 20 of these rows)
+    attempt_id: str = Field(foreign_key="attempts.id")
     position: int
     question_id: int = Field(foreign_key="questions.id")
     public_id: str = Field(max_length=32)
