@@ -266,3 +266,26 @@ def drop_databases() -> None:
         *(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in names))))
     thread.start()
     thread.join()
+
+
+async def migrated_sqlite_diffs(path: Path, *queries: str) -> tuple[list[Any], list[Any]]:
+    """Migrate a fresh SQLite file at `path` to head; return what autogenerate finds between
+    it and the tables' metadata, and the rows of each query run on it afterwards."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import text
+    from sqlmodel import SQLModel
+
+    import contest.storage.all_tables  # noqa: F401 - every table
+
+    engine = make_engine(f"sqlite+aiosqlite:///{path}")
+    try:
+        await migrate(engine)
+        async with engine.connect() as conn:
+            diffs = await conn.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync),
+                                              SQLModel.metadata))
+            rows = [(await conn.execute(text(q))).all() for q in queries]
+    finally:
+        await engine.dispose()
+    return diffs, rows

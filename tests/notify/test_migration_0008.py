@@ -7,13 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlmodel import SQLModel
 
-import contest.storage.all_tables  # noqa: F401 - every table
-from contest.storage.db import make_engine, migrate
 from tests.conftest import REAL_DB
+from tests.storage_setup import migrated_sqlite_diffs
 
 MINE = {"outbox", "password_resets", "reminder_runs", "announcements"}
 
@@ -27,13 +23,5 @@ def _mine(diff: Any) -> bool:
 
 @pytest.mark.skipif(REAL_DB, reason="migrates its own SQLite file")
 async def test_schema_matches_the_tables(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/m.sqlite3")
-    try:
-        await migrate(engine)
-        async with engine.connect() as conn:
-            diffs = await conn.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync),
-                                              SQLModel.metadata))
-    finally:
-        await engine.dispose()
+    diffs, _ = await migrated_sqlite_diffs(tmp_path / "m.sqlite3")
     assert [d for d in diffs if _mine(d)] == []
