@@ -20,6 +20,7 @@ from contest.attempts.views import (
     StartNote,
     check_attempts_left,
     check_open_and_age,
+    expired,
     remember,
 )
 from contest.core.context import Services
@@ -62,12 +63,6 @@ async def round_of(s: AsyncSession, round_id: int) -> Round:
     return r
 
 
-def expired(att: Attempt, r: Round, now: datetime) -> bool:
-    """True for a running attempt that no longer accepts answers (deadline plus grace)."""
-    return (att.status == AttemptStatus.RUNNING
-            and not policy.accepts_answers(now, att.deadline, r.grace_s))
-
-
 async def start(
     ctx: Services, participant_id: str, round_id: int, note: StartNote | None = None
 ) -> tuple[PaperView, bool]:
@@ -78,7 +73,7 @@ async def start(
     note = note or StartNote()
     fast = await first_start(ctx, participant_id, round_id, note)
     if fast is not None:
-        return fast, True
+        return fast
     for _ in range(3):
         try:
             return await _start_once(ctx, participant_id, round_id, note)

@@ -2,19 +2,23 @@
 
 At a round's opening nearly every start is a first one. It is decided and written in two
 statements (contest.storage.start_writes) with the draw done in memory from the worker's bank
-cache. Whatever the fast path cannot settle alone returns None and goes to the general path
-(contest.attempts.attempts), which re-reads everything: an attempt already there (a retried
-or concurrent start, a resume, a second attempt), a qualification refusal (its reason needs
-more reads), a cold bank cache, SQLite.
+cache; a retried start (a reload, a double tap) finds the running attempt in the same read
+and returns it with one more. Whatever the fast path cannot settle alone returns None and
+goes to the general path (contest.attempts.attempts), which re-reads everything: a second
+attempt, a concurrent start, a running attempt past its time, a qualification refusal (its
+reason needs more reads), a cold bank cache, SQLite.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from contest.attempts.views import (
     PaperView,
     StartNote,
     check_attempts_left,
     check_open_and_age,
+    expired,
     remember,
 )
 from contest.core.context import Services
@@ -24,13 +28,14 @@ from contest.errors import NotFound
 from contest.people.accounts import new_id
 from contest.setup.papers import draw_from, render_paper
 from contest.storage.start_writes import FirstAttempt
-from contest.storage.tables import Attempt
+from contest.storage.tables import Attempt, Round
 
 
 async def first_start(
     ctx: Services, participant_id: str, round_id: int, note: StartNote
-) -> PaperView | None:
-    """Start the participant's first attempt in the round; None: take the general path.
+) -> tuple[PaperView, bool] | None:
+    """Start the participant's first attempt in the round, or return their running one
+    (created flag); None: take the general path.
 
     Raises NotFound, RoundNotOpen, NotEligible, AttemptsExhausted, DrawError,
     ServiceUnavailable.
@@ -42,6 +47,8 @@ async def first_start(
     if facts is None or facts.birth_date is None:
         raise NotFound()
     r = facts.round
+    if facts.running is not None:
+        return await _resume(ctx, facts.running, r, now)
     if facts.attempted:
         return None
     check_open_and_age(r, now, facts.min_age, facts.birth_date)
@@ -65,4 +72,20 @@ async def first_start(
             note.ip, note.device)):
         return None  # a concurrent start of the same participant won
     remember(ctx, att, r, rows, texts)
-    return PaperView(att, r, render_paper(rows, texts), {})
+    return PaperView(att, r, render_paper(rows, texts), {}), True
+
+
+async def _resume(ctx: Services, att: Attempt, r: Round, now: datetime
+                  ) -> tuple[PaperView, bool] | None:
+    """The running attempt as its participant left it (one more read); None when it is past
+    its time (the general path submits it first) or the bank's texts are not cached.
+
+    Raises ServiceUnavailable."""
+    texts = ctx.text_cache.get(r.bank_version_id)
+    if expired(att, r, now) or texts is None or ctx.starter is None:
+        return None
+    rows = await ctx.starter.paper(att.id)
+    paper = [(qid, pub, options) for qid, pub, options, _ in rows]
+    remember(ctx, att, r, paper, texts)
+    answers = {pub: list(chosen) for _, pub, _, chosen in rows if chosen is not None}
+    return PaperView(att, r, render_paper(paper, texts), answers), False

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from sqlmodel import col, select
 
-from contest.attempts.attempts import expired, finish, round_of
+from contest.attempts.attempts import finish, round_of
+from contest.attempts.views import expired
 from contest.core.context import Services
 from contest.domain.vocabulary import AttemptStatus, RoundKind
 from contest.errors import NotFound

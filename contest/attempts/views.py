@@ -37,6 +37,12 @@ class StartNote:
     user_agent: str | None = None
 
 
+def expired(att: Attempt, r: Round, now: datetime) -> bool:
+    """True for a running attempt that no longer accepts answers (deadline plus grace)."""
+    return (att.status == AttemptStatus.RUNNING
+            and not policy.accepts_answers(now, att.deadline, r.grace_s))
+
+
 def check_open_and_age(r: Round, now: datetime, min_age: int | None, birth_date: date) -> None:
     """Refuse a start outside the round's hours or below the contest's age limit.
 

@@ -22,23 +22,39 @@ from sqlalchemy import JSON
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contest.storage.pg_direct import DirectPool
-from contest.storage.tables import Round
+from contest.storage.tables import Attempt, Round
 
 _ROUND_COLUMNS = [c.name for c in Round.__table__.columns]  # type: ignore[attr-defined]
 _JSON_COLUMNS = frozenset(c.name for c in Round.__table__.columns  # type: ignore[attr-defined]
                           if isinstance(c.type, JSON))
+_ATTEMPT_COLUMNS = [c.name for c in Attempt.__table__.columns]  # type: ignore[attr-defined]
 
+# The participant's running attempt comes along (a retried start, a reload of the start page,
+# a double tap during the herd): then the start is a resume, one more read.
 _READ = f"""
 SELECT {", ".join(f"r.{c}" for c in _ROUND_COLUMNS)},
        c.min_age, p.birth_date,
        EXISTS (SELECT 1 FROM round_qualifiers q
                WHERE q.round_id = r.id AND q.participant_id = $2) AS qualified,
        EXISTS (SELECT 1 FROM attempts a
-               WHERE a.participant_id = $2 AND a.round_id = r.id) AS attempted
+               WHERE a.participant_id = $2 AND a.round_id = r.id) AS attempted,
+       {", ".join(f"ra.{c}" for c in _ATTEMPT_COLUMNS)}
 FROM rounds r
 JOIN contests c ON c.id = r.contest_id
 LEFT JOIN participants p ON p.id = $2 AND p.contest_id = r.contest_id
+LEFT JOIN LATERAL (SELECT * FROM attempts a
+                   WHERE a.participant_id = $2 AND a.round_id = r.id
+                     AND a.status = 'running' LIMIT 1) ra ON true
 WHERE r.id = $1
+"""
+
+# A running attempt's paper with its saved answers, in paper order.
+_PAPER = """
+SELECT aq.question_id, aq.public_id, aq.options::text, an.option_ids::text
+FROM attempt_questions aq
+LEFT JOIN answers an ON an.attempt_id = aq.attempt_id AND an.question_public_id = aq.public_id
+WHERE aq.attempt_id = $1
+ORDER BY aq.position
 """
 
 # The attempt, its paper (one multi-row insert) and its integrity note in one statement: the
@@ -72,6 +88,7 @@ class StartFacts:
     birth_date: date | None  # None: the participant is not registered in the round's contest
     qualified: bool
     attempted: bool  # the participant has an attempt in the round already
+    running: Attempt | None  # and this one is running
 
 
 @dataclass(frozen=True)
@@ -109,7 +126,17 @@ class PostgresStarter:
             if values[c] is not None:
                 values[c] = orjson.loads(values[c])
         n = len(_ROUND_COLUMNS)
-        return StartFacts(Round(**values), row[n], row[n + 1], row[n + 2], row[n + 3])
+        ra = row[n + 4:]
+        running = Attempt(**dict(zip(_ATTEMPT_COLUMNS, ra, strict=True))) if ra[0] else None
+        return StartFacts(Round(**values), row[n], row[n + 1], row[n + 2], row[n + 3], running)
+
+    async def paper(self, attempt_id: str
+                    ) -> list[tuple[int, str, list[list[Any]], list[str] | None]]:
+        """A running attempt's paper rows (question id, public id, [[option id, public option
+        id], ...], chosen public option ids or None) in order. Raises ServiceUnavailable."""
+        rows = await self.pool.run("fetch", _PAPER, attempt_id)
+        return [(r[0], r[1], orjson.loads(r[2]), orjson.loads(r[3]) if r[3] else None)
+                for r in rows]
 
     async def insert(self, first: FirstAttempt) -> bool:
         """Insert the attempt with its paper and note, committed on return; False when the

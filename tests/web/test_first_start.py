@@ -91,8 +91,36 @@ async def test_a_second_attempt_goes_the_general_path_and_avoids_seen_questions(
 async def test_a_resumed_start_returns_the_running_attempt_with_its_answers(
         world: World) -> None:
     await _warm(world)
-    pid = await _participant(world, "0913000004")
-    view, _ = await attempts.start(world.ctx, pid, world.round_id)
-    again, created = await attempts.start(world.ctx, pid, world.round_id)
-    assert not created and again.attempt.id == view.attempt.id
-    assert again.questions == view.questions
+    client = world.make_client()
+    r = await world.register(client, phone="0913000005")
+    assert r.status_code == 201
+    first = await client.post(f"/api/v1/rounds/{world.round_id}/attempts")
+    assert first.status_code == 201
+    paper = first.json()
+    q = paper["questions"][2]
+    chosen = [q["options"][1]["id"]]
+    saved = await client.put(f"/api/v1/attempts/{paper['attempt_id']}/answers/{q['id']}",
+                             json={"option_ids": chosen})
+    assert saved.status_code == 200
+    world.ctx.papers.drop(paper["attempt_id"])  # as on another worker
+    again = await client.post(f"/api/v1/rounds/{world.round_id}/attempts")
+    assert again.status_code == 200  # not created: the running attempt
+    body = again.json()
+    assert body["attempt_id"] == paper["attempt_id"]
+    assert body["questions"] == paper["questions"]
+    assert body["answers"] == {q["id"]: chosen}
+    assert body["deadline"] == paper["deadline"] and body["status"] == "running"
+    assert world.ctx.papers.get(paper["attempt_id"]) is not None
+
+
+async def test_a_start_after_the_running_attempt_ran_out_submits_it_and_starts_anew(
+        world: World) -> None:
+    await _warm(world)
+    pid = await _participant(world, "0913000006")
+    first, _ = await attempts.start(world.ctx, pid, world.round_id)
+    world.clock.advance(600 + 5 + 1)  # the round's time limit and grace, and a second
+    second, created = await attempts.start(world.ctx, pid, world.round_id)
+    assert created and second.attempt.number == 2
+    async with world.ctx.sm() as s:
+        old = await s.get(Attempt, first.attempt.id)
+    assert old is not None and old.status == "submitted" and old.auto_submitted
