@@ -61,9 +61,10 @@ class Settings:
     )
     access_log: bool = field(
         default=False,
-        metadata=_help("uvicorn's line per request on stderr (`contest serve`); off by default: "
-                       "the reverse proxy logs requests, and the line cost a fifth of the "
-                       "answer saves' throughput.", "CONTEST_ACCESS_LOG"),
+        metadata=_help("uvicorn's line per request on stderr (`contest serve`; the Procfile "
+                       "passes --no-access-log); off by default: the reverse proxy logs "
+                       "requests, and the line cost a fifth of the answer saves' throughput.",
+                       "CONTEST_ACCESS_LOG"),
     )
     max_body_bytes: int = field(
         default=64 * 1024,

@@ -102,6 +102,7 @@ def test_the_procfile_passes_the_trusted_proxies_to_uvicorn() -> None:
     web = next(line for line in (REPO / "Procfile").read_text().splitlines()
                if line.startswith("web:"))
     assert '--forwarded-allow-ips "${CONTEST_TRUSTED_PROXIES:-}"' in web
+    assert "--no-access-log" in web  # the balancer logs requests (CONTEST_ACCESS_LOG)
 
 
 async def test_the_embed_snippet_never_reflects_the_host_header(world: World) -> None:
