@@ -21,7 +21,10 @@ from contest.attempts.views import (
     check_attempts_left,
     check_open_and_age,
     expired,
+    new_attempt,
+    paper_rows,
     remember,
+    view_of,
 )
 from contest.core.context import Services
 from contest.domain import policy, scoring
@@ -34,7 +37,6 @@ from contest.errors import (
 )
 from contest.integrity import signals as integrity
 from contest.live import standings
-from contest.people.accounts import new_id
 from contest.setup import qualification
 from contest.setup.papers import bank_texts, derive_paper, render_paper
 from contest.storage.bulk import dialect
@@ -124,16 +126,7 @@ async def _start_once(
         number = max((a.number for a in attempts_seen.values()), default=0) + 1
         seen = [qid for _, qid in previous if qid is not None]
         paper = await derive_paper(ctx, s, r, participant_id, number, seen)
-        att = Attempt(
-            id=new_id(),
-            round_id=round_id,
-            participant_id=participant_id,
-            number=number,
-            status=AttemptStatus.RUNNING,
-            started_at=now,
-            deadline=policy.deadline(now, r.time_limit_s, r.closes_at),
-            user_agent=(note.user_agent or "")[:255] or None,
-        )
+        att = new_attempt(r, participant_id, number, now, note)
         # Core inserts with their parameters apart: the statements compile once and are
         # cached (values() inside the statement made SQLAlchemy walk them for a cache key at
         # every start).
@@ -144,8 +137,7 @@ async def _start_once(
             device=note.device, user_agent=att.user_agent, started_at=now, hidden_changes=0))
         texts = await bank_texts(ctx, s, r.bank_version_id)
     # A new attempt has no answers yet: render it from the paper just drawn (no re-read).
-    rows = [(pq.question_id, pq.public_id, [(o.option_id, o.public_id) for o in pq.options])
-            for pq in paper]
+    rows = paper_rows(paper)
     remember(ctx, att, r, rows, texts)
     return PaperView(att, r, render_paper(rows, texts), {}), True
 
@@ -169,11 +161,7 @@ async def _insert_paper(s: AsyncSession, attempt_id: str,
 async def _paper_view(ctx: Services, s: AsyncSession, att: Attempt, r: Round) -> PaperView:
     """The attempt's paper with its saved answers: one statement (texts are cached)."""
     rows = (await s.execute(sql.PAPER_WITH_ANSWERS, {"aid": att.id})).all()
-    texts = await bank_texts(ctx, s, r.bank_version_id)
-    paper = [(qid, pub, options) for qid, pub, options, _ in rows]
-    remember(ctx, att, r, paper, texts)
-    answers = {pub: list(chosen) for _, pub, _, chosen in rows if chosen is not None}
-    return PaperView(att, r, render_paper(paper, texts), answers)
+    return view_of(ctx, att, r, rows, await bank_texts(ctx, s, r.bank_version_id))
 
 
 async def view(ctx: Services, participant_id: str, attempt_id: str) -> PaperView:

@@ -19,15 +19,15 @@ from contest.attempts.views import (
     check_attempts_left,
     check_open_and_age,
     expired,
+    new_attempt,
+    paper_rows,
     remember,
+    view_of,
 )
 from contest.core.context import Services
-from contest.domain import policy
-from contest.domain.vocabulary import AttemptStatus
 from contest.errors import NotFound
-from contest.people.accounts import new_id
 from contest.setup.papers import draw_from, render_paper
-from contest.storage.start_writes import FirstAttempt
+from contest.storage.start_writes import FirstAttempt, PostgresStarter
 from contest.storage.tables import Attempt, Round
 
 
@@ -48,7 +48,7 @@ async def first_start(
         raise NotFound()
     r = facts.round
     if facts.running is not None:
-        return await _resume(ctx, facts.running, r, now)
+        return await _resume(ctx, ctx.starter, facts.running, r, now)
     if facts.attempted:
         return None
     check_open_and_age(r, now, facts.min_age, facts.birth_date)
@@ -59,14 +59,8 @@ async def first_start(
     texts = ctx.text_cache.get(r.bank_version_id)
     if questions is None or texts is None:
         return None  # the general path reads the bank once for this worker
-    paper = draw_from(questions, r, participant_id, 1)
-    rows = [(pq.question_id, pq.public_id, [(o.option_id, o.public_id) for o in pq.options])
-            for pq in paper]
-    att = Attempt(
-        id=new_id(), round_id=round_id, participant_id=participant_id, number=1,
-        status=AttemptStatus.RUNNING, started_at=now,
-        deadline=policy.deadline(now, r.time_limit_s, r.closes_at),
-        user_agent=(note.user_agent or "")[:255] or None)
+    rows = paper_rows(draw_from(questions, r, participant_id, 1))
+    att = new_attempt(r, participant_id, 1, now, note)
     if not await ctx.starter.insert(FirstAttempt(
             att.id, round_id, participant_id, now, att.deadline, att.user_agent, rows,
             note.ip, note.device)):
@@ -75,17 +69,13 @@ async def first_start(
     return PaperView(att, r, render_paper(rows, texts), {}), True
 
 
-async def _resume(ctx: Services, att: Attempt, r: Round, now: datetime
-                  ) -> tuple[PaperView, bool] | None:
+async def _resume(ctx: Services, starter: PostgresStarter, att: Attempt, r: Round,
+                  now: datetime) -> tuple[PaperView, bool] | None:
     """The running attempt as its participant left it (one more read); None when it is past
     its time (the general path submits it first) or the bank's texts are not cached.
 
     Raises ServiceUnavailable."""
     texts = ctx.text_cache.get(r.bank_version_id)
-    if expired(att, r, now) or texts is None or ctx.starter is None:
+    if expired(att, r, now) or texts is None:
         return None
-    rows = await ctx.starter.paper(att.id)
-    paper = [(qid, pub, options) for qid, pub, options, _ in rows]
-    remember(ctx, att, r, paper, texts)
-    answers = {pub: list(chosen) for _, pub, _, chosen in rows if chosen is not None}
-    return PaperView(att, r, render_paper(paper, texts), answers), False
+    return view_of(ctx, att, r, await starter.paper(att.id), texts), False

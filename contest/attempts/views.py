@@ -11,10 +11,12 @@ from typing import Any
 from contest.core.context import Services
 from contest.core.paper_cache import cached_paper
 from contest.domain import policy
-from contest.domain.draw import QuestionText
+from contest.domain.draw import PaperQuestion, QuestionText
 from contest.domain.people import age_on
 from contest.domain.vocabulary import AttemptStatus, RoundKind
 from contest.errors import AttemptsExhausted, NotEligible, RoundNotOpen
+from contest.people.accounts import new_id
+from contest.setup.papers import render_paper
 from contest.storage.tables import Attempt, Round
 
 
@@ -59,6 +61,34 @@ def check_attempts_left(r: Round, attempts: int) -> None:
     Raises AttemptsExhausted."""
     if r.kind != RoundKind.PRACTICE and not policy.may_start(attempts, r.max_attempts):
         raise AttemptsExhausted(max_attempts=r.max_attempts)
+
+
+def new_attempt(r: Round, participant_id: str, number: int, now: datetime,
+                note: StartNote) -> Attempt:
+    """A running attempt starting now, its deadline the time limit or the round's close."""
+    assert r.id is not None
+    return Attempt(
+        id=new_id(), round_id=r.id, participant_id=participant_id, number=number,
+        status=AttemptStatus.RUNNING, started_at=now,
+        deadline=policy.deadline(now, r.time_limit_s, r.closes_at),
+        user_agent=(note.user_agent or "")[:255] or None)
+
+
+def paper_rows(paper: Sequence[PaperQuestion]) -> list[tuple[int, str, list[tuple[int, str]]]]:
+    """A drawn paper as stored rows: (question id, public id, [(option id, public id)])."""
+    return [(pq.question_id, pq.public_id, [(o.option_id, o.public_id) for o in pq.options])
+            for pq in paper]
+
+
+def view_of(ctx: Services, att: Attempt, r: Round,
+            rows: Sequence[tuple[int, str, Sequence[Sequence[Any]], Sequence[str] | None]],
+            texts: dict[int, QuestionText]) -> PaperView:
+    """The view of an attempt from its paper rows with the saved answers (question id,
+    public id, options, chosen or None), its paper cached for the saves."""
+    paper = [(qid, pub, options) for qid, pub, options, _ in rows]
+    remember(ctx, att, r, paper, texts)
+    answers = {pub: list(chosen) for _, pub, _, chosen in rows if chosen is not None}
+    return PaperView(att, r, render_paper(paper, texts), answers)
 
 
 def remember(ctx: Services, att: Attempt, r: Round,
