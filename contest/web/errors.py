@@ -94,7 +94,9 @@ HANDLERS: dict[int | type[Exception], ExceptionHandler] = {
     OperationalError: unavailable,
     PoolTimeout: unavailable,
     DBAPIError: unavailable,
-    ConnectionRefusedError: unavailable,
+    # a database or Redis refusing or dropping a connection as it stops (asyncpg raises the
+    # socket's error raw while connecting, outside the driver's own exceptions)
+    ConnectionError: unavailable,
     RedisConnectionError: unavailable,
     RedisTimeoutError: unavailable,
     ClientDisconnect: client_gone,
