@@ -213,7 +213,9 @@ class Attempt(SQLModel, table=True):
     )
     id: str = Field(primary_key=True, max_length=32)
     round_id: int = Field(foreign_key="rounds.id", index=True)
-    participant_id: str = Field(foreign_key="participants.id", index=True)
+    # no index of its own: the unique (participant_id, round_id, number) leads with it
+    # (migration 0015)
+    participant_id: str = Field(foreign_key="participants.id")
     number: int
     status: str = Field(default=AttemptStatus.RUNNING, max_length=16)  # an AttemptStatus
     started_at: datetime = Field(sa_column=_utc())
@@ -237,10 +239,12 @@ class AttemptQuestion(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     # no index of its own: the unique (attempt_id, position) serves lookups by attempt
-    # (migration 0014; a start writes 20 of these rows)
-    attempt_id: str = Field(foreign_key="attempts.id")
+    # (migration 0014; a start writes 20 of these rows). No foreign keys either (0015): the
+    # rows are written only with their attempt, never changed, and 40 referential checks per
+    # start were a third of its database time under the round-open herd.
+    attempt_id: str
     position: int
-    question_id: int = Field(foreign_key="questions.id")
+    question_id: int
     public_id: str = Field(max_length=32)
     # [[option_id, public_option_id], ...] in display order
     options: list[list[Any]] = Field(default_factory=list, sa_column=Column(JSON))
