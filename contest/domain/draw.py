@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 class DrawError(ValueError):
@@ -51,6 +52,16 @@ def joint_message(quota: Quota) -> str:
             "hết câu phù hợp")
 
 
+class Labels(NamedTuple):
+    """The keyed-hash labels of one bank question, encoded once: a paper hashes ~300."""
+
+    pick: bytes
+    order: bytes
+    public: bytes
+    # (option id, its shuffle label, its public-id label) in the bank's order
+    options: tuple[tuple[int, bytes, bytes], ...]
+
+
 @dataclass(frozen=True)
 class DrawQuestion:
     """What the draw needs to know of a bank question."""
@@ -62,6 +73,13 @@ class DrawQuestion:
     # False keeps the bank's option order (true/false: "Đúng" before "Sai" reads naturally);
     # the public ids still differ per attempt.
     shuffle_options: bool = True
+    labels: Labels = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        q = self.id
+        object.__setattr__(self, "labels", Labels(
+            b"pick:%d" % q, b"order:%d" % q, b"q:%d" % q,
+            tuple((o, b"opt:%d:%d" % (q, o), b"o:%d:%d" % (q, o)) for o in self.option_ids)))
 
 
 @dataclass(frozen=True)
@@ -79,16 +97,14 @@ class Quota:
         )
 
 
-@dataclass(frozen=True)
-class PaperOption:
+class PaperOption(NamedTuple):
     """An option as placed on a paper: the bank option and its public id."""
 
     option_id: int
     public_id: str
 
 
-@dataclass(frozen=True)
-class PaperQuestion:
+class PaperQuestion(NamedTuple):
     """A question as placed on a paper."""
 
     question_id: int
@@ -128,8 +144,12 @@ class Keyer:
 
     def __call__(self, label: str) -> bytes:
         """HMAC-SHA256(key, label)."""
+        return self.digest(label.encode())
+
+    def digest(self, label: bytes) -> bytes:
+        """HMAC-SHA256(key, label) of an encoded label."""
         inner = self._inner.copy()
-        inner.update(label.encode())
+        inner.update(label)
         outer = self._outer.copy()
         outer.update(inner.digest())
         return outer.digest()
@@ -137,7 +157,11 @@ class Keyer:
     def public_id(self, label: str) -> str:
         """An opaque id: the first 80 bits of the label's HMAC in lower-case base32 (what
         base64.b32encode gives, without its per-call checks)."""
-        n = int.from_bytes(self(label)[:10], "big")
+        return self.public_id_of(label.encode())
+
+    def public_id_of(self, label: bytes) -> str:
+        """public_id of an encoded label."""
+        n = int.from_bytes(self.digest(label)[:10], "big")
         p = _B32_PAIRS
         return (p[n >> 70] + p[(n >> 60) & 1023] + p[(n >> 50) & 1023] + p[(n >> 40) & 1023]
                 + p[(n >> 30) & 1023] + p[(n >> 20) & 1023] + p[(n >> 10) & 1023]
@@ -215,7 +239,10 @@ def draw_paper(
         pool = [q for q in questions if q.id not in taken and quota.matches(q)]
         if len(pool) < quota.count:
             raise DrawError(short_message(quota, len(pool)))
-        pool.sort(key=lambda q: (q.id in seen, key(f"pick:{q.id}")))
+        if seen:
+            pool.sort(key=lambda q: (q.id in seen, key.digest(q.labels.pick)))
+        else:  # a first attempt: the same order without the partition
+            pool.sort(key=lambda q: key.digest(q.labels.pick))
         need = quota.count
         later = [(other, other.count) for other in quotas[i + 1 :]]
         for q in pool:
@@ -228,22 +255,19 @@ def draw_paper(
             need -= 1
         if need:
             raise DrawError(joint_message(quota))
-    chosen.sort(key=lambda q: key(f"order:{q.id}"))
-    return tuple(
-        PaperQuestion(
-            question_id=q.id,
-            public_id=key.public_id(f"q:{q.id}"),
-            options=tuple(
-                PaperOption(option_id=o, public_id=key.public_id(f"o:{q.id}:{o}"))
-                for o in (
-                    sorted(q.option_ids, key=lambda o: key(f"opt:{q.id}:{o}"))
-                    if q.shuffle_options
-                    else q.option_ids
-                )
-            ),
-        )
-        for q in chosen
-    )
+    chosen.sort(key=lambda q: key.digest(q.labels.order))
+    # labels encoded once per bank question (DrawQuestion.labels): the same hashes as
+    # key(f"opt:{q.id}:{o}") and key.public_id(f"o:{q.id}:{o}"), a third cheaper in all
+    public_id, digest = key.public_id_of, key.digest
+    paper = []
+    for q in chosen:
+        options = q.labels.options
+        if q.shuffle_options:
+            options = tuple(sorted(options, key=lambda o: digest(o[1])))
+        paper.append(PaperQuestion(q.id, public_id(q.labels.public),
+                                   tuple(PaperOption(o, public_id(label))
+                                         for o, _, label in options)))
+    return tuple(paper)
 
 
 def check_quotas(questions: Sequence[DrawQuestion], quotas: Sequence[Quota]) -> list[str]:
