@@ -51,6 +51,15 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+def age_cutoff(day: date, years: int) -> date:
+    """The latest birth date of someone at least `years` old on day: age_on(b, day) >= years
+    exactly when b <= age_cutoff(day, years)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February, `years` before a leap day, is 28 February then
+        return day.replace(year=day.year - years, day=28)
+
+
 def clean_name(raw: str) -> str:
     """Collapse whitespace in a full name."""
     return " ".join(raw.split())

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from contest.domain.people import (
+    age_cutoff,
     age_on,
     clean_name,
     mask_name,
@@ -52,6 +55,24 @@ def test_clean_name_and_age() -> None:
     assert clean_name("  Lê   Văn  An ") == "Lê Văn An"
     assert age_on(date(2008, 11, 28), date(2026, 11, 27)) == 17
     assert age_on(date(2008, 11, 27), date(2026, 11, 27)) == 18
+
+
+@pytest.mark.parametrize(("day", "years", "cutoff"), [
+    (date(2026, 11, 27), 18, date(2008, 11, 27)),
+    (date(2028, 2, 29), 18, date(2010, 2, 28)),  # no 29 February in 2010
+    (date(2028, 2, 29), 16, date(2012, 2, 29)),
+    (date(2026, 3, 1), 0, date(2026, 3, 1)),
+])
+def test_age_cutoff(day: date, years: int, cutoff: date) -> None:
+    assert age_cutoff(day, years) == cutoff
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)),
+       st.dates(min_value=date(1950, 1, 1), max_value=date(2100, 12, 31)),
+       st.integers(min_value=0, max_value=40))
+def test_age_cutoff_is_the_sql_form_of_age_on(birth: date, day: date, years: int) -> None:
+    # the first start's guarded insert checks the age limit as birth_date <= cutoff
+    assert (age_on(birth, day) >= years) == (birth <= age_cutoff(day, years))
 
 
 def test_new_ids_are_hex_and_never_look_like_options() -> None:

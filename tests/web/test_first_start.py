@@ -1,16 +1,19 @@
-"""A participant's first start in a round: on PostgreSQL the two-statement fast path
+"""A participant's first start in a round: on PostgreSQL the one-statement fast path
 (contest.attempts.first_start), elsewhere the general path; both must give the same attempt,
 paper and note, and hand every case they cannot settle to the general path."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from contest.attempts import attempts
 from contest.attempts.views import StartNote
+from contest.errors import NotEligible, RoundNotOpen
 from contest.setup.papers import derive_paper
 from contest.storage.db import transaction
 from contest.storage.tables import Attempt
@@ -66,7 +69,16 @@ async def test_concurrent_first_starts_make_one_attempt(world: World) -> None:
     async with world.ctx.sm() as s:
         n = (await s.execute(text("SELECT count(*) FROM attempts WHERE participant_id = :p"),
                              {"p": pid})).scalar_one()
+        # paper rows carry no foreign key (migration 0015): the losers left none behind
+        orphans = (await s.execute(text(
+            "SELECT count(*) FROM attempt_questions q WHERE NOT EXISTS "
+            "(SELECT 1 FROM attempts a WHERE a.id = q.attempt_id)"))).scalar_one()
+        rows = (await s.execute(text(
+            "SELECT count(*) FROM attempt_questions WHERE attempt_id = :a"),
+            {"a": results[0][0].attempt.id})).scalar_one()
     assert n == 1
+    assert orphans == 0
+    assert rows == len(results[0][0].questions) > 0
 
 
 async def test_a_second_attempt_goes_the_general_path_and_avoids_seen_questions(
@@ -124,3 +136,51 @@ async def test_a_start_after_the_running_attempt_ran_out_submits_it_and_starts_a
     async with world.ctx.sm() as s:
         old = await s.get(Attempt, first.attempt.id)
     assert old is not None and old.status == "submitted" and old.auto_submitted
+
+
+async def _known_round(world: World) -> None:
+    """Two starts: the bank caches are warm and (on PostgreSQL) the worker has read the
+    round, so the next first start is the one guarded statement."""
+    await _warm(world)
+    await attempts.start(world.ctx, await _participant(world, "0913000010"), world.round_id)
+    if world.ctx.starter is not None:
+        assert world.ctx.starter.known(world.round_id) is not None
+
+
+async def _attempts_of(world: World, pid: str) -> int:
+    async with world.ctx.sm() as s:
+        return int((await s.execute(text(
+            "SELECT count(*) FROM attempts WHERE participant_id = :p"), {"p": pid})
+        ).scalar_one())
+
+
+async def test_a_start_sees_the_round_as_it_is_now_not_as_the_worker_read_it(
+        world: World) -> None:
+    await _known_round(world)
+    async with transaction(world.ctx.sm) as s:  # the organiser shortens the time limit
+        await s.execute(text("UPDATE rounds SET time_limit_s = 60 WHERE id = :r"),
+                        {"r": world.round_id})
+    pid = await _participant(world, "0913000011")
+    view, created = await attempts.start(world.ctx, pid, world.round_id)
+    assert created
+    assert view.attempt.deadline == view.attempt.started_at + timedelta(seconds=60)
+    async with transaction(world.ctx.sm) as s:  # and then closes the round early
+        await s.execute(text("UPDATE rounds SET closes_at = :t WHERE id = :r"),
+                        {"t": world.clock.now() - timedelta(seconds=1), "r": world.round_id})
+    late = await _participant(world, "0913000012")
+    with pytest.raises(RoundNotOpen):
+        await attempts.start(world.ctx, late, world.round_id)
+    assert await _attempts_of(world, late) == 0
+
+
+async def test_an_age_limit_raised_after_the_worker_read_the_round_refuses_the_start(
+        world: World) -> None:
+    await _known_round(world)
+    pid = await _participant(world, "0913000013")  # born 1990
+    async with transaction(world.ctx.sm) as s:
+        await s.execute(text(
+            "UPDATE contests SET min_age = 60 WHERE id = "
+            "(SELECT contest_id FROM rounds WHERE id = :r)"), {"r": world.round_id})
+    with pytest.raises(NotEligible):
+        await attempts.start(world.ctx, pid, world.round_id)
+    assert await _attempts_of(world, pid) == 0
