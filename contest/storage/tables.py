@@ -233,19 +233,15 @@ class AttemptQuestion(SQLModel, table=True):
     """A question as drawn onto an attempt's paper, with its public ids (persisted draw)."""
 
     __tablename__ = "attempt_questions"
-    __table_args__ = (
-        UniqueConstraint("attempt_id", "position"),
-        UniqueConstraint("attempt_id", "public_id"),
-    )
-    id: int | None = Field(default=None, primary_key=True)
-    # no index of its own: the unique (attempt_id, position) serves lookups by attempt
-    # (migration 0014; a start writes 20 of these rows). No foreign keys either (0015): the
-    # rows are written only with their attempt, never changed, and 40 referential checks per
-    # start were a third of its database time under the round-open herd.
-    attempt_id: str
+    # A start writes 20 of these rows, so each carries one index entry (migrations 0014,
+    # 0015): the key the answer save's guard looks up, whose leading column serves every
+    # read by attempt. No foreign keys either: the rows are written only with their attempt
+    # and never changed, and 40 referential checks per start were a third of its database
+    # time under the round-open herd. Positions are 0..n-1 from the one insert of a paper.
+    attempt_id: str = Field(primary_key=True)
+    public_id: str = Field(primary_key=True, max_length=32)
     position: int
     question_id: int
-    public_id: str = Field(max_length=32)
     # [[option_id, public_option_id], ...] in display order
     options: list[list[Any]] = Field(default_factory=list, sa_column=Column(JSON))
 
