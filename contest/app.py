@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from contest.attempts import attempts
+from contest.core import gc_tuning
 from contest.core.context import Services, log, utc_now
 from contest.live import standings
 from contest.live.hub import BoardHub
@@ -105,6 +106,14 @@ def create_app(settings: Settings | None = None,
     return app
 
 
+def served_app(settings: Settings) -> Starlette:
+    """The app as a server process runs it: its garbage collector set for a server
+    (contest.core.gc_tuning). Raises SettingsError for unsafe settings."""
+    app = create_app(settings)
+    gc_tuning.tune(settings.gc_threshold)
+    return app
+
+
 def factory() -> Starlette:
     """Entry point for `uvicorn --factory contest.app:factory` (settings from the env)."""
-    return create_app(Settings.from_env())
+    return served_app(Settings.from_env())

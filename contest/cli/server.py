@@ -55,7 +55,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run the server (with --demo: migrate and load the demo contest first)."""
     import uvicorn
 
-    from contest.app import create_app
+    from contest.app import served_app
 
     if args.demo and not loopback(args.host) and not args.public:
         print(f"contest: --demo listens on 127.0.0.1 only; --host {args.host} would publish "
@@ -88,7 +88,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             **uvicorn_options(settings),
         )
     else:
-        uvicorn.run(create_app(settings), host=args.host, port=args.port,
+        uvicorn.run(served_app(settings), host=args.host, port=args.port,
                     **uvicorn_options(settings))
     return 0
 
