@@ -23,15 +23,15 @@ from contest.attempts.views import (
     check_attempts_left,
     check_open_and_age,
     expired,
+    has_attempts_left,
+    is_open,
     new_attempt,
     paper_rows,
     remember,
     view_of,
 )
 from contest.core.context import Services
-from contest.domain import policy
 from contest.domain.people import age_cutoff
-from contest.domain.vocabulary import RoundKind
 from contest.errors import NotFound
 from contest.setup.papers import draw_from, render_paper
 from contest.storage.start_writes import FirstAttempt, PostgresStarter, RoundFacts
@@ -76,8 +76,7 @@ async def first_start(
 def _admits(r: Round, now: datetime) -> bool:
     """True when the worker's copy of the round lets a first attempt start now (otherwise
     the read decides, and says why not)."""
-    return (r.opens_at <= now < r.closes_at
-            and (r.kind == RoundKind.PRACTICE or policy.may_start(0, r.max_attempts)))
+    return is_open(r, now) and has_attempts_left(r, 0)
 
 
 async def _insert(ctx: Services, starter: PostgresStarter, known: RoundFacts,

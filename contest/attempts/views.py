@@ -45,11 +45,21 @@ def expired(att: Attempt, r: Round, now: datetime) -> bool:
             and not policy.accepts_answers(now, att.deadline, r.grace_s))
 
 
+def is_open(r: Round, now: datetime) -> bool:
+    """True within the round's hours."""
+    return r.opens_at <= now < r.closes_at
+
+
+def has_attempts_left(r: Round, attempts: int) -> bool:
+    """True while the round's attempts limit allows another start (practice: always)."""
+    return r.kind == RoundKind.PRACTICE or policy.may_start(attempts, r.max_attempts)
+
+
 def check_open_and_age(r: Round, now: datetime, min_age: int | None, birth_date: date) -> None:
     """Refuse a start outside the round's hours or below the contest's age limit.
 
     Raises RoundNotOpen, NotEligible."""
-    if not r.opens_at <= now < r.closes_at:
+    if not is_open(r, now):
         raise RoundNotOpen()
     if min_age and age_on(birth_date, now.date()) < min_age:
         raise NotEligible(min_age=min_age)
@@ -59,7 +69,7 @@ def check_attempts_left(r: Round, attempts: int) -> None:
     """Refuse a start past the round's attempts limit (practice rounds have none).
 
     Raises AttemptsExhausted."""
-    if r.kind != RoundKind.PRACTICE and not policy.may_start(attempts, r.max_attempts):
+    if not has_attempts_left(r, attempts):
         raise AttemptsExhausted(max_attempts=r.max_attempts)
 
 
