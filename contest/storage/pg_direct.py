@@ -15,6 +15,17 @@ from sqlalchemy.engine import make_url
 
 from contest.errors import ServiceUnavailable
 
+# Every statement on these pools finds its rows by key. Their plans are made once per
+# connection (asyncpg prepares; PostgreSQL keeps a generic plan after five runs, and the
+# foreign-key checks keep theirs for the connection's life) and made while the tables are
+# small: at a deployment's first round opening `attempts` is empty, so the planner chose
+# sequential scans of it, and every start of a 10,000-citizen herd then read every attempt
+# inserted before it, three times (the guard, the running-attempt lookup, the foreign key
+# check): PostgreSQL's CPU per start grew from 1.0 ms to 2.3 ms over 10,000 starts in a
+# closed loop (docs/capacity.md, "Plans made on empty tables"). With sequential scans priced
+# out the same statements stay at 0.9 ms whatever the table's size when they were planned.
+_KEY_LOOKUPS_ONLY = {"enable_seqscan": "off"}
+
 
 async def _keep(conn: Any) -> None:
     """No reset on release: these connections never LISTEN, lock or SET anything, and
@@ -29,7 +40,7 @@ class DirectPool:
         self.dsn = make_url(url).set(drivername="postgresql").render_as_string(
             hide_password=False)
         self.max_size = max_size
-        self.server_settings = server_settings or {}
+        self.server_settings = {**_KEY_LOOKUPS_ONLY, **(server_settings or {})}
         # Called with each query asyncpg runs (asyncpg's query logger): the round-trip tests
         # count statements with it. Set before the first statement.
         self.query_logger: Callable[[Any], None] | None = None
