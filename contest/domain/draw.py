@@ -1,15 +1,22 @@
 """Deterministic per-attempt papers: which questions, in what order, with which opaque ids.
 
-Every choice is a keyed hash (HMAC-SHA256) of the round secret and the attempt's identity,
-so an organiser holding the secret can re-derive exactly what a participant was shown, on any
-machine and any Python version (no dependency on random.Random's algorithm).
+Every choice is keyed by the attempt's seed (an HMAC of the round secret and the attempt's
+identity), so an organiser holding the secret can re-derive exactly what a participant was
+shown, on any machine and any Python version (no dependency on random.Random's algorithm).
+A round keeps the draw version its papers were made with (Round.draw_version):
+
+- version 1 keys every choice by its own HMAC-SHA256 under the seed (~300 per paper);
+- version 2 reads the same kinds of keys from three SHAKE-256 streams of the seed, one C
+  call each (keys per bank question in id order; option shuffle keys and public ids in
+  paper order). A paper took ~0.34 ms to draw from 120 questions in version 1, a fifth of a
+  start's CPU at the round-open herd; version 2 draws it in a fraction (docs/capacity.md).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -219,42 +226,31 @@ def _safe_to_take(
     return _feasible(questions, demands, taken | {q.id})
 
 
+DRAW_VERSIONS = (1, 2)
+LATEST_DRAW = 2  # what new rounds draw with
+
+
 def draw_paper(
     seed: bytes,
     questions: Sequence[DrawQuestion],
     quotas: Sequence[Quota],
     seen: Collection[int] = (),
+    version: int = 1,
 ) -> tuple[PaperQuestion, ...]:
-    """Draw a paper meeting every quota, preferring unseen questions; raises DrawError.
+    """Draw a paper meeting every quota, preferring unseen questions; raises DrawError, and
+    ValueError for an unknown draw version.
 
     Quotas are filled in order; a question taken by one quota is not offered to the next.
-    Within a quota, questions go in keyed-hash order (unseen first), skipping one only when
+    Within a quota, questions go in keyed order (unseen first), skipping one only when
     taking it would leave a later overlapping quota unfillable, so the draw succeeds whenever
     check_quotas finds no problem. The paper's order is then a keyed shuffle.
     """
+    if version == 2:
+        return _draw_v2(seed, questions, quotas, seen)
+    if version != 1:
+        raise ValueError(f"unknown draw version {version}")
     key = Keyer(seed)
-    taken: set[int] = set()
-    chosen: list[DrawQuestion] = []
-    for i, quota in enumerate(quotas):
-        pool = [q for q in questions if q.id not in taken and quota.matches(q)]
-        if len(pool) < quota.count:
-            raise DrawError(short_message(quota, len(pool)))
-        if seen:
-            pool.sort(key=lambda q: (q.id in seen, key.digest(q.labels.pick)))
-        else:  # a first attempt: the same order without the partition
-            pool.sort(key=lambda q: key.digest(q.labels.pick))
-        need = quota.count
-        later = [(other, other.count) for other in quotas[i + 1 :]]
-        for q in pool:
-            if need == 0:
-                break
-            if later and not _safe_to_take(q, questions, [(quota, need - 1), *later], taken):
-                continue
-            taken.add(q.id)
-            chosen.append(q)
-            need -= 1
-        if need:
-            raise DrawError(joint_message(quota))
+    chosen = _choose(questions, quotas, seen, lambda q: key.digest(q.labels.pick))
     chosen.sort(key=lambda q: key.digest(q.labels.order))
     # labels encoded once per bank question (DrawQuestion.labels): the same hashes as
     # key(f"opt:{q.id}:{o}") and key.public_id(f"o:{q.id}:{o}"), a third cheaper in all
@@ -268,6 +264,75 @@ def draw_paper(
                                    tuple(PaperOption(o, public_id(label))
                                          for o, _, label in options)))
     return tuple(paper)
+
+
+_KEY = 8  # bytes of a sort key in version 2 (ties between two 64-bit keys: never in practice)
+_ID = 10  # bytes of a public id: 80 bits as in version 1 (20 hex digits, not 16 base32)
+
+
+def _draw_v2(seed: bytes, questions: Sequence[DrawQuestion], quotas: Sequence[Quota],
+             seen: Collection[int]) -> tuple[PaperQuestion, ...]:
+    """draw_paper, version 2: keys read from SHAKE-256 streams of the seed; raises DrawError.
+
+    Stream "k": for the i-th bank question in id order, its pick key and its order key. Once
+    the paper is chosen and ordered, stream "s": a shuffle key per option, and stream "i": a
+    public id per question and option, both in paper order.
+    """
+    n = len(questions)
+    keys = hashlib.shake_256(b"draw2:k:" + seed).digest(2 * _KEY * n)
+    at = {qid: 2 * _KEY * i for i, qid in enumerate(sorted(q.id for q in questions))}
+    chosen = _choose(questions, quotas, seen, lambda q: keys[at[q.id]:at[q.id] + _KEY])
+    chosen.sort(key=lambda q: keys[at[q.id] + _KEY:at[q.id] + 2 * _KEY])
+    options = sum(len(q.option_ids) for q in chosen)
+    shuffle = hashlib.shake_256(b"draw2:s:" + seed).digest(_KEY * options)
+    # hex, not version 1's base32: base64.b32encode is Python code, a quarter of this draw
+    ids = hashlib.shake_256(b"draw2:i:" + seed).hexdigest(_ID * (len(chosen) + options))
+    paper = []
+    s = i = 0  # next shuffle key, next public id (in digits)
+    for q in chosen:
+        opts = q.option_ids
+        if q.shuffle_options:  # option j's key is the stream's (s + j)-th
+            ranked = sorted(range(len(opts)),
+                            key=lambda j: shuffle[(s + j) * _KEY:(s + j + 1) * _KEY])
+            opts = tuple(opts[j] for j in ranked)
+        s += len(opts)
+        public = ids[i:i + 2 * _ID]
+        i += 2 * _ID
+        placed = []
+        for o in opts:
+            placed.append(PaperOption(o, ids[i:i + 2 * _ID]))
+            i += 2 * _ID
+        paper.append(PaperQuestion(q.id, public, tuple(placed)))
+    return tuple(paper)
+
+
+def _choose(questions: Sequence[DrawQuestion], quotas: Sequence[Quota], seen: Collection[int],
+            pick: Callable[[DrawQuestion], bytes]) -> list[DrawQuestion]:
+    """The paper's questions, quota by quota in `pick` order (unseen first); raises
+    DrawError."""
+    taken: set[int] = set()
+    chosen: list[DrawQuestion] = []
+    for i, quota in enumerate(quotas):
+        pool = [q for q in questions if q.id not in taken and quota.matches(q)]
+        if len(pool) < quota.count:
+            raise DrawError(short_message(quota, len(pool)))
+        if seen:
+            pool.sort(key=lambda q: (q.id in seen, pick(q)))
+        else:  # a first attempt: the same order without the partition
+            pool.sort(key=pick)
+        need = quota.count
+        later = [(other, other.count) for other in quotas[i + 1 :]]
+        for q in pool:
+            if need == 0:
+                break
+            if later and not _safe_to_take(q, questions, [(quota, need - 1), *later], taken):
+                continue
+            taken.add(q.id)
+            chosen.append(q)
+            need -= 1
+        if need:
+            raise DrawError(joint_message(quota))
+    return chosen
 
 
 def check_quotas(questions: Sequence[DrawQuestion], quotas: Sequence[Quota]) -> list[str]:

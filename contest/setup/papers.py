@@ -133,4 +133,4 @@ def draw_from(
     """The paper of attempt `number` from the round's questions as the draw sees them;
     raises DrawError."""
     seed = attempt_seed(r.secret, participant_id, number)
-    return draw_paper(seed, questions, round_quotas(r), seen)
+    return draw_paper(seed, questions, round_quotas(r), seen, r.draw_version)

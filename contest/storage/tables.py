@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from contest.domain.draw import LATEST_DRAW
 from contest.domain.vocabulary import AttemptStatus, RoundKind
 from contest.storage.types import UTCDateTime
 
@@ -159,6 +160,10 @@ class Round(SQLModel, table=True):
     board_frozen_at: datetime | None = Field(default=None, sa_column=_utc_null())
     # Board updates missed while Redis was unreachable; the sweep rebuilds while > 0.
     board_stale: int = 0
+    # The draw its papers are made with (contest.domain.draw.DRAW_VERSIONS): new rounds the
+    # latest; rounds from before version 2 keep 1 (the column's default), so every kept
+    # paper still re-derives exactly.
+    draw_version: int = Field(default=LATEST_DRAW, sa_column_kwargs={"server_default": "1"})
 
 
 class Participant(SQLModel, table=True):
