@@ -1,8 +1,9 @@
 """The fast path of a start: a participant's first attempt in a round, on PostgreSQL.
 
 At a round's opening nearly every start is a first one. Once a worker has read the round,
-a first start is one statement (contest.storage.start_writes): the paper is drawn in memory
-from the worker's bank cache and inserted with the attempt and its note under a guard that
+a first start is one statement (contest.storage.start_writes; the first starts that arrive
+while one is in flight share the next): the paper is drawn in memory from the worker's bank
+cache and inserted with the attempt and its note under a guard that
 the round is unchanged and the participant may start; when the guard finds a running
 attempt (a retried start: a reload, a double tap), the same statement returns it and one
 more read brings its paper and answers. The first start of a round in a worker, and one the

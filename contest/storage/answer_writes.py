@@ -11,7 +11,6 @@ default, through SQLAlchemy Core on the engine, with the same shape (json_each, 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +20,7 @@ import orjson
 from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from contest.storage.group_commit import GroupCommit
 from contest.storage.pg_direct import DirectPool
 from contest.storage.types import UTCDateTime
 
@@ -119,7 +119,6 @@ class _Job:
     earliest_deadline: datetime
     now: datetime
     answers: Sequence[AnswerWrite]
-    done: asyncio.Future[list[str]]
 
 
 def _rounds(jobs: list[_Job]) -> list[list[_Job]]:
@@ -139,18 +138,15 @@ def _rounds(jobs: list[_Job]) -> list[list[_Job]]:
 
 
 class PostgresAnswerWriter:
-    """The statement on PostgreSQL through asyncpg, with group commit.
-
-    Saves that arrive while a commit is in flight wait for it to finish and then go together
-    in one statement, one commit (one WAL flush). Nobody waits for a timer: at low load every
-    save is alone in its statement; at the peak, batches grow by themselves. Each save is
-    acknowledged only after the commit that holds it (autocommit statement).
+    """The statement on PostgreSQL through asyncpg, with group commit
+    (contest.storage.group_commit): the saves that arrive while a statement is in flight go
+    together in the next, one commit (one WAL flush) for all. Each save is acknowledged only
+    after the commit that holds it (autocommit statement).
     """
 
     def __init__(self, url: str, max_size: int = 4) -> None:
         self.pool = DirectPool(url, max_size, _SERVER_SETTINGS)
-        self._queue: list[_Job] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._group: GroupCommit[_Job, list[str]] = GroupCommit(self._write, _rounds)
 
     async def upsert(self, attempt_id: str, participant_id: str, earliest_deadline: datetime,
                      now: datetime, answers: Sequence[AnswerWrite]) -> list[str]:
@@ -158,32 +154,11 @@ class PostgresAnswerWriter:
 
         Raises ServiceUnavailable when the database does not answer.
         """
-        done: asyncio.Future[list[str]] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Job(attempt_id, participant_id, earliest_deadline, now, answers,
-                                done))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
-        return await done
+        return await self._group.submit(
+            _Job(attempt_id, participant_id, earliest_deadline, now, answers))
 
-    async def _flush(self) -> None:
-        """Commit what is queued, again and again until the queue is empty."""
-        while self._queue:
-            jobs, self._queue = self._queue, []
-            for batch in _rounds([j for j in jobs if not j.done.done()]):
-                try:
-                    written = await self._write(batch)
-                except Exception as exc:  # every waiting save learns it was not stored
-                    for j in batch:
-                        if not j.done.done():
-                            j.done.set_exception(exc)
-                    continue
-                for j in batch:
-                    if not j.done.done():
-                        j.done.set_result([a.question_public_id for a in j.answers
-                                           if (j.attempt_id, a.question_public_id) in written])
-
-    async def _write(self, batch: list[_Job]) -> set[tuple[str, str]]:
-        """One statement for the batch; the (attempt, question) pairs written (retried once on
+    async def _write(self, batch: list[_Job]) -> list[list[str]]:
+        """One statement for the batch; per job, the question ids written (retried once on
         a dropped connection: an upsert is safe to run twice). Raises ServiceUnavailable."""
         cols: tuple[list[Any], ...] = ([], [], [], [], [], [])
         for j in batch:
@@ -193,12 +168,13 @@ class PostgresAnswerWriter:
                                               _options_json(a.option_ids)), strict=True):
                     col_.append(value)
         rows = await self.pool.run("fetch", _PG_UPSERT, *cols)
-        return {(r[0], r[1]) for r in rows}
+        written = {(r[0], r[1]) for r in rows}
+        return [[a.question_public_id for a in j.answers
+                 if (j.attempt_id, a.question_public_id) in written] for j in batch]
 
     async def close(self) -> None:
         """Finish the queued saves, then close the pool."""
-        if self._flusher is not None:
-            await asyncio.gather(self._flusher, return_exceptions=True)
+        await self._group.close()
         await self.pool.close()
 
 

@@ -2,14 +2,16 @@
 
 The round-open herd is thousands of first starts a minute. Through the ORM a start cost
 several milliseconds of CPU, most of it SQLAlchemy's per-statement machinery; here it is one
-statement on asyncpg once the worker knows the round: an insert of the attempt, its paper and
-its integrity note (data-modifying CTEs: one implicit transaction, committed when it returns)
-guarded by everything the start decides on (the round row unchanged since this worker read it,
-the contest's age limit, the participant, the qualification list, no attempt yet), which also
-returns the participant's running attempt when it inserted nothing. The first start of a round
-in a worker, and a start the guard refused, first read those facts (one more statement).
-Everything else (later attempts, races, refusals that need more reads) stays on the general
-path in contest.attempts.attempts; SQLite, the embedded default, always takes that path.
+statement on asyncpg once the worker knows the round, shared by the first starts that arrive
+while the previous one is in flight (group commit, contest.storage.group_commit): an insert
+of each attempt, its paper and its integrity note (data-modifying CTEs: one implicit
+transaction, committed when it returns) guarded by everything the start decides on (the
+round row unchanged since this worker read it, the contest's age limit, the participant, the
+qualification list, no attempt yet), which also returns the participant's running attempt
+when it inserted nothing. The first start of a round in a worker, and a start the guard
+refused, first read those facts (one more statement). Everything else (later attempts,
+races, refusals that need more reads) stays on the general path in contest.attempts.attempts;
+SQLite, the embedded default, always takes that path.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import orjson
 from sqlalchemy import JSON
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from contest.storage.group_commit import GroupCommit
 from contest.storage.pg_direct import DirectPool
 from contest.storage.tables import Attempt, Round
 
@@ -60,48 +63,60 @@ WHERE aq.attempt_id = $1
 ORDER BY aq.position
 """
 
-# The attempt, its paper (one multi-row insert) and its integrity note in one statement: the
-# paper and the note hang off the attempt the `a` CTE returns. Nothing is inserted unless the
-# round row is the one this worker read ($13: md5 of its text, so its hours, draw rules and
-# secret are what the draw and the deadline used), the contest's age limit is unchanged ($14),
-# the participant is registered in the contest and old enough ($15: the latest birth date
-# allowed), on the qualification list when the round has one ($16) and has no attempt in the
-# round. A concurrent first start of the same participant loses on the unique (participant,
-# round, number) and raises. The statement then reports whether it inserted, whether the
+# The first starts of a group commit (contest.storage.group_commit) in one statement: per
+# start, the attempt, its paper (one multi-row insert for all papers) and its integrity note
+# (data-modifying CTEs: one implicit transaction, committed when it returns). A start is
+# inserted only if its round row is the one this worker read (`fp`: md5 of its text, so its
+# hours, draw rules and secret are what the draw and the deadline used), the contest's age
+# limit is unchanged, the participant is registered in the contest and old enough (`born_by`:
+# the latest birth date allowed), on the qualification list when the round has one (`qual`)
+# and has no attempt in the round. A concurrent first start of the same participant (in
+# another statement or in this one) loses on the unique (participant, round, number) and
+# inserts nothing. The statement then reports, per start, whether it inserted, whether the
 # round row is still the one given, and the participant's running attempt as it was before.
 _INSERT = f"""
-WITH ok AS (
-  SELECT 1 FROM rounds r
+WITH s AS (
+  SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::timestamptz[],
+                       $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[],
+                       $10::integer[], $11::date[], $12::boolean[])
+         AS s(aid, rid, pid, at, deadline, ua, ip, device, fp, min_age, born_by, qual)
+), ok AS (
+  SELECT s.* FROM s
+  JOIN rounds r ON r.id = s.rid
   JOIN contests c ON c.id = r.contest_id
-  JOIN participants p ON p.id = $3 AND p.contest_id = r.contest_id
-  WHERE r.id = $2 AND md5(r::text) = $13 AND c.min_age IS NOT DISTINCT FROM $14
-    AND ($15::date IS NULL OR p.birth_date <= $15)
-    AND (NOT $16 OR EXISTS (SELECT 1 FROM round_qualifiers q
-                            WHERE q.round_id = $2 AND q.participant_id = $3))
-    AND NOT EXISTS (SELECT 1 FROM attempts x WHERE x.participant_id = $3 AND x.round_id = $2)
+  JOIN participants p ON p.id = s.pid AND p.contest_id = r.contest_id
+  WHERE md5(r::text) = s.fp AND c.min_age IS NOT DISTINCT FROM s.min_age
+    AND (s.born_by IS NULL OR p.birth_date <= s.born_by)
+    AND (NOT s.qual OR EXISTS (SELECT 1 FROM round_qualifiers q
+                               WHERE q.round_id = s.rid AND q.participant_id = s.pid))
+    AND NOT EXISTS (SELECT 1 FROM attempts x WHERE x.participant_id = s.pid
+                                               AND x.round_id = s.rid)
 ), a AS (
   INSERT INTO attempts (id, round_id, participant_id, number, status, started_at, deadline,
                         auto_submitted, user_agent)
-  SELECT $1, $2, $3, 1, 'running', $4, $5, false, $6 FROM ok
+  SELECT aid, rid, pid, 1, 'running', at, deadline, false, ua FROM ok
+  ON CONFLICT DO NOTHING
   RETURNING id
 ), q AS (
   INSERT INTO attempt_questions (attempt_id, position, question_id, public_id, options)
-  SELECT a.id, p.position, p.question_id, p.public_id, CAST(p.options AS json)
-  FROM a, unnest($7::integer[], $8::integer[], $9::text[], $10::text[])
-       AS p(position, question_id, public_id, options)
-), s AS (
+  SELECT p.aid, p.position, p.question_id, p.public_id, CAST(p.options AS json)
+  FROM unnest($13::text[], $14::integer[], $15::integer[], $16::text[], $17::text[])
+       AS p(aid, position, question_id, public_id, options)
+  JOIN a ON a.id = p.aid
+), g AS (
   INSERT INTO attempt_signals (attempt_id, round_id, participant_id, ip, device, user_agent,
                                started_at, hidden_changes)
-  SELECT a.id, $2, $3, $11, $12, $6, $4, 0 FROM a
+  SELECT ok.aid, ok.rid, ok.pid, ok.ip, ok.device, ok.ua, ok.at, 0 FROM ok JOIN a ON a.id = ok.aid
   RETURNING attempt_id
 )
-SELECT (SELECT count(*) FROM s) AS inserted, md5(r::text) = $13 AS fresh,
+SELECT s.aid, s.aid IN (SELECT attempt_id FROM g) AS inserted,
+       md5(r::text) IS NOT DISTINCT FROM s.fp AS fresh,
        {", ".join(f"ra.{c}" for c in _ATTEMPT_COLUMNS)}
-FROM rounds r
+FROM s
+LEFT JOIN rounds r ON r.id = s.rid
 LEFT JOIN LATERAL (SELECT * FROM attempts x
-                   WHERE x.participant_id = $3 AND x.round_id = r.id
+                   WHERE x.participant_id = s.pid AND x.round_id = s.rid
                      AND x.status = 'running' LIMIT 1) ra ON true
-WHERE r.id = $2
 """
 
 
@@ -167,6 +182,7 @@ class PostgresStarter:
     def __init__(self, url: str, max_size: int = 6) -> None:
         self.pool = DirectPool(url, max_size)
         self._rounds: dict[int, RoundFacts] = {}
+        self._group: GroupCommit[FirstAttempt, Inserted] = GroupCommit(self._write)
 
     def known(self, round_id: int) -> RoundFacts | None:
         """The round as this worker last read it (the insert's guard checks it is current)."""
@@ -200,30 +216,31 @@ class PostgresStarter:
 
     async def insert(self, first: FirstAttempt) -> Inserted:
         """Insert the attempt with its paper and note if the guard holds, committed on
-        return; a concurrent start of the same participant that won makes it insert nothing.
+        return (with the other first starts of its group commit); a concurrent start of the
+        same participant that won makes it insert nothing.
 
         Raises ServiceUnavailable."""
-        import asyncpg
+        return await self._group.submit(first)
 
-        try:
-            # A retry after a dropped connection is safe: if the first try committed, the
-            # second finds the attempt there and inserts nothing.
-            row = await self.pool.run(
-                "fetchrow", _INSERT, first.attempt_id, first.round_id, first.participant_id,
-                first.started_at, first.deadline, first.user_agent,
-                list(range(len(first.paper))), [qid for qid, _, _ in first.paper],
-                [pub for _, pub, _ in first.paper],
-                [orjson.dumps(options).decode() for _, _, options in first.paper],
-                first.ip, first.device, first.facts.fingerprint, first.facts.min_age,
-                first.born_by, first.qualification)
-        except asyncpg.UniqueViolationError:
-            return Inserted(False)
-        if row is None:  # the round is gone
-            return Inserted(False)
-        return Inserted(row[0] == 1, _attempt(row[2:]), bool(row[1]))
+    async def _write(self, batch: list[FirstAttempt]) -> list[Inserted]:
+        """One statement for the batch: what it did for each start, in order (retried once
+        on a dropped connection: a start that committed the first time finds its attempt the
+        second time and inserts nothing). Raises ServiceUnavailable."""
+        starts = [list(c) for c in zip(*(
+            (f.attempt_id, f.round_id, f.participant_id, f.started_at, f.deadline, f.user_agent,
+             f.ip, f.device, f.facts.fingerprint, f.facts.min_age, f.born_by, f.qualification)
+            for f in batch), strict=True)]
+        papers = [list(c) for c in zip(*(
+            (f.attempt_id, position, qid, pub, orjson.dumps(options).decode())
+            for f in batch for position, (qid, pub, options) in enumerate(f.paper)),
+            strict=True)] or [[], [], [], [], []]
+        rows = {r[0]: r for r in await self.pool.run("fetch", _INSERT, *starts, *papers)}
+        return [Inserted(rows[f.attempt_id][1], _attempt(rows[f.attempt_id][3:]),
+                         bool(rows[f.attempt_id][2])) for f in batch]
 
     async def close(self) -> None:
-        """Close the pool."""
+        """Finish the queued starts, then close the pool."""
+        await self._group.close()
         await self.pool.close()
 
 

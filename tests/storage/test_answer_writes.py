@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from hypothesis import given
@@ -28,8 +27,7 @@ T = datetime(2026, 11, 20, tzinfo=UTC)
 
 
 def _job(attempt: str, questions: list[str]) -> _Job:
-    fut: Any = None  # never awaited: _rounds only reads the keys
-    return _Job(attempt, "p", T, T, [AnswerWrite(q, ()) for q in questions], fut)
+    return _Job(attempt, "p", T, T, [AnswerWrite(q, ()) for q in questions])
 
 
 @pytest.mark.parametrize(("jobs", "expected"), [

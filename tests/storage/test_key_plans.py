@@ -20,8 +20,10 @@ pytestmark = pytest.mark.skipif(not REAL_DB, reason="PostgreSQL plans (DATABASE_
 T = "'2026-11-20T20:00:00Z'"
 # (statement, literal arguments of EXECUTE) as the pools run them
 STATEMENTS = {
-    "first start": (_INSERT, ["'a'", "'1'", "'p'", T, T, "'ua'", "'{0}'", "'{1}'", "'{q}'",
-                              "'{\"[]\"}'", "NULL", "NULL", "'f'", "NULL", "NULL", "'f'"]),
+    "first start": (_INSERT, ["'{a}'", "'{1}'", "'{p}'", f"'{{{T[1:-1]}}}'",
+                              f"'{{{T[1:-1]}}}'", "'{ua}'", "'{NULL}'", "'{NULL}'", "'{f}'",
+                              "'{NULL}'", "'{NULL}'", "'{f}'", "'{a}'", "'{0}'", "'{1}'",
+                              "'{q}'", "'{\"[]\"}'"]),
     "start read": (_READ, ["'1'", "'p'"]),
     "answer save": (_PG_UPSERT, ["'{a}'", "'{p}'", f"'{{{T[1:-1]}}}'", f"'{{{T[1:-1]}}}'",
                                  "'{q}'", "'{\"[]\"}'"]),

@@ -184,3 +184,38 @@ async def test_an_age_limit_raised_after_the_worker_read_the_round_refuses_the_s
     with pytest.raises(NotEligible):
         await attempts.start(world.ctx, pid, world.round_id)
     assert await _attempts_of(world, pid) == 0
+
+
+
+async def test_concurrent_first_starts_of_many_share_statements_and_each_is_stored(
+        world: World) -> None:
+    starter = world.ctx.starter
+    if starter is None:
+        pytest.skip("group-committed first starts are PostgreSQL's fast path (DATABASE_URL)")
+    await _warm(world)
+    pids = [await _participant(world, f"09130001{k:02d}") for k in range(24)]
+    statements: list[str] = []
+    starter.pool.query_logger = lambda record: statements.append(record.query)
+    # the last participant taps twice: one attempt for them, one for everyone else
+    results: list[Any] = await asyncio.gather(
+        *[attempts.start(world.ctx, pid, world.round_id) for pid in [*pids, pids[-1]]])
+    inserts = [q for q in statements if "INSERT INTO attempts" in q]
+    assert len(inserts) < len(pids) / 2, len(inserts)  # grouped: far fewer commits
+    assert {v.attempt.participant_id for v, _ in results} == set(pids)
+    assert sum(created for _, created in results) == len(pids)
+    assert results[-1][0].attempt.id == results[-2][0].attempt.id
+    async with world.ctx.sm() as s:
+        rows = (await s.execute(text(
+            "SELECT a.participant_id, count(DISTINCT a.id), count(q.public_id), "
+            "count(DISTINCT g.attempt_id) FROM attempts a "
+            "JOIN attempt_questions q ON q.attempt_id = a.id "
+            "LEFT JOIN attempt_signals g ON g.attempt_id = a.id "
+            "WHERE a.participant_id = ANY(:p) GROUP BY a.participant_id"),
+            {"p": pids})).all()
+        orphans = (await s.execute(text(
+            "SELECT count(*) FROM attempt_questions q WHERE NOT EXISTS "
+            "(SELECT 1 FROM attempts a WHERE a.id = q.attempt_id)"))).scalar_one()
+    per_paper = len(results[0][0].questions)
+    assert sorted(r[0] for r in rows) == sorted(pids)
+    assert all(r[1:] == (1, per_paper, 1) for r in rows), rows
+    assert orphans == 0

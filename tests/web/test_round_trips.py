@@ -200,7 +200,7 @@ async def test_start_is_one_transaction_of_at_most_seven_statements(
         # PostgreSQL's first start in a round this worker has read: one statement inserting
         # attempt, paper and note under the guard of what the start decides on
         assert len(counts.statements) == 1, [q[:60] for q in counts.statements]
-        assert counts.statements[0].lstrip().startswith("WITH ok AS"), counts.sql
+        assert counts.statements[0].lstrip().startswith("WITH s AS"), counts.sql
     else:
         assert len(counts.statements) <= 7, counts.sql
     assert not any(q.lstrip().upper().startswith("SELECT") and "attempt_questions" in q
@@ -227,7 +227,7 @@ async def test_resume_is_at_most_two_statements(world: World, counts: Counts) ->
         # PostgreSQL: the guarded insert finds the running attempt, inserts nothing and
         # returns it; its paper, one more
         assert len(counts.statements) == 2, [q[:60] for q in counts.statements]
-        assert counts.statements[0].lstrip().startswith("WITH ok AS"), counts.sql
+        assert counts.statements[0].lstrip().startswith("WITH s AS"), counts.sql
     else:
         assert counts.transactions == 1
         assert len(counts.statements) <= 3, counts.sql
