@@ -31,7 +31,8 @@ from contest.storage.db import make_engine
 
 async def reconcile(url: str, round_id: int) -> dict[str, int]:
     """Attempts, distinct participants, attempts without an integrity note or a paper, and
-    paper rows without an attempt (they carry no foreign key since migration 0015), from SQL."""
+    paper rows and notes without an attempt (no foreign keys since migrations 0015 and 0017),
+    from SQL."""
     engine = make_engine(url)
     try:
         async with engine.connect() as conn:
@@ -41,13 +42,16 @@ async def reconcile(url: str, round_id: int) -> dict[str, int]:
                 "count(*) FILTER (WHERE (SELECT count(*) FROM attempt_questions q "
                 "WHERE q.attempt_id = a.id) = 0), "
                 "(SELECT count(*) FROM attempt_questions q WHERE NOT EXISTS "
-                "(SELECT 1 FROM attempts x WHERE x.id = q.attempt_id)) "
+                "(SELECT 1 FROM attempts x WHERE x.id = q.attempt_id)), "
+                "(SELECT count(*) FROM attempt_signals g WHERE NOT EXISTS "
+                "(SELECT 1 FROM attempts x WHERE x.id = g.attempt_id)) "
                 "FROM attempts a LEFT JOIN attempt_signals s ON s.attempt_id = a.id "
                 "WHERE a.round_id = :r"), {"r": round_id})).one()
     finally:
         await engine.dispose()
     return {"attempts": row[0], "participants": row[1], "without_note": row[2],
-            "without_paper": row[3], "paper_without_attempt": row[4]}
+            "without_paper": row[3], "paper_without_attempt": row[4],
+            "note_without_attempt": row[5]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     ok = res.status.get("2xx", 0)
     rc_ok = rc["attempts"] == rc["participants"] and rc["without_paper"] == 0 \
         and rc["without_note"] == 0 and rc["paper_without_attempt"] == 0 \
+        and rc["note_without_attempt"] == 0 \
         and rc["attempts"] >= ok
     print(f"  reconciliation: {rc} for {ok} acknowledged starts (+100 warm-up): "
           f"{'OK' if rc_ok else 'MISMATCH'}", flush=True)

@@ -15,16 +15,21 @@ class AttemptSignals(SQLModel, table=True):
     """What the server saw of one attempt: where it came from and how fast it was answered."""
 
     __tablename__ = "attempt_signals"
-    attempt_id: str = Field(primary_key=True, foreign_key="attempts.id", max_length=32)
-    round_id: int = Field(foreign_key="rounds.id", index=True)
-    participant_id: str = Field(foreign_key="participants.id", index=True, max_length=32)
+    # No foreign keys (migration 0017): a note is written only in the statement or the
+    # transaction that writes its attempt, and attempts, rounds and participants are never
+    # deleted; the three checks cost every first start three locking lookups (one on the
+    # round row every start of the herd shares).
+    attempt_id: str = Field(primary_key=True, max_length=32)
+    round_id: int = Field(index=True)
+    participant_id: str = Field(index=True, max_length=32)
     ip: str | None = Field(default=None, max_length=64)
     device: str | None = Field(default=None, max_length=64)
     user_agent: str | None = Field(default=None, max_length=255)
     started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     # [[question id, [option ids], ms since the previous answer], ...] in answering order
     answers: list[list[Any]] | None = Field(default=None, sa_column=Column(JSON))
-    answers_digest: str | None = Field(default=None, max_length=32, index=True)
+    # compared in memory (contest.domain.integrity), never looked up: no index (0017)
+    answers_digest: str | None = Field(default=None, max_length=32)
     duration_ms: int | None = None
     hidden_changes: int = 0
     computed_at: datetime | None = Field(default=None,
