@@ -49,14 +49,16 @@ class GroupCommit(Generic[J, R]):
             waiting = {id(job): done for job, done in queued if not done.done()}
             jobs = [job for job, done in queued if not done.done()]
             for batch in self._split(jobs):
+                if not batch:
+                    continue
                 try:
-                    results = await self._write(batch)
+                    results = list(zip(batch, await self._write(batch), strict=True))
                 except Exception as exc:  # every waiting request learns it was not written
                     for job in batch:
                         if not waiting[id(job)].done():
                             waiting[id(job)].set_exception(exc)
                     continue
-                for job, result in zip(batch, results, strict=True):
+                for job, result in results:
                     if not waiting[id(job)].done():
                         waiting[id(job)].set_result(result)
 
