@@ -289,3 +289,18 @@ async def migrated_sqlite_diffs(path: Path, *queries: str) -> tuple[list[Any], l
     finally:
         await engine.dispose()
     return diffs, rows
+
+
+async def downgrade(engine: Any, revision: str) -> None:
+    """Take the engine's schema down to revision (a migration's test goes back over it)."""
+    from alembic import command
+
+    from contest.storage.db import alembic_config
+
+    def run(sync_conn: Any) -> None:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = sync_conn
+        command.downgrade(cfg, revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(run)

@@ -46,9 +46,9 @@ class GroupCommit(Generic[J, R]):
         """Write what is queued, again and again until the queue is empty."""
         while self._queue:
             queued, self._queue = self._queue, []
-            waiting = {id(job): done for job, done in queued if not done.done()}
-            jobs = [job for job, done in queued if not done.done()]
-            for batch in self._split(jobs):
+            live = [(job, done) for job, done in queued if not done.done()]  # not cancelled
+            waiting = {id(job): done for job, done in live}
+            for batch in self._split([job for job, _ in live]):
                 if not batch:
                     continue
                 try:

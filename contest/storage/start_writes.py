@@ -146,8 +146,8 @@ class Inserted:
     attempt (None: none) and whether the round row was still the one the guard was given."""
 
     inserted: bool
-    running: Attempt | None = None
-    fresh: bool = False
+    running: Attempt | None
+    fresh: bool
 
 
 @dataclass(frozen=True)
@@ -234,9 +234,10 @@ class PostgresStarter:
             (f.attempt_id, position, qid, pub, orjson.dumps(options).decode())
             for f in batch for position, (qid, pub, options) in enumerate(f.paper)),
             strict=True)] or [[], [], [], [], []]
-        rows = {r[0]: r for r in await self.pool.run("fetch", _INSERT, *starts, *papers)}
-        return [Inserted(rows[f.attempt_id][1], _attempt(rows[f.attempt_id][3:]),
-                         bool(rows[f.attempt_id][2])) for f in batch]
+        # per start: its attempt id, inserted, fresh, the running attempt's columns
+        rows = {r[0]: r[1:] for r in await self.pool.run("fetch", _INSERT, *starts, *papers)}
+        return [Inserted(row[0], _attempt(row[2:]), bool(row[1]))
+                for row in (rows[f.attempt_id] for f in batch)]
 
     async def close(self) -> None:
         """Finish the queued starts, then close the pool."""

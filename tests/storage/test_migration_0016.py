@@ -3,21 +3,13 @@ before it draws (and re-derives) with version 1; a round created after it with t
 
 from __future__ import annotations
 
-from typing import Any
-
-from alembic import command
 from sqlalchemy import text
 
 from contest.domain.draw import LATEST_DRAW
 from contest.integrity.paper_audit import rederive_paper
-from contest.storage.db import alembic_config, migrate
+from contest.storage.db import migrate
 from tests.conftest import World
-
-
-def _downgrade(sync_conn: Any, revision: str) -> None:
-    cfg = alembic_config()
-    cfg.attributes["connection"] = sync_conn
-    command.downgrade(cfg, revision)
+from tests.storage_setup import downgrade
 
 
 async def _papers_ids(world: World, phone: str) -> tuple[str, list[str]]:
@@ -38,8 +30,7 @@ async def test_rounds_from_before_keep_version_1_and_new_rounds_draw_the_latest(
     assert (await rederive_paper(world.ctx, new_attempt))["matches"] is True
     # as the round had been created before the migration: down to 0015 and up again
     engine = world.ctx.sm.kw["bind"]
-    async with engine.begin() as conn:
-        await conn.run_sync(_downgrade, "0015")
+    await downgrade(engine, "0015")
     await migrate(engine)
     async with world.ctx.sm() as s:
         assert (await s.execute(text("SELECT draw_version FROM rounds WHERE id = :r"),

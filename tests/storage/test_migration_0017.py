@@ -4,15 +4,13 @@ and survives a downgrade and upgrade again."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
-from alembic import command
 from sqlalchemy import text
 
-from contest.storage.db import alembic_config, migrate
+from contest.storage.db import migrate
 from tests.conftest import REAL_DB, World
-from tests.storage_setup import migrated_sqlite_diffs
+from tests.storage_setup import downgrade, migrated_sqlite_diffs
 
 
 @pytest.mark.skipif(REAL_DB, reason="migrates its own SQLite file")
@@ -28,12 +26,6 @@ async def test_notes_have_no_foreign_keys_and_no_digest_index(tmp_path: Path) ->
                                        "ix_attempt_signals_round_id"]
 
 
-def _downgrade(sync_conn: Any, revision: str) -> None:
-    cfg = alembic_config()
-    cfg.attributes["connection"] = sync_conn
-    command.downgrade(cfg, revision)
-
-
 async def test_down_and_up_again_keeps_the_notes(world: World) -> None:
     client = world.make_client()
     await world.register(client)
@@ -41,8 +33,7 @@ async def test_down_and_up_again_keeps_the_notes(world: World) -> None:
     assert start.status_code == 201
     engine = world.ctx.sm.kw["bind"]
     assert await _foreign_keys(world) == 0
-    async with engine.begin() as conn:
-        await conn.run_sync(_downgrade, "0016")
+    await downgrade(engine, "0016")
     assert await _foreign_keys(world) == 3
     await migrate(engine)
     assert await _foreign_keys(world) == 0
