@@ -17,13 +17,14 @@ def catalogue(locale: str) -> dict[str, str]:
     return data
 
 
-def available() -> list[str]:
+@cache
+def available() -> tuple[str, ...]:
     """The locales that have a catalogue."""
-    return sorted(
+    return tuple(sorted(
         p.name.removesuffix(".json")
         for p in resources.files("contest.locales").iterdir()
         if p.name.endswith(".json")
-    )
+    ))
 
 
 def with_prefix(prefix: str, locale: str = DEFAULT_LOCALE) -> dict[str, str]:
@@ -35,10 +36,9 @@ def with_prefix(prefix: str, locale: str = DEFAULT_LOCALE) -> dict[str, str]:
 def t(key: str, locale: str = DEFAULT_LOCALE, **params: object) -> str:
     """Translate key into locale (falling back to Vietnamese, then to the key itself)."""
     for loc in (locale, DEFAULT_LOCALE):
-        try:
-            text = catalogue(loc).get(key)
-        except FileNotFoundError:
-            continue
+        if loc not in available():
+            continue  # the name may come from a cookie: read only the catalogues we ship
+        text = catalogue(loc).get(key)
         if text is not None:
             try:
                 return text.format(**params)

@@ -41,8 +41,6 @@ from contest.storage.db import transaction
 from contest.storage.tables import Contest
 
 STEPS = ("basics", "people", "rounds", "prizes", "publish")
-STEP_TITLES = {"basics": "Thông tin chung", "people": "Người dự thi",
-               "rounds": "Các đợt thi", "prizes": "Giải thưởng", "publish": "Công bố"}
 DEFAULT_GROUPS = [
     {"code": "cbccvc", "name": "Cán bộ, công chức, viên chức, người lao động"},
     {"code": "hssv", "name": "Học sinh, sinh viên"},

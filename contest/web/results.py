@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
@@ -16,10 +17,11 @@ from contest.core import scope
 from contest.core.context import Services
 from contest.domain.vocabulary import StaffRole
 from contest.errors import ExportUnknown
-from contest.i18n import with_prefix
+from contest.i18n import DEFAULT_LOCALE, available, t, with_prefix
 from contest.results import documents, exports, finalise
 from contest.results import published as results
 from contest.web.assets import bundle
+from contest.web.errors import locale_of
 from contest.web.parsing import participant_id, path_int
 from contest.web.staff_auth import client_ip, require_staff
 
@@ -41,6 +43,18 @@ EXPORT_ROLES = {
 def _env() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
                        trim_blocks=True, lstrip_blocks=True)
+
+
+def _language(request: Request) -> dict[str, Any]:
+    """The page's language: `lang` (a locale with a shipped catalogue, for <html lang>) and
+    `_`, its texts in that locale (Vietnamese for a key the locale lacks)."""
+    asked = locale_of(request)
+    lang = asked if asked in available() else DEFAULT_LOCALE
+
+    def text(key: str, **params: object) -> str:
+        return t(key, lang, **params)
+
+    return {"lang": lang, "_": text}
 
 
 def _ctx(request: Request) -> Services:
@@ -79,10 +93,12 @@ async def results_page(request: Request) -> HTMLResponse:
     rid = path_int(request, "round_id")
     ctx = _ctx(request)
     data = await results.manifest(ctx, rid)
+    language = _language(request)
     html = _env().get_template("results/page.html").render(
-        m=data, round_id=rid, chain_text=results.chain_sentence(data["chain"]),
+        m=data, round_id=rid, chain_text=results.chain_sentence(data["chain"], language["lang"]),
         check=with_prefix("drawcheck."), check_js=bundle(request).urls.get(CHECK_JS),
-        finalised_local=results.local_text(data["round"]["finalised_at"], ctx.settings.tz))
+        finalised_local=results.local_text(data["round"]["finalised_at"], ctx.settings.tz),
+        **language)
     return HTMLResponse(html)
 
 
@@ -90,8 +106,8 @@ async def answer_key_page(request: Request) -> HTMLResponse:
     """GET /answer-key/{id}: the printable answer key of a closed round."""
     r, questions, withheld = await results.answer_key(_ctx(request),
                                                       path_int(request, "round_id"))
-    html = _env().get_template("results/answer_key.html").render(round=r, questions=questions,
-                                                                 withheld=withheld)
+    html = _env().get_template("results/answer_key.html").render(
+        round=r, questions=questions, withheld=withheld, **_language(request))
     return HTMLResponse(html)
 
 

@@ -1,66 +1,58 @@
-"""Texts of the organiser console, in Vietnamese and English (English falls back to Vietnamese)."""
+"""Texts of the organiser console: one catalogue per locale, merged from the JSON files of
+contest/locales/console/<locale>/ (one file per area of the console); a key missing in a
+locale falls back to Vietnamese, then to the shared catalogues (error.* keys)."""
 
 from __future__ import annotations
 
-from contest.i18n import t
+import json
+from functools import cache
+from importlib import resources
 
-VI: dict[str, str] = {
-    "app.name": "Bảng điều khiển cuộc thi",
-    "nav.home": "Tổng quan",
-    "nav.contests": "Cuộc thi",
-    "nav.wizard": "Tạo cuộc thi mới",
-    "nav.district": "Tham gia theo đơn vị",
-    "nav.banks": "Ngân hàng câu hỏi",
-    "nav.units": "Đơn vị",
-    "nav.dashboard": "Theo dõi trực tiếp",
-    "nav.participants": "Người dự thi",
-    "nav.results": "Kết quả",
-    "nav.staff": "Cán bộ",
-    "nav.audit": "Nhật ký",
-    "nav.outbox": "Tin nhắn",
-    "outbox.state.pending": "Chờ gửi",
-    "outbox.state.sending": "Đang gửi",
-    "outbox.state.sent": "Đã gửi",
-    "outbox.state.failed": "Không gửi được",
-    "nav.logout": "Đăng xuất",
-    "nav.totp": "Xác thực hai lớp",
-    "role.admin": "Quản trị",
-    "role.organiser": "Ban tổ chức",
-    "role.unit_officer": "Cán bộ đơn vị",
-    "role.viewer": "Người xem",
-    "login.title": "Đăng nhập bảng điều khiển",
-    "login.username": "Tên đăng nhập",
-    "login.password": "Mật khẩu",
-    "login.totp": "Mã xác thực (nếu có)",
-    "login.submit": "Đăng nhập",
-    "common.save": "Lưu",
-    "common.upload": "Tải lên",
-    "common.download_csv": "Tải CSV",
-    "common.none": "Chưa có dữ liệu",
-    "common.back": "Quay lại",
-    "common.saved": "Đã lưu.",
-    "error.title": "Không thực hiện được",
-}
-
-EN: dict[str, str] = {
-    "app.name": "Contest console",
-    "nav.logout": "Log out",
-    "nav.outbox": "Messages",
-    "outbox.state.pending": "Waiting",
-    "outbox.state.sending": "Sending",
-    "outbox.state.sent": "Sent",
-    "outbox.state.failed": "Failed",
-    "login.title": "Console login",
-    "login.username": "Username",
-    "login.password": "Password",
-    "login.submit": "Log in",
-}
+from contest.i18n import DEFAULT_LOCALE, t
 
 
-def text(key: str, locale: str = "vi", **params: object) -> str:
-    """The console text for key; error.* keys come from the shared catalogues."""
-    table = EN if locale.startswith("en") else VI
-    raw = table.get(key) or VI.get(key)
+class CatalogueError(ValueError):
+    """Two files of one locale's console catalogue define the same key."""
+
+
+@cache
+def locales() -> frozenset[str]:
+    """The locales the console has a folder of texts for."""
+    root = resources.files("contest.locales").joinpath("console")
+    return frozenset(p.name for p in root.iterdir() if p.is_dir() and p.name.isalpha())
+
+
+@cache
+def catalogue(locale: str) -> dict[str, str]:
+    """The console texts of one locale (empty for one without a folder: the name comes
+    from a cookie, so only known folders are read); raises CatalogueError when two of its
+    files define one key."""
+    merged: dict[str, str] = {}
+    if locale not in locales():
+        return merged
+    folder = resources.files("contest.locales").joinpath("console", locale)
+    for part in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not part.name.endswith(".json"):
+            continue
+        texts: dict[str, str] = json.loads(part.read_text("utf-8"))
+        twice = merged.keys() & texts.keys()
+        if twice:
+            raise CatalogueError(f"console/{locale}/{part.name}: {sorted(twice)} defined twice")
+        merged.update(texts)
+    return merged
+
+
+def page_language(locale: str) -> str:
+    """The language a console page is shown in for a requested locale (its <html lang>)."""
+    lang = locale.split("-")[0]
+    return lang if lang in locales() else DEFAULT_LOCALE
+
+
+def text(key: str, locale: str = DEFAULT_LOCALE, **params: object) -> str:
+    """The console text for key in locale (Vietnamese when the locale lacks it); keys the
+    console does not define (error.*) come from the shared catalogues."""
+    lang = locale.split("-")[0]
+    raw = catalogue(lang).get(key) or catalogue(DEFAULT_LOCALE).get(key)
     if raw is None:
         return t(key, locale, **params)
     try:

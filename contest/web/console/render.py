@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from contest.domain.vocabulary import OutboxState, RoundKind, RoundState, StaffRole
-from contest.web.console.messages import text
+from contest.web.console.messages import page_language, text
 from contest.web.errors import locale_of
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -44,7 +44,8 @@ def page(request: Request, template: str, status: int = 200, **values: Any) -> H
 
         csrf = csrf_token(request)
     body = environment().get_template(f"console/{template}").render(
-        _=lambda key, **p: text(key, loc, **p), staff=staff, csrf=csrf, local=local,
+        _=lambda key, **p: text(key, loc, **p), lang=page_language(loc), staff=staff, csrf=csrf,
+        local=local,
         request=request, path=request.url.path, **values)
     resp = HTMLResponse(body, status_code=status)
     # The console shows personal data: never cache it, never frame it.

@@ -32,16 +32,8 @@ from contest.web.staff_auth import require_staff
 
 ORGANISERS = (StaffRole.ADMIN, StaffRole.ORGANISER)
 # (kind in the URL, title, what it holds), in the order the page lists them.
-EXPORTS = (
-    ("winners", "Danh sách đạt giải (công khai)",
-     "tên đã che, đơn vị, xã/huyện, nhóm, điểm, thời gian, giải"),
-    ("winners-internal", "Danh sách đạt giải (nội bộ)",
-     "thêm họ tên đầy đủ, ngày sinh, điện thoại, e-mail, CCCD — để liên hệ trao giải"),
-    ("participation", "Tham gia và kết quả theo đơn vị",
-     "người dự thi, lượt thi, điểm tuyệt đối, điểm trung bình, tỉ lệ tham gia"),
-    ("ranking", "Bảng xếp hạng đầy đủ",
-     "mọi bài được tính theo thứ tự cuối cùng, kèm cờ và lý do loại"),
-)
+# the exports offered, in this order; their titles are `results.export.<kind>.title|holds`
+EXPORT_KINDS = ("winners", "winners-internal", "participation", "ranking")
 NEEDS_RESULTS = frozenset({"winners", "winners-internal", "ranking"})
 
 
@@ -57,7 +49,7 @@ async def _render(request: Request, round_id: int, status: int = 200,
     ov = await console_results.overview(ctx_of(request), staff, round_id, unit)
     level = _level(request)
     query = "&".join(x for x in (f"unit={unit}" if unit else "", f"level={level}") if x)
-    exports = [(kind, title, holds) for kind, title, holds in EXPORTS
+    exports = [kind for kind in EXPORT_KINDS
                if staff.role in EXPORT_ROLES[kind.replace("-", "_")]
                and (ov.result is not None or kind not in NEEDS_RESULTS)]
     values: dict[str, Any] = {"confirm": request.query_params.get("confirm") == "1",

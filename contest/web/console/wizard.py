@@ -11,10 +11,10 @@ from starlette.responses import RedirectResponse, Response
 
 from contest.console import contests as console_contests
 from contest.console import wizard as console_wizard
-from contest.console.wizard import STEP_TITLES, STEPS
+from contest.console.wizard import STEPS
 from contest.domain.final_ranking import CRITERIA, DEFAULT_CHAIN
 from contest.domain.rules_text import CRITERIA_LABELS
-from contest.domain.series import WEEKDAYS_VI, WeeklySeries
+from contest.domain.series import WeeklySeries
 from contest.domain.vocabulary import RoundKind, StaffRole
 from contest.errors import DraftInvalid, NotFound
 from contest.setup import round_settings
@@ -76,12 +76,11 @@ async def _step_values(request: Request, d: console_wizard.Draft, step: str) -> 
     """What a step's template needs besides the draft."""
     ctx = ctx_of(request)
     values: dict[str, Any] = {"draft": d, "spec": d.spec, "step": step, "steps": STEPS,
-                              "titles": STEP_TITLES, "yaml": None}
+                              "yaml": None}
     if step == "basics":
         values["roots"] = await round_settings.unit_roots(ctx)
     elif step == "rounds":
         values["versions"] = await round_settings.bank_versions(ctx)
-        values["weekdays"] = WEEKDAYS_VI
     elif step == "prizes":
         first = next((r for r in d.spec.rounds if r.kind == RoundKind.RANKED), None)
         chain = list(first.tie_breaks or DEFAULT_CHAIN) if first else list(DEFAULT_CHAIN)
