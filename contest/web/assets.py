@@ -12,6 +12,7 @@ templates are served with ``no-cache`` so a new release reaches phones on their 
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import json
@@ -61,6 +62,18 @@ class Bundle:
     index: Asset
     sw: Asset
     pages: dict[str, Asset]  # other templates by source name (projector/index.html)
+    csp: str  # the pages' Content-Security-Policy (it names the import map by its hash)
+
+
+# What the pages may load: their own scripts and the import map the build writes inline
+# (allowed by its hash, never 'unsafe-inline'), and Zalo's share plugin, which a contest's
+# page fetches from zalo.me on a tap and which draws from zalo.me/zdn.vn. Inline styles stay
+# allowed for that plugin's button; no frame-ancestors: portals embed the app (embed.js).
+_POLICY = ("default-src 'self'; script-src 'self' {importmap} https://*.zalo.me "
+           "https://*.zdn.vn; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; "
+           "connect-src 'self' https://*.zalo.me; frame-src https://*.zalo.me; "
+           "worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; "
+           "form-action 'self'")
 
 
 def _asset(body: bytes, media_type: str) -> Asset:
@@ -115,7 +128,9 @@ def build(root: Path) -> Bundle:
     sw = _asset(render(sw_src.read_text("utf-8")) if sw_src.is_file() else b"", TYPES[".js"])
     pages = {n: _asset(render((root / n).read_text("utf-8")), TYPES["." + n.rsplit(".", 1)[1]])
              for n in PAGES if (root / n).is_file()}
-    return Bundle(_stamp(root), urls, files, plain, index, sw, pages)
+    digest = base64.b64encode(hashlib.sha256(importmap.encode()).digest()).decode()
+    csp = _POLICY.format(importmap=f"'sha256-{digest}'")
+    return Bundle(_stamp(root), urls, files, plain, index, sw, pages, csp)
 
 
 def bundle(request: Request) -> Bundle:
@@ -130,9 +145,11 @@ def bundle(request: Request) -> Bundle:
     return current
 
 
-def _send(request: Request, a: Asset, cache: str) -> Response:
+def _send(request: Request, a: Asset, cache: str, csp: str | None = None) -> Response:
     headers = {"Cache-Control": cache, "Vary": "Accept-Encoding",
                "X-Content-Type-Options": "nosniff"}
+    if csp:
+        headers["Content-Security-Policy"] = csp
     if "gzip" in request.headers.get("accept-encoding", ""):
         headers["Content-Encoding"] = "gzip"
         return Response(a.gz, media_type=a.media_type, headers=headers)
@@ -141,7 +158,8 @@ def _send(request: Request, a: Asset, cache: str) -> Response:
 
 async def index(request: Request) -> Response:
     """GET / : the single page, always revalidated so releases reach phones."""
-    return _send(request, bundle(request).index, "no-cache")
+    b = bundle(request)
+    return _send(request, b.index, "no-cache", b.csp)
 
 
 async def service_worker(request: Request) -> Response:
@@ -153,10 +171,11 @@ async def service_worker(request: Request) -> Response:
 
 async def projector(request: Request) -> Response:
     """GET /projector/ : the projector page naming its hashed assets; raises NotFound."""
-    found = bundle(request).pages.get("projector/index.html")
+    b = bundle(request)
+    found = b.pages.get("projector/index.html")
     if found is None:
         raise NotFound()
-    return _send(request, found, "no-cache")
+    return _send(request, found, "no-cache", b.csp)
 
 
 async def web_manifest(request: Request) -> Response:

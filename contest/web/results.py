@@ -45,6 +45,16 @@ def _env() -> Environment:
                        trim_blocks=True, lstrip_blocks=True)
 
 
+# the public results pages: their own inline <style>, the draw check's module and its texts
+# (a JSON block, never run); nothing else
+PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+               "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'")
+
+
+def _page(html: str) -> HTMLResponse:
+    return HTMLResponse(html, headers={"Content-Security-Policy": PAGE_POLICY})
+
+
 def _language(request: Request) -> dict[str, Any]:
     """The page's language: `lang` (a locale with a shipped catalogue, for <html lang>) and
     `_`, its texts in that locale (Vietnamese for a key the locale lacks)."""
@@ -99,7 +109,7 @@ async def results_page(request: Request) -> HTMLResponse:
         check=with_prefix("drawcheck."), check_js=bundle(request).urls.get(CHECK_JS),
         finalised_local=results.local_text(data["round"]["finalised_at"], ctx.settings.tz),
         **language)
-    return HTMLResponse(html)
+    return _page(html)
 
 
 async def answer_key_page(request: Request) -> HTMLResponse:
@@ -108,7 +118,7 @@ async def answer_key_page(request: Request) -> HTMLResponse:
                                                       path_int(request, "round_id"))
     html = _env().get_template("results/answer_key.html").render(
         round=r, questions=questions, withheld=withheld, **_language(request))
-    return HTMLResponse(html)
+    return _page(html)
 
 
 async def finalise_round(request: Request) -> JSONResponse:

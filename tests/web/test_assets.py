@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 
@@ -108,3 +110,20 @@ async def test_web_manifest_names_the_app_and_its_icons(world: World) -> None:
             w = int.from_bytes(got.content[16:20], "big")
             h = int.from_bytes(got.content[20:24], "big")
             assert f"{w}x{h}" == icon["sizes"]
+
+
+async def test_pages_run_only_their_own_scripts_and_the_hashed_import_map(world: World) -> None:
+    page = await world.client.get("/")
+    policy = dict(d.strip().split(" ", 1) for d in page.headers["content-security-policy"]
+                  .split(";"))
+    scripts = policy["script-src"].split()
+    assert "'self'" in scripts and "'unsafe-inline'" not in scripts
+    assert "'unsafe-eval'" not in scripts and policy["object-src"] == "'none'"
+    # the one inline script that runs, the import map, is allowed by its exact hash
+    importmap = re.search(r'<script type="importmap">(.*?)</script>', page.text).group(1)  # type: ignore[union-attr]
+    digest = base64.b64encode(hashlib.sha256(importmap.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in scripts
+    assert [s for s in scripts if s.startswith("'sha256-")] == [f"'sha256-{digest}'"]
+    projector = await world.client.get("/projector/")
+    assert projector.headers["content-security-policy"] == page.headers[
+        "content-security-policy"]
