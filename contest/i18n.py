@@ -6,14 +6,27 @@ import json
 from functools import cache
 from importlib import resources
 
+from contest.domain.phrase import Phrase
+
 DEFAULT_LOCALE = "vi"
 
 
 @cache
 def catalogue(locale: str) -> dict[str, str]:
-    """Load the messages of one locale; raises FileNotFoundError for an unknown one."""
-    text = resources.files("contest.locales").joinpath(f"{locale}.json").read_text("utf-8")
-    data: dict[str, str] = json.loads(text)
+    """Load the messages of one locale: <locale>.json and the files of its folder
+    <locale>/ (one per area); raises FileNotFoundError for an unknown locale and ValueError
+    for a key defined twice."""
+    root = resources.files("contest.locales")
+    data: dict[str, str] = json.loads(root.joinpath(f"{locale}.json").read_text("utf-8"))
+    folder = root.joinpath(locale)
+    parts = sorted(folder.iterdir(), key=lambda p: p.name) if folder.is_dir() else []
+    for part in parts:
+        if part.name.endswith(".json"):
+            more: dict[str, str] = json.loads(part.read_text("utf-8"))
+            twice = data.keys() & more.keys()
+            if twice:
+                raise ValueError(f"{locale}/{part.name}: {sorted(twice)} defined twice")
+            data.update(more)
     return data
 
 
@@ -33,8 +46,16 @@ def with_prefix(prefix: str, locale: str = DEFAULT_LOCALE) -> dict[str, str]:
             if k.startswith(prefix)}
 
 
+def words(params: dict[str, object], locale: str) -> dict[str, object]:
+    """The params with every Phrase among them translated into locale."""
+    return {k: t(v.key, locale, **v.params) if isinstance(v, Phrase) else v
+            for k, v in params.items()}
+
+
 def t(key: str, locale: str = DEFAULT_LOCALE, **params: object) -> str:
-    """Translate key into locale (falling back to Vietnamese, then to the key itself)."""
+    """Translate key into locale (falling back to Vietnamese, then to the key itself); a
+    Phrase among the params is translated into the same locale first."""
+    params = words(params, locale)
     for loc in (locale, DEFAULT_LOCALE):
         if loc not in available():
             continue  # the name may come from a cookie: read only the catalogues we ship

@@ -21,6 +21,7 @@ from contest.core import audit_log
 from contest.core.context import Services
 from contest.domain.bank import DIFFICULTIES, Bank, BankOption, BankQuestion
 from contest.domain.item_stats import ItemStats, Response, item_stats
+from contest.domain.phrase import Phrase
 from contest.domain.vocabulary import AttemptStatus
 from contest.errors import ConfigInvalid, NotFound
 from contest.setup import round_settings
@@ -225,15 +226,15 @@ async def as_bank(s: Any, v: BankVersion, b: BankRow) -> list[BankQuestion]:
 def check_edit(kind: str, e: QuestionEdit) -> None:
     """Raise ConfigInvalid naming what is wrong with an edited question."""
     if not e.text.strip():
-        raise ConfigInvalid(detail="nội dung câu hỏi không được để trống")
+        raise ConfigInvalid(detail=Phrase("detail.question_edit.text_empty"))
     if not 2 <= len(e.options) <= 8 or any(not o.strip() for o in e.options):
-        raise ConfigInvalid(detail="cần từ 2 đến 8 phương án, không phương án nào trống")
+        raise ConfigInvalid(detail=Phrase("detail.question_edit.options", min=2, max=8))
     if not e.keys or any(not 0 <= k < len(e.options) for k in e.keys):
-        raise ConfigInvalid(detail="cần chọn đáp án đúng trong các phương án")
+        raise ConfigInvalid(detail=Phrase("detail.question_edit.key_missing"))
     if kind != "multiple" and len(e.keys) != 1:
-        raise ConfigInvalid(detail="câu một lựa chọn (và đúng/sai) có đúng một đáp án")
+        raise ConfigInvalid(detail=Phrase("detail.question_edit.single_key"))
     if e.difficulty not in DIFFICULTIES:
-        raise ConfigInvalid(detail="mức độ là easy, medium hoặc hard")
+        raise ConfigInvalid(detail=Phrase("detail.question_edit.difficulty"))
 
 
 async def _new_version(ctx: Services, v: BankVersion, b: BankRow,
@@ -303,7 +304,7 @@ async def retire_question(ctx: Services, version_id: int, question_id: int, move
             raise NotFound()
         questions = [x for x in await as_bank(s, v, b) if x.ext_id != q.ext_id]
     if not questions:
-        raise ConfigInvalid(detail="không thể bỏ câu hỏi cuối cùng của ngân hàng")
+        raise ConfigInvalid(detail=Phrase("detail.bank_split.last_question"))
     return await _new_version(ctx, v, b, questions, move_rounds, actor, ip, "question.retire",
                               question=q.ext_id, from_version=v.number)
 
@@ -325,8 +326,9 @@ async def split_bank(ctx: Services, code: str, number: int | None, parts: int, p
         v, b = await _version(s, v.id or 0)
         questions = await as_bank(s, v, b)
     if len(questions) < parts * per_part:
-        raise ConfigInvalid(detail=f"ngân hàng {code} có {len(questions)} câu, không đủ chia "
-                                   f"{parts} tuần × {per_part} câu không lặp lại")
+        raise ConfigInvalid(detail=Phrase("detail.bank_split.too_few", code=code,
+                                           count=len(questions), parts=parts,
+                                           per_part=per_part))
     ordered = sorted(questions, key=lambda x: (x.topic, x.difficulty, x.ext_id))
     out = []
     for k in range(parts):

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from contest.core import audit_log
 from contest.core.context import Services
+from contest.domain.phrase import Phrase
 from contest.domain.series import shift
 from contest.errors import ConfigInvalid, NotFound
 from contest.setup import round_settings
@@ -25,7 +26,7 @@ async def clone_round(ctx: Services, contest_id: int, round_id: int, days: int, 
     """A new round of the same contest copying a round, its window shifted by `days` (next
     week's round), with a fresh secret; raises NotFound, ConfigInvalid."""
     if not -3660 <= days <= 3660:
-        raise ConfigInvalid(detail="số ngày dời phải từ -3660 đến 3660")
+        raise ConfigInvalid(detail=Phrase("detail.clone.days_range"))
     async with transaction(ctx.sm) as s:
         src = await s.get(Round, round_id)
         if src is None or src.contest_id != contest_id:
@@ -34,7 +35,7 @@ async def clone_round(ctx: Services, contest_id: int, round_id: int, days: int, 
                                      .where(col(Round.contest_id) == contest_id))).all())
         name = title.strip() or f"{src.title} (bản sao)"
         if name in taken:
-            raise ConfigInvalid(detail=f"đã có đợt thi tên {name!r} trong cuộc thi này")
+            raise ConfigInvalid(detail=Phrase("detail.clone.title_taken", name=name))
         values = {k: getattr(src, k) for k in _ROUND_COPY}
         r = Round(contest_id=contest_id, title=name, secret=secrets.token_bytes(32),
                   opens_at=shift(src.opens_at.astimezone(ctx.settings.tz), days),

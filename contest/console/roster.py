@@ -28,7 +28,9 @@ from contest.core.context import Services
 from contest.core.crypto import cipher, mask_phone
 from contest.core.scope import unit_codes_in_scope
 from contest.domain import people
+from contest.domain.phrase import Phrase
 from contest.errors import ConfigInvalid, NotFound
+from contest.i18n import t
 from contest.people import consent
 from contest.people.accounts import hash_password, new_id
 from contest.setup.catalog import list_units
@@ -51,11 +53,11 @@ class RowProblem:
     """Something wrong with one row of the upload (row numbers as Excel shows them)."""
 
     row: int
-    column: str
-    message: str
+    column: str  # the column's header, as the file has it
+    message: Phrase
 
     def __str__(self) -> str:
-        return f"Dòng {self.row}, cột {self.column}: {self.message}"
+        return t("detail.roster.row", row=self.row, column=self.column, message=self.message)
 
 
 @dataclass(frozen=True)
@@ -140,16 +142,18 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
     """(Excel row number, {column key: text}) of each non-empty row under the header;
     raises ConfigInvalid for a file that is not a usable workbook."""
     if len(data) > MAX_FILE:
-        raise ConfigInvalid(detail=f"{filename}: tệp lớn hơn 5 MB")
+        raise ConfigInvalid(detail=Phrase("detail.roster.too_large", file=filename,
+                                           max_mb=MAX_FILE // (1024 * 1024)))
     if not filename.lower().endswith(".xlsx"):
-        raise ConfigInvalid(detail=f"{filename}: cần tệp Excel .xlsx (tải tệp mẫu ở trên)")
+        raise ConfigInvalid(detail=Phrase("detail.roster.not_xlsx", file=filename))
     try:
         check_zip(data, filename)
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except BankInvalid as exc:
-        raise ConfigInvalid(detail=f"{filename}: không đọc được tệp Excel") from exc
+        raise ConfigInvalid(detail=Phrase("detail.roster.unreadable", file=filename)) from exc
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise ConfigInvalid(detail=f"{filename}: không đọc được tệp Excel ({exc})") from exc
+        raise ConfigInvalid(detail=Phrase("detail.roster.unreadable_because", file=filename,
+                                           reason=str(exc))) from exc
     ws = wb.worksheets[0]
     header: dict[str, int] | None = None
     out: list[tuple[int, dict[str, str]]] = []
@@ -167,11 +171,13 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
             continue
         out.append((number, {k: cells[i] if i < len(cells) else "" for k, i in header.items()}))
         if len(out) > MAX_ROWS:
-            raise ConfigInvalid(detail=f"{filename}: quá {MAX_ROWS} dòng; chia thành nhiều tệp")
+            raise ConfigInvalid(detail=Phrase("detail.roster.too_many_rows", file=filename,
+                                               max=MAX_ROWS))
     wb.close()
     if header is None:
-        raise ConfigInvalid(detail=f"{filename}: không thấy dòng tiêu đề với các cột "
-                                   + ", ".join(n for k, n in COLUMNS if k in REQUIRED))
+        raise ConfigInvalid(detail=Phrase(
+            "detail.roster.no_header", file=filename,
+            columns=", ".join(n for k, n in COLUMNS if k in REQUIRED)))
     return out
 
 
@@ -206,42 +212,41 @@ async def import_roster(ctx: Services, staff: Staff, contest_id: int | None, fil
     for number, row in rows:
         bad = len(result.problems)
 
-        def problem(key: str, message: str, number: int = number) -> None:
-            result.problems.append(RowProblem(number, names[key], message))
+        def problem(key: str, what: str, number: int = number, **params: object) -> None:
+            result.problems.append(RowProblem(number, names[key],
+                                              Phrase(f"detail.roster.row.{what}", **params)))
 
         for key in REQUIRED:
             if not row.get(key):
-                problem(key, "bắt buộc, đang để trống")
+                problem(key, "required")
         name = people.clean_name(row.get("full_name", ""))
         if row.get("full_name") and (len(name) > 255 or len(name.split()) < 2):
-            problem("full_name", "cần họ và tên đầy đủ (ít nhất hai chữ)")
+            problem("full_name", "full_name")
         birth = _birth(row.get("birth_date", ""))
         if row.get("birth_date") and (birth is None or not date(1900, 1, 1) <= birth <= today):
-            problem("birth_date", f"ngày sinh không hợp lệ {row['birth_date']!r} "
-                                  "(dạng ngày/tháng/năm, ví dụ 21/05/2008)")
+            problem("birth_date", "birth_date", value=repr(row["birth_date"]))
         elif birth is not None and c.min_age is not None and \
                 people.age_on(birth, today) < c.min_age:
-            problem("birth_date", f"chưa đủ {c.min_age} tuổi theo thể lệ")
+            problem("birth_date", "too_young", age=c.min_age)
         phone = people.normalise_phone(row.get("phone", ""))
         phone_hash = data_cipher.lookup("phone", phone) if phone else None
         if row.get("phone") and phone is None:
-            problem("phone", f"số điện thoại không hợp lệ {row['phone']!r} (10 số, bắt đầu "
-                             "bằng 03, 05, 07, 08 hoặc 09)")
+            problem("phone", "phone", value=repr(row["phone"]))
         elif phone_hash in taken:
-            problem("phone", "số điện thoại đã đăng ký cuộc thi này (hoặc lặp lại trong tệp)")
+            problem("phone", "phone_taken")
         if row.get("unit_code") and row["unit_code"] not in units:
-            problem("unit_code", f"không có đơn vị mã {row['unit_code']} trong phạm vi của bạn")
+            problem("unit_code", "unit", unit=row["unit_code"])
         if row.get("group") and row["group"] not in groups:
-            problem("group", f"không có nhóm {row['group']} (dùng: {', '.join(sorted(groups))})")
+            problem("group", "group", group=row["group"], groups=", ".join(sorted(groups)))
         gender = GENDERS.get(row.get("gender", "").lower()) if row.get("gender") else None
         if row.get("gender") and gender is None:
-            problem("gender", "giới tính là Nam, Nữ hoặc Khác")
+            problem("gender", "gender")
         id_number = row.get("id_number") or None
         if id_number and not people.valid_id_number(id_number):
-            problem("id_number", "số căn cước gồm 12 chữ số")
+            problem("id_number", "id_number")
         email = row.get("email") or None
         if email and not people.valid_email(email):
-            problem("email", "thư điện tử không hợp lệ")
+            problem("email", "email")
         if len(result.problems) > bad:
             continue
         assert phone is not None and phone_hash is not None and birth is not None

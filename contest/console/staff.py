@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from contest.core import audit_log
 from contest.core.context import Services
+from contest.domain.phrase import Phrase
 from contest.domain.vocabulary import StaffRole
 from contest.errors import (
     ConfigInvalid,
@@ -64,20 +65,20 @@ async def create_staff(ctx: Services, username: str, password: str, role: str,
     """Create a staff account; raises ConfigInvalid for a bad role, unit, name or password."""
     username = username.strip().lower()
     if not _USERNAME.match(username):
-        raise ConfigInvalid(detail="tên đăng nhập chỉ gồm chữ thường, số, . _ - (2-64 ký tự)")
+        raise ConfigInvalid(detail=Phrase("detail.staff.username_format"))
     if role not in ROLES:
-        raise ConfigInvalid(detail=f"vai trò phải là một trong {', '.join(ROLES)}")
+        raise ConfigInvalid(detail=Phrase("detail.staff.role_unknown", roles=", ".join(ROLES)))
     if role == StaffRole.UNIT_OFFICER and not unit_code:
-        raise ConfigInvalid(detail="cán bộ đơn vị cần có mã đơn vị (--unit)")
+        raise ConfigInvalid(detail=Phrase("detail.staff.unit_needed_cli"))
     if not 10 <= len(password) <= 128:
-        raise ConfigInvalid(detail="mật khẩu cần từ 10 đến 128 ký tự")
+        raise ConfigInvalid(detail=Phrase("detail.staff.password_length", min=10, max=128))
     secret = pyotp.random_base32() if totp else None
     password_hash = await passwords.hash_password(ctx, password)
     try:
         async with transaction(ctx.sm) as s:
             found = await s.scalar(select(Unit.id).where(col(Unit.code) == unit_code))
             if unit_code and found is None:
-                raise ConfigInvalid(detail=f"không có đơn vị mã {unit_code}")
+                raise ConfigInvalid(detail=Phrase("detail.staff.unit_unknown", unit=unit_code))
             staff = Staff(username=username, password_hash=password_hash, full_name=full_name,
                           role=role, unit_code=unit_code or None, totp_secret=secret,
                           created_at=ctx.now())
@@ -85,7 +86,8 @@ async def create_staff(ctx: Services, username: str, password: str, role: str,
             audit_log.record(s, ctx.now(), actor, "staff.create", f"staff:{username}", ip=ip,
                              role=role, unit_code=unit_code, totp=totp)
     except IntegrityError as exc:
-        raise ConfigInvalid(detail=f"tên đăng nhập {username} đã có") from exc
+        raise ConfigInvalid(detail=Phrase("detail.staff.username_taken",
+                                            username=username)) from exc
     uri = (pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="Contest")
            if secret else None)
     return NewStaff(staff, uri)
@@ -228,22 +230,22 @@ async def update_staff(ctx: Services, staff_id: int, *, role: str, unit_code: st
     """
     unit_code = (unit_code or "").strip() or None
     if role not in ROLES:
-        raise ConfigInvalid(detail=f"vai trò phải là một trong {', '.join(ROLES)}")
+        raise ConfigInvalid(detail=Phrase("detail.staff.role_unknown", roles=", ".join(ROLES)))
     if role == StaffRole.UNIT_OFFICER and not unit_code:
-        raise ConfigInvalid(detail="cán bộ đơn vị cần có mã đơn vị")
+        raise ConfigInvalid(detail=Phrase("detail.staff.unit_needed"))
     async with transaction(ctx.sm) as s:
         staff = await s.get(Staff, staff_id)
         if staff is None:
             raise NotFound()
         if unit_code and await s.scalar(select(Unit.id).where(col(Unit.code) == unit_code)) \
                 is None:
-            raise ConfigInvalid(detail=f"không có đơn vị mã {unit_code}")
+            raise ConfigInvalid(detail=Phrase("detail.staff.unit_unknown", unit=unit_code))
         if staff.role == StaffRole.ADMIN and staff.active and (
                 role != StaffRole.ADMIN or not active):
             admins = await s.scalar(select(func.count()).select_from(Staff).where(
                 col(Staff.role) == StaffRole.ADMIN, col(Staff.active)))
             if int(admins or 0) <= 1:
-                raise ConfigInvalid(detail="phải còn ít nhất một quản trị đang hoạt động")
+                raise ConfigInvalid(detail=Phrase("detail.staff.last_admin"))
         before = {"role": staff.role, "unit_code": staff.unit_code, "active": staff.active,
                   "totp": staff.totp_secret is not None}
         staff.role, staff.unit_code, staff.active = role, unit_code, active
@@ -289,10 +291,9 @@ async def confirm_totp(ctx: Services, staff: Staff, code: str, ip: str | None = 
         raise Forbidden()
     secret = await pending_totp(ctx, staff)
     if secret is None:
-        raise ConfigInvalid(detail="mã QR đã hết hạn; mở lại trang để lấy mã mới")
+        raise ConfigInvalid(detail=Phrase("detail.staff.totp_expired"))
     if not pyotp.TOTP(secret).verify(code.strip(), for_time=ctx.now(), valid_window=1):
-        raise ConfigInvalid(detail="mã xác thực không đúng; nhập mã 6 số đang hiện trong ứng "
-                                   "dụng xác thực")
+        raise ConfigInvalid(detail=Phrase("detail.staff.totp_wrong"))
     async with transaction(ctx.sm) as s:
         row = await s.get(Staff, staff.id)
         if row is None:

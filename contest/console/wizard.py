@@ -21,9 +21,11 @@ from sqlmodel import col, select
 
 from contest.core import audit_log
 from contest.core.context import Services
+from contest.domain.phrase import Phrase
 from contest.domain.series import WeeklySeries, shift, windows
 from contest.domain.vocabulary import RoundKind
 from contest.errors import ConfigInvalid, DraftInvalid, NotFound
+from contest.i18n import DEFAULT_LOCALE, words
 from contest.people import consent
 from contest.setup.contest_as_code import LoadReport, check_spec, load_spec, spec_of
 from contest.setup.contest_file import (
@@ -208,7 +210,7 @@ async def _store(ctx: Services, draft: Draft, spec: ContestSpec, step: str, acto
                  ip: str | None, action: str) -> Draft:
     """Store spec as the draft's file after the shared checks; raises DraftInvalid."""
     if draft.row.published_contest_id is not None:
-        raise ConfigInvalid(detail="bản nháp đã được công bố; sửa cuộc thi ở trang Cuộc thi")
+        raise ConfigInvalid(detail=Phrase("detail.wizard.draft_published"))
     _normalise(spec)
     found = await problems_of(ctx, draft, spec)
     if found:
@@ -312,9 +314,9 @@ async def add_series(ctx: Services, draft_id: int, si: SeriesInput, actor: str,
             parts = await split_bank(ctx, si.template.bank, si.template.bank_version,
                                      si.series.weeks, si.template.questions, actor)
         except (ConfigInvalid, NotFound) as exc:
+            detail = words(exc.params, DEFAULT_LOCALE).get("detail", "không tìm thấy")
             raise DraftInvalid(count=1, problems=[
-                f"Không chia được ngân hàng: {exc.params.get('detail', 'không tìm thấy')}."]) \
-                from exc
+                f"Không chia được ngân hàng: {detail}."]) from exc
         for r, (code, number) in zip(rounds, parts, strict=False):
             r.bank, r.bank_version = code, number
     spec.rounds += rounds
@@ -354,7 +356,7 @@ async def publish(ctx: Services, draft_id: int, actor: str, ip: str | None = Non
     DraftInvalid (with the loader's problems), ConfigInvalid (already published)."""
     d = await get(ctx, draft_id)
     if d.row.published_contest_id is not None:
-        raise ConfigInvalid(detail="bản nháp này đã được công bố")
+        raise ConfigInvalid(detail=Phrase("detail.wizard.already_published"))
     found = await problems_of(ctx, d, d.spec)
     if not d.spec.rounds:
         found.append("Cuộc thi chưa có đợt thi nào.")

@@ -15,12 +15,6 @@ CRITERIA_VI = {
     "duration": "người làm bài trong thời gian ngắn hơn",
     "submitted": "người nộp bài sớm hơn",
 }
-CRITERIA_LABELS = {
-    "score": "Điểm (cao hơn xếp trên)",
-    "prediction": "Dự đoán (gần đúng hơn xếp trên)",
-    "duration": "Thời gian làm bài (ngắn hơn xếp trên)",
-    "submitted": "Thời điểm nộp bài (sớm hơn xếp trên)",
-}
 
 
 def _percent(rate: float) -> str:

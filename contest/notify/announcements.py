@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from contest.core import audit_log
 from contest.core.context import Services
+from contest.domain.phrase import Phrase
 from contest.domain.vocabulary import OutboxState
 from contest.errors import ConfigInvalid, NotFound
 from contest.notify.outbox import NewMessage, enqueue
@@ -68,9 +69,9 @@ def _checked(d: Draft) -> Draft:
     title = " ".join(d.title.split())
     body = "\n".join(line.rstrip() for line in d.body.strip().splitlines())
     if not title or len(title) > TITLE_MAX:
-        raise ConfigInvalid(detail=f"tiêu đề cần từ 1 đến {TITLE_MAX} ký tự")
+        raise ConfigInvalid(detail=Phrase("detail.announcement.title_length", max=TITLE_MAX))
     if not body or len(body) > BODY_MAX:
-        raise ConfigInvalid(detail=f"nội dung cần từ 1 đến {BODY_MAX} ký tự")
+        raise ConfigInvalid(detail=Phrase("detail.announcement.body_length", max=BODY_MAX))
     return Draft(title, body, d.round_id, d.notify)
 
 
@@ -87,7 +88,7 @@ async def publish(ctx: Services, contest_id: int, draft: Draft, actor: str) -> i
         if d.round_id is not None:
             r = await s.get(Round, d.round_id)
             if r is None or r.contest_id != contest_id:
-                raise ConfigInvalid(detail="đợt thi không thuộc cuộc thi này")
+                raise ConfigInvalid(detail=Phrase("detail.round_of_another_contest"))
         a = Announcement(contest_id=contest_id, round_id=d.round_id, title=d.title,
                          body=d.body, created_at=now, created_by=actor, published_at=now,
                          notify=d.notify)

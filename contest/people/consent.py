@@ -8,6 +8,7 @@ from sqlmodel import col, select
 
 from contest.core import audit_log
 from contest.core.context import Services
+from contest.domain.phrase import Phrase
 from contest.errors import ConfigInvalid, NotFound
 from contest.storage.console_tables import ConsentText
 from contest.storage.db import transaction
@@ -66,19 +67,19 @@ async def publish(ctx: Services, contest_id: int, version: str, text: str,
     version, text = version.strip(), text.strip()
     purposes = [p.strip() for p in purposes if p.strip()]
     if not version or len(version) > 64:
-        raise ConfigInvalid(detail="phiên bản cần từ 1 đến 64 ký tự")
+        raise ConfigInvalid(detail=Phrase("detail.consent.version_length"))
     if not text:
-        raise ConfigInvalid(detail="nội dung văn bản đồng ý không được để trống")
+        raise ConfigInvalid(detail=Phrase("detail.consent.text_empty"))
     if not purposes:
-        raise ConfigInvalid(detail="cần ít nhất một mục đích xử lý dữ liệu (mỗi dòng một mục)")
+        raise ConfigInvalid(detail=Phrase("detail.consent.purposes_missing"))
     async with transaction(ctx.sm) as s:
         if await s.get(Contest, contest_id) is None:
             raise NotFound()
         used = await s.scalar(select(ConsentText.id).where(
             col(ConsentText.contest_id) == contest_id, col(ConsentText.version) == version))
         if used is not None:
-            raise ConfigInvalid(detail=f"phiên bản {version} đã được công bố; đặt tên phiên bản "
-                                       "mới")
+            raise ConfigInvalid(detail=Phrase("detail.consent.version_taken",
+                                              version=version))
         s.add(ConsentText(contest_id=contest_id, version=version, text=text, purposes=purposes,
                           created_at=ctx.now()))
         audit_log.record(s, ctx.now(), actor, "consent.publish", f"contest:{contest_id}",

@@ -21,6 +21,7 @@ from contest.core.context import Services, log
 from contest.core.crypto import cipher
 from contest.core.scope import require_participant
 from contest.domain import people
+from contest.domain.phrase import Phrase
 from contest.domain.rates import parse_rate
 from contest.errors import ConfigInvalid, RateLimited, ResetCodeInvalid, ValidationFailed
 from contest.integrity import throttle
@@ -177,8 +178,8 @@ async def issue_by_staff(ctx: Services, staff: Staff, participant_id: str, ident
     """
     p = await require_participant(ctx, staff, participant_id)
     if p.purged_at is not None:
-        raise ConfigInvalid(detail="dữ liệu cá nhân của người này đã bị xóa")
+        raise ConfigInvalid(detail=Phrase("detail.recovery.purged"))
     if not identity_checked or not document.strip():
-        raise ConfigInvalid(detail="hãy đối chiếu giấy tờ tùy thân và ghi loại giấy tờ đã xem")
+        raise ConfigInvalid(detail=Phrase("detail.recovery.identity_unchecked"))
     return await _issue(ctx, p, f"staff:{staff.username}", ctx.settings.reset_officer_ttl_s,
                         ip=ip, document=document.strip())

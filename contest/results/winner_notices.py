@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from contest.core import audit_log
 from contest.core.context import Services
 from contest.domain import documents
+from contest.domain.phrase import Phrase
 from contest.domain.vocabulary import PrizeKind, RoundKind
 from contest.errors import ConfigInvalid, NotFound, RoundNotFinalised
 from contest.notify.outbox import NewMessage, enqueue
@@ -134,7 +135,8 @@ async def set_claim(ctx: Services, contest_id: int, text: str, actor: str) -> No
     """
     clean = " ".join(text.split())
     if len(clean) > documents.CLAIM_MAX:
-        raise ConfigInvalid(detail=f"cách nhận giải dài quá {documents.CLAIM_MAX} ký tự")
+        raise ConfigInvalid(detail=Phrase("detail.notice.claim_too_long",
+                                          max=documents.CLAIM_MAX))
     async with transaction(ctx.sm) as s:
         c = await s.get(Contest, contest_id)
         if c is None:

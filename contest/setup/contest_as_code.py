@@ -20,7 +20,9 @@ from sqlmodel import col, select
 from contest.core import audit_log
 from contest.core.context import Services
 from contest.domain.final_ranking import parse_chain
+from contest.domain.phrase import Phrase
 from contest.errors import ConfigInvalid
+from contest.i18n import DEFAULT_LOCALE, words
 from contest.setup import round_settings
 from contest.setup.contest_file import (
     BankRef,
@@ -129,8 +131,7 @@ async def check_rounds(ctx: Services, spec: ContestSpec, file: str,
         except ValueError as exc:
             problems.append(FileProblem(file, rs.line, f"đợt {rs.title!r}: tie_breaks: {exc}"))
         except ConfigInvalid as exc:
-            problems.append(FileProblem(file, rs.line, f"đợt {rs.title!r}: "
-                                        f"{exc.params.get('detail', exc.code)}"))
+            problems.append(FileProblem(file, rs.line, f"đợt {rs.title!r}: {_detail(exc)}"))
     return problems
 
 
@@ -162,7 +163,12 @@ async def load_spec(ctx: Services, spec: ContestSpec, path: Path,
         return await _apply(ctx, spec, versions, actor, file)
     except ConfigInvalid as exc:
         raise ContestFileInvalid([FileProblem(file, exc.params.get("line"),  # type: ignore[arg-type]
-                                              str(exc.params.get("detail", exc.code)))]) from exc
+                                              _detail(exc))]) from exc
+
+
+def _detail(exc: ConfigInvalid) -> str:
+    """The error's detail in Vietnamese, the language of a contest file's problems."""
+    return str(words(exc.params, DEFAULT_LOCALE).get("detail", exc.code))
 
 
 async def _load_units(ctx: Services, spec: ContestSpec, path: Path) -> None:
@@ -307,7 +313,8 @@ async def _apply(ctx: Services, spec: ContestSpec, versions: dict[tuple[str, int
                 report.rounds.append(_line(r, rs, numbers, "unchanged"))
                 continue
             if r.finalised_at is not None:
-                raise ConfigInvalid(detail=f"đợt {rs.title!r} đã chốt kết quả, không sửa được",
+                raise ConfigInvalid(detail=Phrase("detail.round.finalised_named",
+                                                  title=rs.title),
                                     line=rs.line)
             for k in diff:
                 setattr(r, k, values[k])
@@ -334,12 +341,12 @@ async def _apply_consent(s: Any, contest_id: int, spec: ConsentSpec, report: Loa
     same_version = next((x for x in rows if x.version == spec.version), None)
     if same_version is not None:
         if (same_version.text, list(same_version.purposes)) != (spec.text, spec.purposes):
-            raise ConfigInvalid(detail=f"consent: phiên bản {spec.version} đã công bố với nội "
-                                       "dung khác; đặt phiên bản mới", line=spec.line)
+            raise ConfigInvalid(detail=Phrase("detail.consent.version_changed",
+                                              version=spec.version), line=spec.line)
         if rows[-1] is same_version:
             return
-        raise ConfigInvalid(detail=f"consent: phiên bản {spec.version} cũ hơn phiên bản đang "
-                                   f"dùng {rows[-1].version}", line=spec.line)
+        raise ConfigInvalid(detail=Phrase("detail.consent.version_older", version=spec.version,
+                                          current=rows[-1].version), line=spec.line)
     s.add(ConsentText(contest_id=contest_id, version=spec.version, text=spec.text,
                       purposes=spec.purposes, created_at=now))
     report.changes.append(f"công bố văn bản đồng ý {spec.version}")

@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from contest.core import audit_log
 from contest.core.context import Services
 from contest.domain import qualify as q
+from contest.domain.phrase import Phrase
 from contest.domain.vocabulary import RoundKind
 from contest.errors import ConfigInvalid, NotFound, NotQualified, QualificationPending
 from contest.storage.db import transaction
@@ -46,7 +47,8 @@ def pick_sources(final: Round, rule: q.Qualify, rounds: list[Round]) -> list[Rou
     by_title = {r.title: r for r in others}
     missing = [t for t in rule.sources if t not in by_title]
     if missing:
-        raise ConfigInvalid(detail="qualify.from: không có đợt thi " + ", ".join(missing))
+        raise ConfigInvalid(detail=Phrase("detail.qualify.sources_missing",
+                                          titles=", ".join(missing)))
     named = set(rule.sources)
     return [r for r in others if r.title in named]
 
@@ -58,7 +60,7 @@ async def _final_and_sources(s: AsyncSession, round_id: int
         raise NotFound()
     rule = rule_of(final)
     if rule is None:
-        raise ConfigInvalid(detail="đợt thi này không giới hạn người dự thi (chưa đặt qualify)")
+        raise ConfigInvalid(detail=Phrase("detail.qualify.no_rule"))
     rounds = list((await s.scalars(
         select(Round).where(col(Round.contest_id) == final.contest_id))).all())
     return final, rule, pick_sources(final, rule, rounds)
@@ -121,13 +123,14 @@ async def open_list(ctx: Services, round_id: int, actor: str, ip: str | None = N
     async with transaction(ctx.sm) as s:
         _, rule, sources = await _final_and_sources(s, round_id)
         if not sources:
-            raise ConfigInvalid(detail="vòng chung kết chưa có đợt thi nguồn nào")
+            raise ConfigInvalid(detail=Phrase("detail.qualify.no_sources"))
         waiting = [x.title for x in sources if x.finalised_at is None]
         if waiting:
-            raise ConfigInvalid(detail="các đợt sau chưa chốt kết quả: " + ", ".join(waiting))
+            raise ConfigInvalid(detail=Phrase("detail.qualify.sources_not_finalised",
+                                              titles=", ".join(waiting)))
         if await s.scalar(select(func.count()).select_from(Attempt)
                           .where(col(Attempt.round_id) == round_id)):
-            raise ConfigInvalid(detail="đã có người thi vòng này: danh sách không được thay đổi")
+            raise ConfigInvalid(detail=Phrase("detail.qualify.list_fixed"))
         rankings: dict[int, list[q.Ranked]] = {}
         for x in sources:
             rows = (await s.execute(

@@ -16,13 +16,14 @@ from contest.core import audit_log
 from contest.core.context import Services
 from contest.domain.draw import check_quotas
 from contest.domain.final_ranking import parse_chain
+from contest.domain.phrase import Phrase
 from contest.domain.policy import SCORE_SHOWN
 from contest.domain.prizes import parse_rules
 from contest.domain.qualify import parse as parse_qualify
-from contest.domain.question_sets import SetUse, shared_set, shared_set_message
+from contest.domain.question_sets import SetUse, shared_set
 from contest.domain.vocabulary import AttemptStatus, RoundKind
 from contest.errors import CloseEarlierUnconfirmed, ConfigInvalid, NotFound
-from contest.setup.contest_file import ZALO_OA_PROBLEM, valid_oa_id
+from contest.setup.contest_file import valid_oa_id
 from contest.setup.papers import bank_questions, quota_from_dict
 from contest.storage.db import transaction
 from contest.storage.tables import (
@@ -103,13 +104,13 @@ async def update_contest(ctx: Services, contest_id: int, *, title: str, rules: s
     """Change a contest's public text, groups, eligibility and Zalo share button's Official
     Account; raises NotFound, ConfigInvalid."""
     if not title.strip():
-        raise ConfigInvalid(detail="tên cuộc thi không được để trống")
+        raise ConfigInvalid(detail=Phrase("detail.contest.title_empty"))
     if not groups:
-        raise ConfigInvalid(detail="cần ít nhất một nhóm đối tượng (mã|tên mỗi dòng)")
+        raise ConfigInvalid(detail=Phrase("detail.contest.groups_missing"))
     if min_age is not None and not 0 <= min_age <= 120:
-        raise ConfigInvalid(detail="tuổi tối thiểu phải từ 0 đến 120")
+        raise ConfigInvalid(detail=Phrase("detail.contest.min_age_range"))
     if zalo_oa_id and not valid_oa_id(zalo_oa_id):
-        raise ConfigInvalid(detail=ZALO_OA_PROBLEM)
+        raise ConfigInvalid(detail=Phrase("detail.contest.zalo_oa_id"))
     async with transaction(ctx.sm) as s:
         c = await s.get(Contest, contest_id)
         if c is None:
@@ -158,10 +159,8 @@ async def check_key_leak(ctx: Services, rs: RoundSettings, round_id: int | None 
         if ranked_closes <= now:
             continue
         practice, ranked = (rs.title, title) if rs.kind == RoundKind.PRACTICE else (title, rs.title)
-        raise ConfigInvalid(detail=(
-            f"đợt luyện tập «{practice}» và đợt tính điểm «{ranked}» dùng cùng một ngân hàng "
-            "câu hỏi trong khi đợt tính điểm chưa kết thúc: phần xem đáp án của đợt luyện tập "
-            "sẽ lộ đáp án của đợt tính điểm. Hãy chọn ngân hàng khác cho đợt luyện tập."))
+        raise ConfigInvalid(detail=Phrase("detail.round.key_leak", practice=practice,
+                                          ranked=ranked))
 
 
 async def check_shared_set(ctx: Services, rs: RoundSettings, round_id: int | None = None,
@@ -188,7 +187,9 @@ async def check_shared_set(ctx: Services, rs: RoundSettings, round_id: int | Non
     use = SetUse(rs.title, code, rs.question_set)
     other = shared_set(use, others)
     if other is not None:
-        raise ConfigInvalid(detail=shared_set_message(use, other))
+        raise ConfigInvalid(detail=Phrase(
+            "detail.round.shared_set", round=use.round_title, other=other.round_title,
+            set=use.question_set, bank=use.bank))
 
 
 async def check_round(ctx: Services, rs: RoundSettings, round_id: int | None = None,
@@ -198,30 +199,29 @@ async def check_round(ctx: Services, rs: RoundSettings, round_id: int | None = N
     """Raise ConfigInvalid naming the first thing wrong with a round's settings (see
     check_key_leak for round_id, siblings and replaced, check_shared_set for contest_id)."""
     if not rs.title.strip():
-        raise ConfigInvalid(detail="tên đợt thi không được để trống")
+        raise ConfigInvalid(detail=Phrase("detail.round.title_empty"))
     if rs.closes_at <= rs.opens_at:
-        raise ConfigInvalid(detail="thời điểm kết thúc phải sau thời điểm bắt đầu")
+        raise ConfigInvalid(detail=Phrase("detail.round.closes_before_opens"))
     if not 1 <= rs.questions_per_attempt <= 200:
-        raise ConfigInvalid(detail="số câu mỗi lượt phải từ 1 đến 200")
+        raise ConfigInvalid(detail=Phrase("detail.round.questions_range"))
     if not 30 <= rs.time_limit_s <= 6 * 3600:
-        raise ConfigInvalid(detail="thời gian làm bài phải từ 30 giây đến 6 giờ")
+        raise ConfigInvalid(detail=Phrase("detail.round.time_limit_range"))
     if not 0 <= rs.grace_s <= 120:
-        raise ConfigInvalid(detail="thời gian ân hạn phải từ 0 đến 120 giây")
+        raise ConfigInvalid(detail=Phrase("detail.round.grace_range"))
     if rs.max_attempts is not None and not 1 <= rs.max_attempts <= 100:
-        raise ConfigInvalid(detail="số lượt thi phải từ 1 đến 100 (để trống: không giới hạn)")
+        raise ConfigInvalid(detail=Phrase("detail.round.max_attempts_range"))
     if rs.question_set is not None and not rs.question_set.strip():
-        raise ConfigInvalid(detail="tên bộ câu hỏi không được để trống")
+        raise ConfigInvalid(detail=Phrase("detail.round.set_name_empty"))
     if rs.kind not in KINDS:
-        raise ConfigInvalid(detail="loại đợt thi phải là ranked (tính điểm) hoặc practice")
+        raise ConfigInvalid(detail=Phrase("detail.round.kind"))
     if rs.score_shown is not None and rs.score_shown not in SCORE_SHOWN:
-        raise ConfigInvalid(detail="thời điểm công bố điểm phải là submit (ngay khi nộp bài) "
-                                   "hoặc close (sau khi đợt thi kết thúc)")
+        raise ConfigInvalid(detail=Phrase("detail.round.score_shown"))
     if rs.counting not in COUNTINGS:
-        raise ConfigInvalid(detail="lượt được tính phải là cao nhất, đầu tiên hoặc cuối cùng")
+        raise ConfigInvalid(detail=Phrase("detail.round.counting"))
     if rs.prediction_kind is not None and rs.prediction_kind not in PREDICTION_KINDS:
-        raise ConfigInvalid(detail="loại câu dự đoán không hợp lệ")
+        raise ConfigInvalid(detail=Phrase("detail.round.prediction_kind"))
     if rs.prediction_kind and not rs.prediction_prompt:
-        raise ConfigInvalid(detail="câu dự đoán cần có nội dung câu hỏi")
+        raise ConfigInvalid(detail=Phrase("detail.round.prediction_prompt"))
     try:
         quotas = [quota_from_dict(q) for q in rs.quotas]
         parse_rules(rs.prizes)
@@ -230,20 +230,26 @@ async def check_round(ctx: Services, rs: RoundSettings, round_id: int | None = N
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigInvalid(detail=str(exc)) from exc
     if quotas and sum(q.count for q in quotas) != rs.questions_per_attempt:
-        raise ConfigInvalid(detail=f"tổng số câu theo cơ cấu ({sum(q.count for q in quotas)}) "
-                                   f"phải bằng số câu mỗi lượt ({rs.questions_per_attempt})")
+        raise ConfigInvalid(detail=Phrase("detail.round.quota_total",
+                                          total=sum(q.count for q in quotas),
+                                          questions=rs.questions_per_attempt))
     async with ctx.sm() as s:
         if await s.get(BankVersion, rs.bank_version_id) is None:
-            raise ConfigInvalid(detail="chưa chọn ngân hàng câu hỏi")
+            raise ConfigInvalid(detail=Phrase("detail.round.no_bank"))
         questions = await bank_questions(ctx, s, rs.bank_version_id, rs.question_set)
     from contest.domain.draw import Quota
 
-    source = "ngân hàng" if rs.question_set is None else f"bộ câu hỏi «{rs.question_set}»"
+    whole = rs.question_set is None  # the whole bank, or one of its question sets
     if not questions:
-        raise ConfigInvalid(detail=f"ngân hàng không có {source}")
+        raise ConfigInvalid(detail=Phrase("detail.round.bank_empty") if whole else
+                            Phrase("detail.round.set_missing", set=rs.question_set))
     problems = check_quotas(questions, quotas or [Quota(count=rs.questions_per_attempt)])
     if problems:
-        raise ConfigInvalid(detail=f"{source} không đủ câu hỏi: " + "; ".join(problems))
+        # the problems are check_quotas' own (Vietnamese) sentences
+        joined = "; ".join(problems)
+        raise ConfigInvalid(detail=Phrase("detail.round.bank_short", problems=joined) if whole
+                            else Phrase("detail.round.set_short", set=rs.question_set,
+                                        problems=joined))
     await check_key_leak(ctx, rs, round_id, siblings, replaced)
     await check_shared_set(ctx, rs, round_id, siblings, replaced, contest_id)
 
@@ -295,7 +301,7 @@ async def save_round(ctx: Services, contest_id: int, round_id: int | None, rs: R
                 raise NotFound()
             r = found
             if r.finalised_at is not None:
-                raise ConfigInvalid(detail="đợt thi đã chốt kết quả, không sửa được")
+                raise ConfigInvalid(detail=Phrase("detail.round.finalised"))
             before = {k: _jsonable(getattr(r, k)) for k in values}
             if rs.closes_at < r.closes_at:
                 cut = await running_past(s, r.id or 0, rs.closes_at)
@@ -332,8 +338,8 @@ async def _check_sources(s: AsyncSession, contest_id: int, rs: RoundSettings) ->
     missing = [t for t in (rs.qualify or {}).get("from") or ()
                if t == rs.title or t not in titles]
     if missing:
-        raise ConfigInvalid(detail="vòng chung kết lấy người từ đợt không có trong cuộc thi: "
-                                   + ", ".join(missing))
+        raise ConfigInvalid(detail=Phrase("detail.round.final_sources_missing",
+                                          titles=", ".join(missing)))
 
 
 async def store_nulls(s: AsyncSession, r: Round, values: dict[str, Any]) -> None:
@@ -363,7 +369,7 @@ async def upload_units(ctx: Services, filename: str, data: bytes, actor: str,
     try:
         rows = parse_units(data.decode("utf-8-sig"), filename)
     except UnicodeDecodeError as exc:
-        raise ConfigInvalid(detail=f"{filename}: tệp phải mã hóa UTF-8") from exc
+        raise ConfigInvalid(detail=Phrase("detail.units.not_utf8", file=filename)) from exc
     except UnitFileError as exc:
         raise ConfigInvalid(detail=str(exc)) from exc
     return await load_units(ctx, rows, actor=actor, ip=ip, source=filename)

@@ -4,6 +4,7 @@ Vietnamese placeholders, and a locale named by a cookie reads only shipped catal
 
 from __future__ import annotations
 
+import html
 import re
 import string
 import unicodedata
@@ -11,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from contest.i18n import t
+from contest.domain.phrase import Phrase
+from contest.i18n import available, t, words
+from contest.i18n import catalogue as shared_catalogue
 from contest.web.console.messages import catalogue, locales, text
 from tests.console.conftest import Console
 
@@ -104,3 +107,33 @@ async def test_pages_follow_the_lang_cookie(console: Console) -> None:
         assert f'aria-current="page">{vi_heading}</a>' in vietnamese, path
         # nothing inline is left to stay Vietnamese on the English page's chrome
         assert text("nav.logout", "vi") not in english
+
+
+def test_a_phrase_is_translated_in_the_language_of_its_error() -> None:
+    detail = Phrase("detail.announcement.title_length", max=200)
+    assert t("error.config_invalid", "vi", detail=detail) == (
+        "Cấu hình chưa hợp lệ: tiêu đề cần từ 1 đến 200 ký tự")
+    english = t("error.config_invalid", "en", detail=detail)
+    assert "200" in english and "tiêu đề" not in english
+    assert text("error.config_invalid", "en", detail=detail) == english
+    assert words({"detail": detail, "n": 3}, "vi") == {
+        "detail": "tiêu đề cần từ 1 đến 200 ký tự", "n": 3}
+
+
+async def test_an_error_detail_follows_the_lang_cookie(console: Console) -> None:
+    org = await console.login("organiser")
+    url = "/console/contests/1/announcements"
+    for lang, expected in [("vi", "đợt thi không thuộc cuộc thi này"),
+                           ("en", t("detail.round_of_another_contest", "en"))]:
+        org.cookies.set("lang", lang)
+        page = await org.post(url, data={"title": "T", "body": "B", "round_id": "999"})
+        assert page.status_code == 422
+        assert expected in html.unescape(page.text), lang
+
+
+@pytest.mark.parametrize("locale", [loc for loc in available() if loc != "vi"])
+def test_shared_translations_match_the_vietnamese(locale: str) -> None:
+    vi, other = shared_catalogue("vi"), shared_catalogue(locale)
+    assert other.keys() <= vi.keys(), sorted(other.keys() - vi.keys())
+    for key, s in other.items():
+        assert _placeholders(s) == _placeholders(vi[key]), key

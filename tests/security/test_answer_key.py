@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from contest.errors import ConfigInvalid
+from contest.i18n import t
 from contest.setup import contest_as_code, round_settings
 from contest.setup.contest_file import ContestFileInvalid
 from contest.storage.tables import Round
@@ -33,7 +34,7 @@ async def test_the_console_refuses_practice_on_the_bank_of_an_open_ranked_round(
         contest_id = (await s.get(Round, world.round_id)).contest_id  # type: ignore[union-attr]
     with pytest.raises(ConfigInvalid) as refused:
         await round_settings.save_round(world.ctx, contest_id, None, rs, "staff:admin", None)
-    detail = str(refused.value.params["detail"])
+    detail = t("error.config_invalid", detail=refused.value.params["detail"])
     assert "Ôn tập" in detail and "Đợt thử" in detail
 
 

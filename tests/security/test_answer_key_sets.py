@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from contest.domain.bank import Bank
+from contest.i18n import t
 from contest.setup import contest_as_code
 from contest.setup.bank_versions import import_bank
 from contest.setup.contest_file import ContestFileInvalid
@@ -189,8 +190,8 @@ async def test_the_console_refuses_a_second_round_on_a_set_of_its_contest_only(
         question_set="w1")
     with pytest.raises(ConfigInvalid) as refused:
         await round_settings.save_round(world.ctx, contest_id, None, rs, "staff:admin", None)
-    assert "«Tuần 1 bis» và đợt «Tuần 1» cùng dùng bộ câu hỏi «w1»" in str(
-        refused.value.params["detail"])
+    assert "«Tuần 1 bis» và đợt «Tuần 1» cùng dùng bộ câu hỏi «w1»" in t(
+        "error.config_invalid", detail=refused.value.params["detail"])
     assert other.id is not None  # another contest may reuse the set (its own schedule)
     saved = await round_settings.save_round(world.ctx, other.id, None, rs, "staff:admin", None)
     assert saved.question_set == "w1"

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from contest.errors import ConfigInvalid
+from contest.i18n import t
 from contest.results import finalise
 from contest.setup import qualification
 from contest.storage.results_tables import RoundQualifier
@@ -72,7 +73,7 @@ async def test_list_is_drawn_up_when_the_last_week_is_finalised(world: World) ->
     await seed_entries(ctx, final, [Person("P1", 5000)])
     with pytest.raises(ConfigInvalid) as caught:
         await qualification.open_list(ctx, final, "staff:btc")
-    assert "đã có người thi" in caught.value.params["detail"]
+    assert "đã có người thi" in t("error.config_invalid", detail=caught.value.params["detail"])
 
 
 async def test_named_sources_and_ties_included(world: World) -> None:

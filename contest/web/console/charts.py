@@ -5,6 +5,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from contest.i18n import DEFAULT_LOCALE
+from contest.web.console.messages import text
+
 W, H, PAD_L, PAD_B, PAD_T = 640, 260, 44, 56, 14
 
 
@@ -89,15 +92,16 @@ def lines(title: str, labels: list[str], series: list[tuple[str, list[int], str]
     return "".join(parts)
 
 
-def dashboard_svgs(d: Any) -> dict[str, str]:
-    """The dashboard's three charts (time, units, scores) of a services.dashboard.Dashboard."""
+def dashboard_svgs(d: Any, locale: str = DEFAULT_LOCALE) -> dict[str, str]:
+    """The dashboard's three charts (time, units, scores) of a services.dashboard.Dashboard,
+    titled in locale."""
     hours = [h.strftime("%d/%m %Hh") for h, _, _ in d.hourly]
     return {
-        "time": lines("Lượt thi theo giờ", hours, [
-            ("Lượt thi", [a for _, a, _ in d.hourly], "#9b1c1c"),
-            ("Điểm tuyệt đối", [p for _, _, p in d.hourly], "#17663a")]),
-        "units": bars("Lượt thi theo đơn vị", [u for u, *_ in d.by_unit[:20]],
+        "time": lines(text("chart.time.title", locale), hours, [
+            (text("chart.time.attempts", locale), [a for _, a, _ in d.hourly], "#9b1c1c"),
+            (text("chart.time.perfect", locale), [p for _, _, p in d.hourly], "#17663a")]),
+        "units": bars(text("chart.units.title", locale), [u for u, *_ in d.by_unit[:20]],
                       [a for _, _, a, _ in d.by_unit[:20]]),
-        "scores": bars("Phân bố điểm", [b for b, _ in d.histogram],
+        "scores": bars(text("chart.scores.title", locale), [b for b, _ in d.histogram],
                        [n for _, n in d.histogram], "#2c5aa0"),
     }

@@ -13,19 +13,32 @@ from contest.console.wizard import PrizeInput, slugify
 from contest.domain.final_ranking import CRITERIA
 from contest.domain.rules_text import chain_text, prizes_text
 from contest.errors import DraftInvalid
+from contest.i18n import DEFAULT_LOCALE
+from contest.web.console.messages import text
+from contest.web.errors import locale_of
 
 TIERS = (("nhat", "Giải Nhất"), ("nhi", "Giải Nhì"), ("ba", "Giải Ba"),
          ("kk", "Giải Khuyến khích"), ("", ""), ("", ""))
 
 
 class Form:
-    """Typed reads of a submitted form, collecting problems in Vietnamese."""
+    """Typed reads of a submitted form, collecting problems in the request's language (the
+    `what` of a read is the field's name as shown: `f.say("form.field...")`)."""
 
-    def __init__(self, form: FormData, tz: Any) -> None:
+    def __init__(self, form: FormData, tz: Any, locale: str = DEFAULT_LOCALE) -> None:
         self.raw = {k: v.strip() for k, v in form.multi_items() if isinstance(v, str)}
         self.form = form
         self.tz = tz
+        self.locale = locale
         self.problems: list[str] = []
+
+    def say(self, key: str, **params: object) -> str:
+        """The console text of key in the form's language."""
+        return text(key, self.locale, **params)
+
+    def problem(self, key: str, **params: object) -> None:
+        """Note a problem: the console text of key in the form's language."""
+        self.problems.append(self.say(key, **params))
 
     def text(self, name: str) -> str:
         return self.raw.get(name, "")
@@ -38,10 +51,10 @@ class Form:
         try:
             value = int(raw)
         except ValueError:
-            self.problems.append(f"{what} phải là số nguyên (đang là {raw!r}).")
+            self.problem("form.problem.not_integer", what=what, raw=repr(raw))
             return default
         if not low <= value <= high:
-            self.problems.append(f"{what} phải từ {low} đến {high}.")
+            self.problem("form.problem.range", what=what, low=str(low), high=str(high))
         return value
 
     def number(self, name: str, what: str, low: float, high: float) -> float | None:
@@ -51,31 +64,31 @@ class Form:
         try:
             value = float(raw)
         except ValueError:
-            self.problems.append(f"{what} phải là một số (đang là {raw!r}).")
+            self.problem("form.problem.not_number", what=what, raw=repr(raw))
             return None
         if not low <= value <= high:
-            self.problems.append(f"{what} phải từ {low:g} đến {high:g}.")
+            self.problem("form.problem.range", what=what, low=f"{low:g}", high=f"{high:g}")
         return value
 
     def when(self, name: str, what: str) -> datetime | None:
         try:
             return datetime.strptime(self.text(name), "%Y-%m-%dT%H:%M").replace(tzinfo=self.tz)
         except ValueError:
-            self.problems.append(f"{what} cần có ngày và giờ.")
+            self.problem("form.problem.needs_datetime", what=what)
             return None
 
     def day(self, name: str, what: str) -> date | None:
         try:
             return date.fromisoformat(self.text(name))
         except ValueError:
-            self.problems.append(f"{what} cần có ngày.")
+            self.problem("form.problem.needs_date", what=what)
             return None
 
     def clock(self, name: str, what: str) -> time | None:
         try:
             return time.fromisoformat(self.text(name))
         except ValueError:
-            self.problems.append(f"{what} cần có giờ (HH:MM).")
+            self.problem("form.problem.needs_time", what=what)
             return None
 
     def lines(self, name: str) -> list[str]:
@@ -87,8 +100,8 @@ class Form:
 
 
 async def read_form(request: Request) -> Form:
-    """The request's form, read with the console's time zone."""
-    return Form(await request.form(), request.app.state.settings.tz)
+    """The request's form, read with the console's time zone and the request's language."""
+    return Form(await request.form(), request.app.state.settings.tz, locale_of(request))
 
 
 def prize_input(f: Form) -> PrizeInput:
@@ -96,7 +109,7 @@ def prize_input(f: Form) -> PrizeInput:
     tiers = []
     for k in range(len(TIERS)):
         name = f.text(f"tier_name_{k}")
-        count = f.integer(f"tier_count_{k}", f"Số giải của hạng {k + 1}", 0, 100000)
+        count = f.integer(f"tier_count_{k}", f.say("form.field.tier_count", n=k + 1), 0, 100000)
         if not count:
             continue  # a tier with no prizes is left out (the blank rows of the form)
         code = f.text(f"tier_code_{k}") or slugify(name)[:16]
@@ -108,30 +121,31 @@ def prize_input(f: Form) -> PrizeInput:
     split = f.text("split") or None
     prizes["split"] = split
     if split == "unit":
-        prizes["split_level"] = f.integer("split_level", "Cấp đơn vị chia giải", 1, 10, 2)
+        prizes["split_level"] = f.integer("split_level", f.say("form.field.split_level"), 1, 10, 2)
     prizes["one_prize_per_person"] = f.text("one_prize_per_person") == "on"
-    share = f.number("max_share_pct", "Tỉ lệ người đoạt giải tối đa (%)", 0, 100)
+    share = f.number("max_share_pct", f.say("form.field.max_share"), 0, 100)
     if share is not None:
         prizes["max_share"] = round(share / 100, 4)
-    score = f.number("min_score", "Điểm tối thiểu để xét giải", 0, 1000)
+    score = f.number("min_score", f.say("form.field.min_score"), 0, 1000)
     if score is not None:
         prizes["min_score_milli"] = round(score * 1000)
     excluded = [v for k, v in f.form.multi_items()
                 if k == "excluded_groups" and isinstance(v, str)]
     if excluded:
         prizes["excluded_groups"] = excluded
-    count = f.integer("collective_count", "Số giải tập thể", 0, 1000)
+    count = f.integer("collective_count", f.say("form.field.collective_count"), 0, 1000)
     if count:
-        rate = f.number("collective_rate_pct", "Tỉ lệ tham gia tối thiểu (%)", 0, 100) or 0
+        rate = f.number("collective_rate_pct", f.say("form.field.collective_rate"), 0, 100) or 0
+        level = f.integer("collective_level", f.say("form.field.collective_level"), 1, 10, 2)
         prizes["collective"] = {"count": count, "name": f.text("collective_name") or
                                 "Giải tập thể",
-                                "level": f.integer("collective_level", "Cấp đơn vị", 1, 10, 2),
+                                "level": level,
                                 "min_participation_rate": round(rate / 100, 4)}
     chain = [f.text(f"chain_{k}") for k in range(len(CRITERIA)) if f.text(f"chain_{k}")]
     if len(set(chain)) != len(chain):
-        f.problems.append("Thứ tự xét khi bằng điểm: mỗi tiêu chí chỉ chọn một lần.")
+        f.problem("form.problem.chain_repeat")
     if any(c not in CRITERIA for c in chain):
-        f.problems.append("Thứ tự xét khi bằng điểm: tiêu chí không hợp lệ.")
+        f.problem("form.problem.chain_unknown")
     move = f.text("move")
     if move:
         # "up:2" / "down:1": reorder the ordered list without JavaScript

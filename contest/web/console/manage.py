@@ -12,8 +12,8 @@ from starlette.responses import RedirectResponse, Response
 from contest.console import banks as console_banks
 from contest.console.wizard import PrizeInput
 from contest.domain.final_ranking import CRITERIA, DEFAULT_CHAIN
+from contest.domain.phrase import Phrase
 from contest.domain.qualify import parse as parse_qualify
-from contest.domain.rules_text import CRITERIA_LABELS
 from contest.domain.vocabulary import RoundKind, StaffRole
 from contest.errors import ConfigInvalid
 from contest.people import consent
@@ -55,7 +55,7 @@ async def bank_upload(request: Request) -> Response:
     on_error_show(request, "banks.html", versions=await round_settings.bank_versions(ctx))
     up = await _upload(request, "file")
     if up is None:
-        raise ConfigInvalid(detail="chưa chọn tệp ngân hàng câu hỏi")
+        raise ConfigInvalid(detail=Phrase("detail.console.no_bank_file"))
     done = await console_banks.upload(ctx, up[0], up[1], locale_of(request), _actor(staff),
                                       client_ip(request))
     return page(request, "banks.html", status=200 if done.imported else 422,
@@ -75,7 +75,7 @@ async def units_upload(request: Request) -> Response:
     on_error_show(request, "units.html")
     up = await _upload(request, "file")
     if up is None:
-        raise ConfigInvalid(detail="chưa chọn tệp đơn vị")
+        raise ConfigInvalid(detail=Phrase("detail.console.no_units_file"))
     count = await round_settings.upload_units(ctx_of(request), up[0], up[1], _actor(staff),
                                               client_ip(request))
     return page(request, "units.html", loaded=count)
@@ -104,13 +104,13 @@ def _groups(raw: str) -> list[dict[str, str]]:
     return out
 
 
-def _int_or_none(raw: str, what: str) -> int | None:
+def _int_or_none(raw: str, what: Phrase) -> int | None:
     if not raw:
         return None
     try:
         return int(raw)
     except ValueError as exc:
-        raise ConfigInvalid(detail=f"{what} phải là số nguyên") from exc
+        raise ConfigInvalid(detail=Phrase("detail.console.not_integer", what=what)) from exc
 
 
 @html
@@ -120,7 +120,8 @@ async def contest_save(request: Request) -> Response:
     await round_settings.update_contest(
         ctx_of(request), cid, title=await form_str(request, "title"),
         rules=await form_str(request, "rules"), groups=_groups(await form_str(request, "groups")),
-        min_age=_int_or_none(await form_str(request, "min_age"), "tuổi tối thiểu"),
+        min_age=_int_or_none(await form_str(request, "min_age"),
+                             Phrase("detail.console.field.min_age")),
         visible=await form_str(request, "visible") == "on", actor=_actor(staff),
         ip=client_ip(request), zalo_oa_id=await form_str(request, "zalo_oa_id") or None)
     return RedirectResponse(f"/console/contests/{cid}?saved=1", status_code=303)
@@ -159,7 +160,7 @@ def _prize_context(groups: list[dict[str, str]], prizes: dict[str, Any] | None,
     """What the shared prize form (_prize_fields.html) needs to show a round's prizes."""
     chosen = list(chain or DEFAULT_CHAIN)
     return {"prizes": prizes or {}, "chain": chosen, "groups": groups, "tiers": TIERS,
-            "criteria": CRITERIA, "labels": CRITERIA_LABELS,
+            "criteria": CRITERIA,
             "preview": preview(PrizeInput([], prizes, chosen), groups)}
 
 
@@ -200,7 +201,7 @@ def _qualify(f: Form) -> dict[str, Any] | None:
     try:
         rule = parse_qualify({
             "best_per_round": _int_or_none(f.raw.get("qualify_best", ""),
-                                           "số người đứng đầu mỗi đợt"),
+                                           Phrase("detail.console.field.qualify_best")),
             "from": chosen, "ties": f.raw.get("qualify_ties") or "draw"})
     except ValueError as exc:
         raise ConfigInvalid(detail=str(exc)) from exc
@@ -211,11 +212,12 @@ def _round_settings(raw: dict[str, str], tz: Any, prizes: PrizeInput,
                     qualify: dict[str, Any] | None = None) -> round_settings.RoundSettings:
     """The round form parsed into settings (times in the configured zone); ConfigInvalid."""
 
-    def when(name: str, what: str) -> datetime:
+    def when(name: str, what: Phrase) -> datetime:
         try:
             return datetime.strptime(raw.get(name, ""), "%Y-%m-%dT%H:%M").replace(tzinfo=tz)
         except ValueError as exc:
-            raise ConfigInvalid(detail=f"{what} cần có ngày và giờ") from exc
+            raise ConfigInvalid(detail=Phrase("detail.console.needs_datetime",
+                                               what=what)) from exc
 
     quotas = []
     for n, line in enumerate(raw.get("quotas", "").splitlines(), start=1):
@@ -223,24 +225,26 @@ def _round_settings(raw: dict[str, str], tz: Any, prizes: PrizeInput,
             continue
         count, _, rest = line.partition("|")
         topic, _, difficulty = rest.partition("|")
-        c = _int_or_none(count.strip(), f"cơ cấu dòng {n}: số câu")
+        c = _int_or_none(count.strip(), Phrase("detail.console.field.quota_count", n=n))
         quotas.append({"count": c, "topic": topic.strip() or None,
                        "difficulty": difficulty.strip() or None})
     minutes = raw.get("time_limit_min", "") or "0"
     try:
         limit_s = int(float(minutes) * 60)
     except ValueError as exc:
-        raise ConfigInvalid(detail="thời gian làm bài phải là số phút") from exc
+        raise ConfigInvalid(detail=Phrase("detail.console.time_limit_minutes")) from exc
     return round_settings.RoundSettings(
         title=raw.get("title", ""), kind=raw.get("kind") or RoundKind.RANKED,
-        opens_at=when("opens_at", "thời điểm bắt đầu"),
-        closes_at=when("closes_at", "thời điểm kết thúc"),
-        bank_version_id=_int_or_none(raw.get("bank_version_id", ""), "ngân hàng") or 0,
+        opens_at=when("opens_at", Phrase("detail.console.field.opens_at")),
+        closes_at=when("closes_at", Phrase("detail.console.field.closes_at")),
+        bank_version_id=_int_or_none(raw.get("bank_version_id", ""),
+                                     Phrase("detail.console.field.bank")) or 0,
         questions_per_attempt=_int_or_none(raw.get("questions_per_attempt", ""),
-                                           "số câu mỗi lượt") or 0,
+                                           Phrase("detail.console.field.per_attempt")) or 0,
         quotas=quotas, time_limit_s=limit_s,
-        grace_s=_int_or_none(raw.get("grace_s", ""), "thời gian ân hạn") or 0,
-        max_attempts=_int_or_none(raw.get("max_attempts", ""), "số lượt thi"),
+        grace_s=_int_or_none(raw.get("grace_s", ""), Phrase("detail.console.field.grace")) or 0,
+        max_attempts=_int_or_none(raw.get("max_attempts", ""),
+                                  Phrase("detail.console.field.max_attempts")),
         counting=raw.get("counting", "best"), partial_credit=raw.get("partial_credit") == "on",
         prediction_prompt=raw.get("prediction_prompt") or None,
         prediction_kind=raw.get("prediction_kind") or None, prizes=prizes.prizes,

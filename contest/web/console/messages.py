@@ -8,7 +8,7 @@ import json
 from functools import cache
 from importlib import resources
 
-from contest.i18n import DEFAULT_LOCALE, t
+from contest.i18n import DEFAULT_LOCALE, t, words
 
 
 class CatalogueError(ValueError):
@@ -55,6 +55,7 @@ def text(key: str, locale: str = DEFAULT_LOCALE, **params: object) -> str:
     raw = catalogue(lang).get(key) or catalogue(DEFAULT_LOCALE).get(key)
     if raw is None:
         return t(key, locale, **params)
+    params = words(params, locale)
     try:
         return raw.format(**params)
     except (KeyError, IndexError):

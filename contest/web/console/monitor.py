@@ -12,6 +12,7 @@ from contest.setup import round_settings
 from contest.web.console import charts
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, html
+from contest.web.errors import locale_of
 from contest.web.parsing import int_param, path_int
 from contest.web.staff_auth import client_ip, require_staff
 
@@ -38,7 +39,7 @@ async def dashboard_page(request: Request) -> Response:
     staff = await require_staff(request)
     unit = request.query_params.get("unit") or None
     d = await dashboard.build(ctx_of(request), staff, path_int(request, "round_id"), unit)
-    svg = charts.dashboard_svgs(d)
+    svg = charts.dashboard_svgs(d, locale_of(request))
     return page(request, "dashboard.html", d=d, svg=svg, unit=unit or "")
 
 

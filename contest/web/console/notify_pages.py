@@ -9,10 +9,12 @@ from contest.core import crypto
 from contest.core.scope import narrowed, require_participant
 from contest.domain.vocabulary import OutboxState, StaffRole
 from contest.errors import ConfigInvalid
+from contest.i18n import words
 from contest.notify import outbox
 from contest.people import recovery
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, form_str, html
+from contest.web.errors import locale_of
 from contest.web.parsing import int_param
 from contest.web.staff_auth import client_ip, require_staff
 
@@ -59,5 +61,6 @@ async def reset_code_issue(request: Request) -> Response:
             await form_str(request, "identity_checked") == "on", document, client_ip(request))
     except ConfigInvalid as exc:
         return await _reset_page(request, 422, document=document,
-                                 error=str(exc.params.get("detail", "")))
+                                 error=str(words(exc.params, locale_of(request))
+                                           .get("detail", "")))
     return await _reset_page(request, code=code)

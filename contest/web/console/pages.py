@@ -12,8 +12,10 @@ from contest.domain.vocabulary import StaffRole
 from contest.errors import NotFound
 from contest.storage.tables import Staff
 from contest.web.console import charts
+from contest.web.console.messages import text
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, html
+from contest.web.errors import locale_of
 from contest.web.parsing import int_param
 from contest.web.staff_auth import require_staff
 
@@ -38,8 +40,9 @@ async def _district(request: Request, staff: Staff) -> Response:
                                     int_param(request, "round", 0, 0) or None,
                                     request.query_params.get("unit") or None)
     rates = [(x.name, round(100 * x.rate)) for x in v.lines if x.rate is not None]
-    svg = charts.dashboard_svgs(v.board)
-    svg["rates"] = charts.bars("Tỉ lệ tham gia so với chỉ tiêu (%)", [n for n, _ in rates],
+    loc = locale_of(request)
+    svg = charts.dashboard_svgs(v.board, loc)
+    svg["rates"] = charts.bars(text("chart.rates.title", loc), [n for n, _ in rates],
                                [p for _, p in rates], "#17663a")
     return page(request, "district.html", v=v, svg=svg,
                 unit=request.query_params.get("unit") or "")

@@ -8,8 +8,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from contest.console import staff as console_staff
+from contest.domain.phrase import Phrase
 from contest.domain.vocabulary import StaffRole
 from contest.errors import ConfigInvalid
+from contest.i18n import DEFAULT_LOCALE
 from contest.storage.tables import Staff
 from contest.web.console.messages import text
 from contest.web.console.render import page
@@ -46,7 +48,7 @@ async def staff_create(request: Request) -> Response:
     password = await form_str(request, "password")
     try:
         if password != await form_str(request, "password2"):
-            raise ConfigInvalid(detail="hai lần nhập mật khẩu không khớp")
+            raise ConfigInvalid(detail=Phrase("detail.console.passwords_differ"))
         made = await console_staff.create_staff(
             ctx, form["username"], password, form["role"], form["unit_code"] or None,
             form["full_name"], actor=_actor(admin), ip=client_ip(request))
@@ -74,7 +76,7 @@ async def staff_update(request: Request) -> Response:
     active = await form_str(request, "active")
     try:
         if active not in ("1", "0"):
-            raise ConfigInvalid(detail="chọn trạng thái hoạt động hoặc khóa")
+            raise ConfigInvalid(detail=Phrase("detail.console.staff_state"))
         await console_staff.update_staff(
             ctx, sid, role=await form_str(request, "role"),
             unit_code=await form_str(request, "unit_code"), active=active == "1",
@@ -86,16 +88,18 @@ async def staff_update(request: Request) -> Response:
     return RedirectResponse(f"/console/staff/{sid}?saved=1", status_code=303)
 
 
-def qr_svg(uri: str) -> Markup:
+def qr_svg(uri: str, locale: str = DEFAULT_LOCALE) -> Markup:
     """The otpauth URI as an inline SVG QR code (segno draws modules only, never text)."""
-    svg: str = segno.make(uri, error="m").svg_inline(scale=5, title="Mã QR xác thực hai lớp")
+    svg: str = segno.make(uri, error="m").svg_inline(scale=5,
+                                                      title=text("qr.totp_title", locale))
     return Markup(svg)
 
 
 async def _enrol_page(request: Request, staff: Staff, status: int = 200,
                       error: str | None = None) -> Response:
     secret, uri = await console_staff.begin_totp(ctx_of(request), staff)
-    return page(request, "totp.html", status=status, secret=secret, qr=qr_svg(uri),
+    return page(request, "totp.html", status=status, secret=secret,
+                qr=qr_svg(uri, locale_of(request)),
                 enabled=staff.totp_secret is not None, error=error)
 
 

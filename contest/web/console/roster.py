@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from contest.console import roster as console_roster
+from contest.domain.phrase import Phrase
 from contest.domain.vocabulary import StaffRole
 from contest.errors import ConfigInvalid
 from contest.setup import round_settings
@@ -50,7 +51,7 @@ async def import_submit(request: Request) -> Response:
     on_error_show(request, "roster.html", contests=contests, chosen=chosen)
     up = form.get("file")
     if not isinstance(up, UploadFile) or not up.filename:
-        raise ConfigInvalid(detail="chưa chọn tệp danh sách (.xlsx)")
+        raise ConfigInvalid(detail=Phrase("detail.console.no_roster_file"))
     data = await up.read(console_roster.MAX_FILE + 1)
     result = await console_roster.import_roster(ctx, staff, chosen, up.filename, data,
                                                 client_ip(request))

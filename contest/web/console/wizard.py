@@ -13,15 +13,16 @@ from contest.console import contests as console_contests
 from contest.console import wizard as console_wizard
 from contest.console.wizard import STEPS
 from contest.domain.final_ranking import CRITERIA, DEFAULT_CHAIN
-from contest.domain.rules_text import CRITERIA_LABELS
 from contest.domain.series import WeeklySeries
 from contest.domain.vocabulary import RoundKind, StaffRole
 from contest.errors import DraftInvalid, NotFound
 from contest.setup import round_settings
 from contest.setup.contest_file import UnitSpec, render
 from contest.web.console.forms import TIERS, Form, preview, prize_input, read_form
+from contest.web.console.messages import text as console_text
 from contest.web.console.render import page
 from contest.web.console.views import ctx_of, html, on_error_show
+from contest.web.errors import locale_of
 from contest.web.parsing import path_int
 from contest.web.staff_auth import client_ip, require_staff
 
@@ -41,10 +42,10 @@ def _units(f: Form) -> list[UnitSpec]:
         code, name, parent, head = ([*line.split("|"), "", "", ""])[:4]
         code, name, parent, head = code.strip(), name.strip(), parent.strip(), head.strip()
         if not code or not name:
-            f.problems.append(f"Đơn vị dòng {n}: cần mã và tên (mã|tên|mã cấp trên|số người).")
+            f.problem("form.problem.unit_line", n=n)
             continue
         if head and not head.isdigit():
-            f.problems.append(f"Đơn vị dòng {n}: số người phải là số nguyên.")
+            f.problem("form.problem.unit_headcount", n=n)
         level = levels.get(parent, 0) + 1 if parent else 1
         levels[code] = level
         out.append(UnitSpec(code, name, parent or None, level,
@@ -54,17 +55,17 @@ def _units(f: Form) -> list[UnitSpec]:
 
 def _round_input(f: Form, prefix: str = "", timed: bool = True) -> console_wizard.RoundInput:
     bank, _, number = f.text(prefix + "bank").partition("@")
-    opens = f.when(prefix + "opens_at", "Thời điểm bắt đầu") if timed else None
-    closes = f.when(prefix + "closes_at", "Thời điểm kết thúc") if timed else None
-    minutes = f.number(prefix + "time_limit_min", "Thời gian làm bài (phút)", 0.5, 360) or 15
+    opens = f.when(prefix + "opens_at", f.say("form.field.opens_at")) if timed else None
+    closes = f.when(prefix + "closes_at", f.say("form.field.closes_at")) if timed else None
+    minutes = f.number(prefix + "time_limit_min", f.say("form.field.time_limit"), 0.5, 360) or 15
     placeholder = datetime(2000, 1, 1, tzinfo=f.tz)
     return console_wizard.RoundInput(
         title=f.text(prefix + "title"), opens_at=opens or placeholder,
         closes_at=closes or placeholder, bank=bank,
         bank_version=int(number) if number.isdigit() else None,
-        questions=f.integer(prefix + "questions", "Số câu mỗi lượt", 1, 200) or 0,
+        questions=f.integer(prefix + "questions", f.say("form.field.questions"), 1, 200) or 0,
         time_limit_s=int(minutes * 60),
-        max_attempts=f.integer(prefix + "max_attempts", "Số lượt thi", 1, 100),
+        max_attempts=f.integer(prefix + "max_attempts", f.say("form.field.max_attempts"), 1, 100),
         counting=f.text(prefix + "counting") or "best",
         kind=f.text(prefix + "kind") or RoundKind.RANKED,
         prediction_prompt=f.text(prefix + "prediction_prompt") or None,
@@ -85,7 +86,7 @@ async def _step_values(request: Request, d: console_wizard.Draft, step: str) -> 
         first = next((r for r in d.spec.rounds if r.kind == RoundKind.RANKED), None)
         chain = list(first.tie_breaks or DEFAULT_CHAIN) if first else list(DEFAULT_CHAIN)
         prizes = first.prizes if first else None
-        values.update(criteria=CRITERIA, labels=CRITERIA_LABELS, chain=chain,
+        values.update(criteria=CRITERIA, chain=chain,
                       groups=d.spec.groups,
                       prizes=prizes or {}, tiers=TIERS,
                       preview=preview(console_wizard.PrizeInput([], prizes, chain),
@@ -117,17 +118,20 @@ async def import_file(request: Request) -> Response:
     staff = await require_staff(request, *ORGANISERS)
     ctx = ctx_of(request)
     on_error_show(request, "wizard_index.html", drafts=await console_wizard.drafts(ctx))
+    loc = locale_of(request)
     form = await request.form()
     up = form.get("file")
     if not isinstance(up, UploadFile) or not up.filename:
-        raise DraftInvalid(count=1, problems=["Chưa chọn tệp cuộc thi (.yaml)."])
+        raise DraftInvalid(count=1, problems=[console_text("form.problem.no_contest_file", loc)])
     data = await up.read(MAX_FILE + 1)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DraftInvalid(count=1, problems=["Tệp phải mã hóa UTF-8."]) from exc
+        raise DraftInvalid(count=1,
+                           problems=[console_text("form.problem.not_utf8", loc)]) from exc
     if len(data) > MAX_FILE:
-        raise DraftInvalid(count=1, problems=["Tệp lớn hơn 2 MB."])
+        raise DraftInvalid(count=1, problems=[console_text(
+            "form.problem.file_too_large", loc, max_mb=MAX_FILE // (1024 * 1024))])
     d = await console_wizard.import_file(ctx, text, up.filename, _actor(staff),
                                          client_ip(request))
     return RedirectResponse(f"/console/wizard/{d.id}/publish", status_code=303)
@@ -175,7 +179,7 @@ async def step_save(request: Request) -> Response:
             code, _, name = line.partition("|")
             groups.append({"code": code.strip(), "name": (name or code).strip()})
         p = console_wizard.People(
-            groups=groups, min_age=f.integer("min_age", "Tuổi tối thiểu", 0, 120),
+            groups=groups, min_age=f.integer("min_age", f.say("form.field.min_age"), 0, 120),
             consent_version=f.text("consent_version"), consent_text=f.text("consent_text"),
             purposes=f.lines("purposes"))
         f.done()
@@ -208,22 +212,21 @@ async def step_save(request: Request) -> Response:
 
 def _series(f: Form) -> console_wizard.SeriesInput:
     template = _round_input(f, "s_", timed=False)
-    first = f.day("s_first_day", "Tuần đầu tiên")
-    opens_at = f.clock("s_open_time", "Giờ mở")
-    closes_at = f.clock("s_close_time", "Giờ đóng")
-    weeks = f.integer("s_weeks", "Số tuần", 1, 52, 4) or 4
+    first = f.day("s_first_day", f.say("form.field.first_week"))
+    opens_at = f.clock("s_open_time", f.say("form.field.open_time"))
+    closes_at = f.clock("s_close_time", f.say("form.field.close_time"))
+    weeks = f.integer("s_weeks", f.say("form.field.weeks"), 1, 52, 4) or 4
     final, best = None, None
     if f.text("f_title"):
         final = _round_input(f, "f_")
-        best = f.integer("f_best", "Số người đứng đầu mỗi tuần vào chung kết", 1, 100_000)
+        best = f.integer("f_best", f.say("form.field.final_best"), 1, 100_000)
         final.bank, final.bank_version = template.bank, template.bank_version
     f.done()
     assert first is not None and opens_at is not None and closes_at is not None
-    series = WeeklySeries(first_day=first, weeks=weeks,
-                          open_day=f.integer("s_open_day", "Ngày mở", 0, 6, 0) or 0,
-                          open_at=opens_at,
-                          close_day=f.integer("s_close_day", "Ngày đóng", 0, 6, 0) or 0,
-                          close_at=closes_at)
+    open_day = f.integer("s_open_day", f.say("form.field.open_day"), 0, 6, 0) or 0
+    close_day = f.integer("s_close_day", f.say("form.field.close_day"), 0, 6, 0) or 0
+    series = WeeklySeries(first_day=first, weeks=weeks, open_day=open_day, open_at=opens_at,
+                          close_day=close_day, close_at=closes_at)
     f.done()
     return console_wizard.SeriesInput(template=template, series=series,
                                       topics=f.lines("s_topics"), sets=f.lines("s_sets"),
@@ -256,9 +259,9 @@ def _yaml(text: str, name: str) -> Response:
 async def clone_contest(request: Request) -> Response:
     staff = await require_staff(request, *ORGANISERS)
     f = await read_form(request)
-    days = f.integer("days", "Số ngày dời", -3660, 3660)
+    days = f.integer("days", f.say("form.field.shift_days"), -3660, 3660)
     if days is None:
-        f.problems.append("Cần số ngày dời các đợt thi (ví dụ 364 cho năm sau, cùng thứ).")
+        f.problem("form.problem.clone_contest_days")
     f.done()
     d = await console_wizard.clone_contest(
         ctx_of(request), path_int(request, "contest_id"), days or 0, f.text("title"),
@@ -271,9 +274,9 @@ async def clone_round(request: Request) -> Response:
     staff = await require_staff(request, *ORGANISERS)
     f = await read_form(request)
     cid = path_int(request, "contest_id")
-    days = f.integer("days", "Số ngày dời", -3660, 3660)
+    days = f.integer("days", f.say("form.field.shift_days"), -3660, 3660)
     if days is None:
-        f.problems.append("Cần số ngày dời (ví dụ 7 cho tuần sau).")
+        f.problem("form.problem.clone_round_days")
     f.done()
     r = await console_contests.clone_round(ctx_of(request), cid, path_int(request, "round_id"),
                                          days or 0, f.text("title"), _actor(staff),
