@@ -47,8 +47,12 @@ def with_prefix(prefix: str, locale: str = DEFAULT_LOCALE) -> dict[str, str]:
 
 
 def words(params: dict[str, object], locale: str) -> dict[str, object]:
-    """The params with every Phrase among them translated into locale."""
-    return {k: t(v.key, locale, **v.params) if isinstance(v, Phrase) else v
+    """The params with every Phrase among them (or in a list of them) translated into
+    locale."""
+    def say(v: object) -> object:
+        return t(v.key, locale, **v.params) if isinstance(v, Phrase) else v
+
+    return {k: [say(x) for x in v] if isinstance(v, list | tuple) else say(v)
             for k, v in params.items()}
 
 

@@ -25,7 +25,6 @@ from contest.domain.phrase import Phrase
 from contest.domain.series import WeeklySeries, shift, windows
 from contest.domain.vocabulary import RoundKind
 from contest.errors import ConfigInvalid, DraftInvalid, NotFound
-from contest.i18n import DEFAULT_LOCALE, words
 from contest.people import consent
 from contest.setup.contest_as_code import LoadReport, check_spec, load_spec, spec_of
 from contest.setup.contest_file import (
@@ -159,7 +158,7 @@ async def drafts(ctx: Services) -> list[ContestDraft]:
 async def create(ctx: Services, title: str, actor: str, ip: str | None = None) -> Draft:
     """Start a draft from a title; raises DraftInvalid for an empty title."""
     if not title.strip():
-        raise DraftInvalid(count=1, problems=["Tên cuộc thi không được để trống."])
+        raise DraftInvalid(count=1, problems=[Phrase("wizard.problem.no_title")])
     spec = new_spec(title, ctx.now().astimezone(ctx.settings.tz), ctx.settings.timezone)
     return await _insert(ctx, spec, actor, ip)
 
@@ -277,13 +276,14 @@ def series_rounds(si: SeriesInput, tz: Any) -> list[RoundSpec]:
     try:
         spans = windows(si.series, tz)
     except ValueError as exc:
-        raise DraftInvalid(count=1, problems=[f"Chuỗi hằng tuần: {exc}."]) from exc
+        raise DraftInvalid(count=1, problems=[
+            Phrase("wizard.problem.series", detail=str(exc))]) from exc
     if si.topics and len(si.topics) != si.series.weeks:
-        raise DraftInvalid(count=1, problems=[
-            f"Cần đúng {si.series.weeks} chủ đề (mỗi tuần một dòng), đang có {len(si.topics)}."])
+        raise DraftInvalid(count=1, problems=[Phrase(
+            "wizard.problem.topics_count", weeks=si.series.weeks, count=len(si.topics))])
     if si.sets and len(si.sets) != si.series.weeks:
-        raise DraftInvalid(count=1, problems=[
-            f"Cần đúng {si.series.weeks} bộ câu hỏi (mỗi tuần một dòng), đang có {len(si.sets)}."])
+        raise DraftInvalid(count=1, problems=[Phrase(
+            "wizard.problem.sets_count", weeks=si.series.weeks, count=len(si.sets))])
     out = []
     for k, (opens, closes) in enumerate(spans):
         quotas = ([{"count": si.template.questions, "topic": si.topics[k], "difficulty": None}]
@@ -293,8 +293,7 @@ def series_rounds(si: SeriesInput, tz: Any) -> list[RoundSpec]:
                                question_set=si.sets[k] if si.sets else None))
     if si.final is not None:
         if si.final.opens_at < spans[-1][1]:
-            raise DraftInvalid(count=1, problems=[
-                "Vòng chung kết phải mở sau khi tuần cuối kết thúc."])
+            raise DraftInvalid(count=1, problems=[Phrase("wizard.problem.final_too_early")])
         qualify = ({"best_per_round": si.final_best, "from": [r.title for r in out]}
                    if si.final_best else None)
         out.append(_round_spec(si.final, qualify=qualify))
@@ -314,9 +313,9 @@ async def add_series(ctx: Services, draft_id: int, si: SeriesInput, actor: str,
             parts = await split_bank(ctx, si.template.bank, si.template.bank_version,
                                      si.series.weeks, si.template.questions, actor)
         except (ConfigInvalid, NotFound) as exc:
-            detail = words(exc.params, DEFAULT_LOCALE).get("detail", "không tìm thấy")
+            why = exc.params.get("detail") or Phrase("wizard.problem.not_found")
             raise DraftInvalid(count=1, problems=[
-                f"Không chia được ngân hàng: {detail}."]) from exc
+                Phrase("wizard.problem.split_failed", detail=why)]) from exc
         for r, (code, number) in zip(rounds, parts, strict=False):
             r.bank, r.bank_version = code, number
     spec.rounds += rounds
@@ -344,7 +343,7 @@ async def save_prizes(ctx: Services, draft_id: int, p: PrizeInput, actor: str,
     targets = [r for r in spec.rounds
                if (r.title in p.rounds if p.rounds else r.kind == RoundKind.RANKED)]
     if not targets:
-        raise DraftInvalid(count=1, problems=["Chưa có đợt thi chính thức nào để đặt giải."])
+        raise DraftInvalid(count=1, problems=[Phrase("wizard.problem.no_ranked_round")])
     for r in targets:
         r.prizes = copy.deepcopy(p.prizes) or None
         r.tie_breaks = list(p.tie_breaks) or None
@@ -387,9 +386,7 @@ async def import_file(ctx: Services, text: str, filename: str, actor: str,
         raise DraftInvalid(count=len(exc.problems),
                            problems=[str(p) for p in exc.problems]) from exc
     if spec.units_file or any(b.path for b in spec.banks):
-        raise DraftInvalid(count=1, problems=[
-            "Tệp tải lên không được trỏ tới tệp khác (units.file, banks.path): nạp cây đơn vị "
-            "và ngân hàng câu hỏi ở trang riêng trước."])
+        raise DraftInvalid(count=1, problems=[Phrase("wizard.problem.file_points_elsewhere")])
     return await _insert(ctx, spec, actor, ip, step="publish", file=filename)
 
 

@@ -60,3 +60,11 @@ async def test_the_qr_title_and_prize_criteria_follow_the_lang_cookie(console: C
         new = html.unescape((await org.get("/console/contests/1/rounds/new")).text)
         assert f">{text('criteria.duration', lang)}</option>" in new, lang
     assert text("qr.totp_title", "vi") == "Mã QR xác thực hai lớp"
+
+
+async def test_a_list_of_wizard_problems_follows_the_lang_cookie(console: Console) -> None:
+    org = await console.login("organiser")
+    vi = await _in("vi", org, "post", "/console/wizard", data={"title": "  "})
+    en = await _in("en", org, "post", "/console/wizard", data={"title": "  "})
+    assert "Tên cuộc thi không được để trống." in vi
+    assert t("wizard.problem.no_title", "en") in en and "Tên cuộc thi" not in en

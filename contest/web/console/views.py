@@ -42,10 +42,13 @@ def html(handler: Handler) -> Handler:
                 return RedirectResponse(f"/console/login?next={target}", status_code=303)
             return RedirectResponse("/console/login", status_code=303)
         except ContestError as exc:
+            from contest.i18n import words
             from contest.web.console.messages import text
             from contest.web.errors import locale_of
 
-            detail = text(f"error.{exc.code}", locale_of(request), **exc.params)
+            loc = locale_of(request)
+            detail = text(f"error.{exc.code}", loc, **exc.params)
+            shown = words(exc.params, loc)  # a list of problems may hold Phrases
             retry: tuple[str, dict[str, Any]] | None = getattr(request.state, "retry_form",
                                                                None)
             if retry is not None:
@@ -53,10 +56,10 @@ def html(handler: Handler) -> Handler:
                 template, values = retry
                 resp = page(request, template, status=exc.status,
                             **{**values, "error": detail, "fields": exc.fields or {},
-                               "error_params": exc.params})
+                               "error_params": shown})
             else:
                 resp = page(request, "error.html", status=exc.status, detail=detail,
-                            fields=exc.fields or {}, error_params=exc.params)
+                            fields=exc.fields or {}, error_params=shown)
             resp.headers.update(exc.headers)
             return resp
 
