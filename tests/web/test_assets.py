@@ -71,6 +71,35 @@ async def test_pow_solver_and_projector_go_through_the_hashed_pipeline(world: Wo
     assert (await world.client.get("/projector/index.html")).text == page.text
 
 
+async def test_projector_texts_come_from_the_catalogues(world: World) -> None:
+    """The projector names every catalogue by its hashed URL; its own Vietnamese (what shows
+    when the catalogue cannot be loaded) is the catalogue's, word for word."""
+    page = (await world.client.get("/projector/")).text
+    assets = json.loads(re.search(r'id="assets">(.*?)</script>', page).group(1))  # type: ignore[union-attr]
+    assert {"i18n/vi.json", "i18n/en.json"} <= set(assets)
+    vi = (await world.client.get(assets["i18n/vi.json"])).json()
+    en = (await world.client.get(assets["i18n/en.json"])).json()
+    assert en["_locale"] == "en-GB" and vi["_locale"] == "vi-VN"
+    # the page's elements marked data-i18n say the Vietnamese text of their key
+    marked = re.findall(r'data-i18n="([\w.]+)">([^<]*)<', page)
+    labels = re.findall(r'aria-label="([^"]*)" data-i18n-label="([\w.]+)"', page)
+    assert len(marked) == 13 and len(labels) == 1, page
+    for key, text in [*marked, *((k, t) for t, k in labels)]:
+        assert vi.get(key, vi.get(f"{key}.other")) == text, key
+        assert key in en or f"{key}.other" in en, key
+    # the texts only the script writes, likewise
+    script = re.search(r'src="(/assets/projector/projector\.\w+\.js)"', page).group(1)  # type: ignore[union-attr]
+    js = (await world.client.get(script)).text
+    written = {k: "".join(re.findall(r'"([^"]*)"', parts)) for k, parts in
+               re.findall(r'^\s*"(projector\.[\w.]+)":\s*((?:"[^"]*"\s*\+?\s*)+)', js, re.M)}
+    assert len(written) == 6, written
+    for key, text in written.items():
+        assert vi[key] == text and key in en, key
+    used = set(re.findall(r'"(projector\.[\w.]+)"', js)) | {k for k, _ in marked}
+    assert used | {k for _, k in labels} == {re.sub(r"\.(one|other)$", "", k)
+                                              for k in vi if k.startswith("projector.")}
+
+
 async def test_screen_modules_resolve_through_the_import_map(world: World) -> None:
     html = (await world.client.get("/")).text
     manifest = json.loads(re.search(r'id="assets">(.*?)</script>', html).group(1))  # type: ignore[union-attr]
