@@ -25,6 +25,7 @@ from contest.domain.phrase import Phrase
 from contest.domain.series import WeeklySeries, shift, windows
 from contest.domain.vocabulary import RoundKind
 from contest.errors import ConfigInvalid, DraftInvalid, NotFound
+from contest.i18n import DEFAULT_LOCALE, t
 from contest.people import consent
 from contest.setup.contest_as_code import LoadReport, check_spec, load_spec, spec_of
 from contest.setup.contest_file import (
@@ -196,8 +197,15 @@ def _normalise(spec: ContestSpec) -> None:
 
 async def problems_of(ctx: Services, draft: Draft, spec: ContestSpec) -> list[str]:
     """What stops spec from being stored: the contest file's checks, and a slug that belongs
-    to a contest other than the one this draft published."""
-    found = [p.message for p in await check_spec(ctx, spec, _file(draft.id))]
+    to a contest other than the one this draft published (in Vietnamese)."""
+    return [t(p.key, DEFAULT_LOCALE, **p.params) if isinstance(p, Phrase) else p
+            for p in await _problems(ctx, draft, spec)]
+
+
+async def _problems(ctx: Services, draft: Draft, spec: ContestSpec) -> list[str | Phrase]:
+    """problems_of, the contest file's problems still Phrases (for a page's language)."""
+    found: list[str | Phrase] = [p.phrase for p in await check_spec(ctx, spec,
+                                                                    _file(draft.id))]
     async with ctx.sm() as s:
         other = await s.scalar(select(Contest.id).where(col(Contest.slug) == spec.slug))
     if other is not None and other != draft.row.published_contest_id:
@@ -356,7 +364,7 @@ async def publish(ctx: Services, draft_id: int, actor: str, ip: str | None = Non
     d = await get(ctx, draft_id)
     if d.row.published_contest_id is not None:
         raise ConfigInvalid(detail=Phrase("detail.wizard.already_published"))
-    found = await problems_of(ctx, d, d.spec)
+    found = await _problems(ctx, d, d.spec)
     if not d.spec.rounds:
         found.append("Cuộc thi chưa có đợt thi nào.")
     if found:
@@ -364,8 +372,8 @@ async def publish(ctx: Services, draft_id: int, actor: str, ip: str | None = Non
     try:
         report = await load_spec(ctx, d.spec, Path(_file(d.id)), actor)
     except ContestFileInvalid as exc:
-        raise DraftInvalid(count=len(exc.problems),
-                           problems=[p.message for p in exc.problems]) from exc
+        raise DraftInvalid(count=len(exc.problems),  # Phrases: said in the page's language
+                           problems=[p.phrase for p in exc.problems]) from exc
     async with transaction(ctx.sm) as s:
         row = await s.get(ContestDraft, d.id)
         assert row is not None
@@ -383,8 +391,8 @@ async def import_file(ctx: Services, text: str, filename: str, actor: str,
     try:
         spec = parse(text, filename, ctx.settings.timezone)
     except ContestFileInvalid as exc:
-        raise DraftInvalid(count=len(exc.problems),
-                           problems=[str(p) for p in exc.problems]) from exc
+        raise DraftInvalid(count=len(exc.problems),  # Phrases: said in the page's language
+                           problems=[p.shown for p in exc.problems]) from exc
     if spec.units_file or any(b.path for b in spec.banks):
         raise DraftInvalid(count=1, problems=[Phrase("wizard.problem.file_points_elsewhere")])
     return await _insert(ctx, spec, actor, ip, step="publish", file=filename)

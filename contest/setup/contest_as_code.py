@@ -22,7 +22,6 @@ from contest.core.context import Services
 from contest.domain.final_ranking import parse_chain
 from contest.domain.phrase import Phrase
 from contest.errors import ConfigInvalid
-from contest.i18n import DEFAULT_LOCALE, words
 from contest.setup import round_settings
 from contest.setup.contest_file import (
     BankRef,
@@ -34,7 +33,7 @@ from contest.setup.contest_file import (
     render,
 )
 from contest.setup.units import UnitFileError, UnitRow, load_units, parse_units
-from contest.setup.yaml_reader import FileProblem
+from contest.setup.yaml_reader import FileProblem, verbatim
 from contest.storage.console_tables import ConsentText
 from contest.storage.db import transaction
 from contest.storage.tables import Bank, BankVersion, Contest, Round
@@ -93,14 +92,16 @@ def read_file(path: Path, default_tz: str) -> ContestSpec:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ContestFileInvalid([FileProblem(str(path), None, f"không đọc được tệp: {exc}")]) \
-            from exc
+        raise ContestFileInvalid([FileProblem(str(path), None, Phrase(
+            "contest_file.unreadable_file", detail=str(exc)))]) from exc
     if len(data) > MAX_FILE:
-        raise ContestFileInvalid([FileProblem(str(path), None, "tệp lớn hơn 2 MB")])
+        raise ContestFileInvalid([FileProblem(str(path), None, Phrase(
+            "contest_file.too_large", max_mb=MAX_FILE // (1024 * 1024)))])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ContestFileInvalid([FileProblem(str(path), None, "tệp phải mã hóa UTF-8")]) from exc
+        raise ContestFileInvalid([FileProblem(str(path), None,
+                                              Phrase("contest_file.not_utf8"))]) from exc
     return parse(text, str(path), default_tz)
 
 
@@ -129,9 +130,11 @@ async def check_rounds(ctx: Services, spec: ContestSpec, file: str,
             await round_settings.check_round(ctx, rset, siblings=settings, replaced=replaced,
                                              contest_id=existing)
         except ValueError as exc:
-            problems.append(FileProblem(file, rs.line, f"đợt {rs.title!r}: tie_breaks: {exc}"))
+            problems.append(FileProblem(file, rs.line, Phrase(
+                "contest_file.round_tie_breaks", title=repr(rs.title), detail=str(exc))))
         except ConfigInvalid as exc:
-            problems.append(FileProblem(file, rs.line, f"đợt {rs.title!r}: {_detail(exc)}"))
+            problems.append(FileProblem(file, rs.line, Phrase(
+                "contest_file.round_problem", title=repr(rs.title), detail=_detail(exc))))
     return problems
 
 
@@ -162,13 +165,17 @@ async def load_spec(ctx: Services, spec: ContestSpec, path: Path,
     try:
         return await _apply(ctx, spec, versions, actor, file)
     except ConfigInvalid as exc:
-        raise ContestFileInvalid([FileProblem(file, exc.params.get("line"),  # type: ignore[arg-type]
-                                              _detail(exc))]) from exc
+        detail = _detail(exc)
+        raise ContestFileInvalid([FileProblem(
+            file, exc.params.get("line"),  # type: ignore[arg-type]
+            detail if isinstance(detail, Phrase) else verbatim(detail))]) from exc
 
 
-def _detail(exc: ConfigInvalid) -> str:
-    """The error's detail in Vietnamese, the language of a contest file's problems."""
-    return str(words(exc.params, DEFAULT_LOCALE).get("detail", exc.code))
+def _detail(exc: ConfigInvalid) -> Phrase | str:
+    """The error's detail, a Phrase still to be said in the reader's language (or a text
+    already worded, or the error's code when it has no detail)."""
+    detail = exc.params.get("detail", exc.code)
+    return detail if isinstance(detail, Phrase) else str(detail)
 
 
 async def _load_units(ctx: Services, spec: ContestSpec, path: Path) -> None:
@@ -179,8 +186,8 @@ async def _load_units(ctx: Services, spec: ContestSpec, path: Path) -> None:
         try:
             rows += parse_units(csv_path.read_text("utf-8-sig"), str(csv_path))
         except (OSError, UnicodeDecodeError, UnitFileError) as exc:
-            raise ContestFileInvalid([FileProblem(str(path), None, f"units.file: {exc}")]) \
-                from exc
+            raise ContestFileInvalid([FileProblem(str(path), None, Phrase(
+                "contest_file.units_file", detail=str(exc)))]) from exc
     rows += [UnitRow(u.code, u.name, u.parent_code, u.level, u.headcount) for u in spec.units]
     if rows:
         await load_units(ctx, rows)
@@ -190,8 +197,7 @@ async def _load_units(ctx: Services, spec: ContestSpec, path: Path) -> None:
         async with ctx.sm() as s:
             if await s.scalar(select(Unit.id).where(col(Unit.code) == spec.unit_root)) is None:
                 raise ContestFileInvalid([FileProblem(
-                    str(path), None, f"units.root: chưa có đơn vị mã {spec.unit_root} "
-                                     "(tải cây đơn vị trước hoặc khai units.file / units.inline)")])
+                    str(path), None, Phrase("contest_file.root_unknown", root=spec.unit_root))])
 
 
 async def _resolve_banks(ctx: Services, spec: ContestSpec, path: Path,
@@ -212,23 +218,27 @@ async def _resolve_banks(ctx: Services, spec: ContestSpec, path: Path,
         try:
             bank, _ = load_bank((path.parent / ref.path).resolve())
         except BankInvalid as exc:
-            problems += [FileProblem(file, ref.line, f"ngân hàng {ref.code}: "
-                                     f"{render_problem(p, 'vi')}") for p in exc.problems]
+            # contest.banks.messages words a bank's problems itself (not a catalogue key)
+            problems += [FileProblem(file, ref.line, Phrase(
+                "contest_file.bank_problem", code=ref.code, detail=render_problem(p, "vi")))
+                for p in exc.problems]
             continue
         except OSError as exc:
-            problems.append(FileProblem(file, ref.line, f"ngân hàng {ref.code}: {exc}"))
+            problems.append(FileProblem(file, ref.line, Phrase(
+                "contest_file.bank_problem", code=ref.code, detail=str(exc))))
             continue
         if bank.code != ref.code:
-            problems.append(FileProblem(file, ref.line, f"tệp {ref.path} là ngân hàng "
-                                        f"{bank.code}, không phải {ref.code}"))
+            problems.append(FileProblem(file, ref.line, Phrase(
+                "contest_file.bank_code_mismatch", path=ref.path, actual=bank.code,
+                code=ref.code)))
             continue
         await import_bank(ctx, bank, actor=actor, source=ref.path)
     out: dict[tuple[str, int | None], int] = {}
     async with ctx.sm() as s:
         for rs in spec.rounds:
             if spec.banks and rs.bank not in declared:
-                problems.append(FileProblem(file, rs.line, f"đợt {rs.title!r}: ngân hàng "
-                                            f"{rs.bank} không có trong banks"))
+                problems.append(FileProblem(file, rs.line, Phrase(
+                    "contest_file.round_bank_undeclared", title=repr(rs.title), bank=rs.bank)))
                 continue
             q = (select(BankVersion.id).join(Bank, col(Bank.id) == BankVersion.bank_id)
                  .where(col(Bank.code) == rs.bank))
@@ -236,10 +246,10 @@ async def _resolve_banks(ctx: Services, spec: ContestSpec, path: Path,
                 q = q.where(col(BankVersion.number) == rs.bank_version)
             vid = await s.scalar(q.order_by(col(BankVersion.number).desc()).limit(1))
             if vid is None:
-                which = f" phiên bản {rs.bank_version}" if rs.bank_version else ""
-                problems.append(FileProblem(file, rs.line, f"đợt {rs.title!r}: chưa có ngân "
-                                            f"hàng {rs.bank}{which} (nhập bằng `contest bank "
-                                            "import` hoặc khai path trong banks)"))
+                problems.append(FileProblem(file, rs.line, Phrase(
+                    "contest_file.round_bank_version_missing", title=repr(rs.title),
+                    bank=rs.bank, version=rs.bank_version) if rs.bank_version else Phrase(
+                    "contest_file.round_bank_missing", title=repr(rs.title), bank=rs.bank)))
                 continue
             out[rs.bank, rs.bank_version] = vid
     if problems:

@@ -18,17 +18,20 @@ import yaml
 
 from contest.domain import documents
 from contest.domain import qualify as qualify_rule
+from contest.domain.phrase import Phrase
 from contest.domain.vocabulary import RoundKind
-from contest.setup.yaml_reader import Abort, FileProblem, Reader, plain_value
+from contest.setup.yaml_reader import Abort, FileProblem, Reader, plain_value, verbatim
 
 FORMAT = "contest/1"
-ZALO_OA_PROBLEM = "share.zalo_oa_id phải là mã Zalo Official Account (chỉ gồm chữ số, 5 đến 32 số)"
+ZALO_OA_PROBLEM = Phrase("contest_file.zalo_oa_id")
 _TOP = ("format", "slug", "title", "organiser", "rules", "visible", "timezone", "eligibility",
         "groups", "units", "consent", "banks", "rounds", "documents", "share")
 _ROUND = ("title", "kind", "opens", "closes", "bank", "bank_version", "question_set",
           "questions", "quotas",
           "time_limit_s", "grace_s", "attempts", "counting", "partial_credit", "score_shown",
           "prediction", "prizes", "tie_breaks", "qualify")
+
+
 class ContestFileInvalid(Exception):
     """A contest file cannot be loaded; `problems` lists every problem found."""
 
@@ -124,9 +127,10 @@ def parse(text: str, file: str, default_tz: str = "Asia/Ho_Chi_Minh") -> Contest
         mark = getattr(exc, "problem_mark", None)
         raise ContestFileInvalid([FileProblem(
             file, int(mark.line) + 1 if mark is not None else None,
-            f"YAML không hợp lệ: {getattr(exc, 'problem', None) or exc}")]) from exc
+            Phrase("contest_file.bad_yaml",
+                   detail=str(getattr(exc, "problem", None) or exc)))]) from exc
     if root is None:
-        raise ContestFileInvalid([FileProblem(file, None, "tệp rỗng")])
+        raise ContestFileInvalid([FileProblem(file, None, Phrase("contest_file.empty_file"))])
     r = Reader(file)
     try:
         spec = _contest(r, root, default_tz)
@@ -138,17 +142,17 @@ def parse(text: str, file: str, default_tz: str = "Asia/Ho_Chi_Minh") -> Contest
 
 
 def _contest(r: Reader, root: yaml.Node, default_tz: str) -> ContestSpec | None:
-    top = r.mapping(root, _TOP, "tệp cuộc thi")
+    top = r.mapping(root, _TOP, Phrase("contest_file.what.contest_file"))
     if not top:
         return None
     fmt = r.text(top.get("format"), "format", required=True, parent=root)
     if fmt is not None and fmt != FORMAT:
-        r.bad(top["format"], f"format phải là {FORMAT} (đang là {fmt!r})")
+        r.bad(top["format"], Phrase("contest_file.bad_format", format=FORMAT, value=repr(fmt)))
     tz_name = r.text(top.get("timezone"), "timezone") or default_tz
     try:
         tz = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
-        r.bad(top.get("timezone"), f"không biết múi giờ {tz_name}")
+        r.bad(top.get("timezone"), Phrase("contest_file.unknown_timezone", tz=tz_name))
         tz = ZoneInfo(default_tz)
     spec = ContestSpec(
         slug=r.text(top.get("slug"), "slug", required=True, parent=root) or "",
@@ -157,25 +161,26 @@ def _contest(r: Reader, root: yaml.Node, default_tz: str) -> ContestSpec | None:
         organiser=r.text(top.get("organiser"), "organiser") or "",
         visible=r.boolean(top.get("visible"), "visible", True), timezone=tz_name)
     if spec.slug and not all(c.isalnum() or c in "-_" for c in spec.slug):
-        r.bad(top["slug"], "slug chỉ gồm chữ, số, - và _")
+        r.bad(top["slug"], Phrase("contest_file.bad_slug"))
     if "eligibility" in top:
         elig = r.mapping(top["eligibility"], ("min_age",), "eligibility")
         spec.min_age = r.integer(elig.get("min_age"), "eligibility.min_age", 0, 120)
     for n in r.sequence(top.get("groups"), "groups"):
-        g = r.mapping(n, ("code", "name"), "nhóm")
-        code = r.text(g.get("code"), "mã nhóm (code)", required=True, parent=n) or ""
+        g = r.mapping(n, ("code", "name"), Phrase("contest_file.what.group"))
+        code = r.text(g.get("code"), Phrase("contest_file.what.group_code"), required=True,
+                      parent=n) or ""
         spec.groups.append({"code": code, "name": r.text(g.get("name"), "name") or code})
     if not spec.groups:
-        r.bad(top.get("groups") or root, "cần ít nhất một nhóm đối tượng (groups)")
+        r.bad(top.get("groups") or root, Phrase("contest_file.no_groups"))
     if len({g["code"] for g in spec.groups}) != len(spec.groups):
-        r.bad(top["groups"], "hai nhóm trùng mã")
+        r.bad(top["groups"], Phrase("contest_file.group_code_twice"))
     if "units" in top:
         _units(r, top["units"], spec)
     if "documents" in top:
         try:
             spec.documents = documents.parse(plain_value(top["documents"]))
         except ValueError as exc:
-            r.bad(top["documents"], f"documents: {exc}")
+            r.bad(top["documents"], Phrase("contest_file.documents", detail=str(exc)))
     if "share" in top:
         sh = r.mapping(top["share"], ("zalo_oa_id",), "share")
         spec.zalo_oa_id = r.text(sh.get("zalo_oa_id"), "share.zalo_oa_id")
@@ -186,30 +191,31 @@ def _contest(r: Reader, root: yaml.Node, default_tz: str) -> ContestSpec | None:
         spec.consent = ConsentSpec(
             version=r.text(c.get("version"), "consent.version", True, top["consent"]) or "",
             text=r.text(c.get("text"), "consent.text", True, top["consent"]) or "",
-            purposes=[r.text(p, "mục đích", True) or "" for p in
+            purposes=[r.text(p, Phrase("contest_file.what.purpose"), True) or "" for p in
                       r.sequence(c.get("purposes"), "consent.purposes")],
             line=r.line(top["consent"]))
         if not spec.consent.purposes:
-            r.bad(top["consent"], "consent cần ít nhất một mục đích (purposes)")
+            r.bad(top["consent"], Phrase("contest_file.no_purposes"))
     for n in r.sequence(top.get("banks"), "banks"):
-        b = r.mapping(n, ("code", "path"), "ngân hàng")
-        spec.banks.append(BankRef(r.text(b.get("code"), "mã ngân hàng", True, n) or "",
-                                  r.text(b.get("path"), "path"), r.line(n)))
+        b = r.mapping(n, ("code", "path"), Phrase("contest_file.what.bank"))
+        code = r.text(b.get("code"), Phrase("contest_file.what.bank_code"), True, n) or ""
+        spec.banks.append(BankRef(code, r.text(b.get("path"), "path"), r.line(n)))
     titles: set[str] = set()
     for n in r.sequence(top.get("rounds"), "rounds"):
         rs = _round(r, n, tz)
         if rs is None:
             continue
         if rs.title in titles:
-            r.bad(n, f"hai đợt thi cùng tên {rs.title!r} (tên là khóa để cập nhật)")
+            r.bad(n, Phrase("contest_file.round_title_twice", title=repr(rs.title)))
         titles.add(rs.title)
         spec.rounds.append(rs)
     for rs in spec.rounds:
         named = (rs.qualify or {}).get("from") or ()
         missing = [t for t in named if t == rs.title or t not in titles]
         if missing:
-            r.problems.append(FileProblem(r.file, rs.line, f"đợt {rs.title!r}: qualify.from: "
-                                          f"không có đợt thi khác tên {', '.join(missing)}"))
+            r.problems.append(FileProblem(r.file, rs.line, Phrase(
+                "contest_file.qualify_from_missing", title=repr(rs.title),
+                titles=", ".join(missing))))
     return spec
 
 
@@ -218,10 +224,11 @@ def _units(r: Reader, node: yaml.Node, spec: ContestSpec) -> None:
     spec.unit_root = r.text(u.get("root"), "units.root")
     spec.units_file = r.text(u.get("file"), "units.file")
     for n in r.sequence(u.get("inline"), "units.inline"):
-        m = r.mapping(n, ("code", "name", "parent", "level", "headcount"), "đơn vị")
+        m = r.mapping(n, ("code", "name", "parent", "level", "headcount"),
+                      Phrase("contest_file.what.unit"))
         spec.units.append(UnitSpec(
-            code=r.text(m.get("code"), "mã đơn vị", True, n) or "",
-            name=r.text(m.get("name"), "tên đơn vị", True, n) or "",
+            code=r.text(m.get("code"), Phrase("contest_file.what.unit_code"), True, n) or "",
+            name=r.text(m.get("name"), Phrase("contest_file.what.unit_name"), True, n) or "",
             parent_code=r.text(m.get("parent"), "parent"),
             level=r.integer(m.get("level"), "level", 1, 10) or 1,
             headcount=r.integer(m.get("headcount"), "headcount", 0, 10**8)))
@@ -229,23 +236,23 @@ def _units(r: Reader, node: yaml.Node, spec: ContestSpec) -> None:
     if spec.unit_root is None and spec.units:
         spec.unit_root = spec.units[0].code
     if spec.units and spec.unit_root not in known:
-        r.bad(node, f"units.root {spec.unit_root} không có trong units.inline")
+        r.bad(node, Phrase("contest_file.root_not_inline", root=spec.unit_root))
 
 
 def _round(r: Reader, node: yaml.Node, tz: ZoneInfo) -> RoundSpec | None:
-    m = r.mapping(node, _ROUND, "đợt thi")
+    m = r.mapping(node, _ROUND, Phrase("contest_file.what.round"))
     if not m:
         return None
-    title = r.text(m.get("title"), "tên đợt (title)", True, node) or ""
+    title = r.text(m.get("title"), Phrase("contest_file.what.round_title"), True, node) or ""
     opens = r.when(m.get("opens"), "opens", tz, node)
     closes = r.when(m.get("closes"), "closes", tz, node)
-    bank = r.text(m.get("bank"), "bank (mã ngân hàng)", True, node) or ""
+    bank = r.text(m.get("bank"), Phrase("contest_file.what.round_bank"), True, node) or ""
     questions = r.integer(m.get("questions"), "questions", 1, 200)
     if questions is None and "questions" not in m:
-        r.bad(node, "thiếu questions (số câu mỗi lượt)")
+        r.bad(node, Phrase("contest_file.no_questions"))
     quotas = []
     for q in r.sequence(m.get("quotas"), "quotas"):
-        qm = r.mapping(q, ("count", "topic", "difficulty"), "cơ cấu")
+        qm = r.mapping(q, ("count", "topic", "difficulty"), Phrase("contest_file.what.quota"))
         quotas.append({"count": r.integer(qm.get("count"), "count", 0, 200) or 0,
                        "topic": r.text(qm.get("topic"), "topic"),
                        "difficulty": r.text(qm.get("difficulty"), "difficulty")})
@@ -253,7 +260,7 @@ def _round(r: Reader, node: yaml.Node, tz: ZoneInfo) -> RoundSpec | None:
         else {}
     prizes = r.plain(m["prizes"]) if "prizes" in m else None
     if prizes is not None and not isinstance(prizes, dict):
-        r.bad(m["prizes"], "prizes phải là một bảng khóa: giá trị")
+        r.bad(m["prizes"], Phrase("contest_file.not_mapping", what="prizes"))
         prizes = None
     qualify = _qualify(r, m["qualify"]) if "qualify" in m else None
     attempts_node = m.get("attempts")
@@ -263,7 +270,7 @@ def _round(r: Reader, node: yaml.Node, tz: ZoneInfo) -> RoundSpec | None:
     return RoundSpec(
         title=title, opens_at=opens, closes_at=closes, bank=bank, questions_per_attempt=questions,
         bank_version=r.integer(m.get("bank_version"), "bank_version", 1, 10**6),
-        question_set=r.text(m.get("question_set"), "question_set (bộ câu hỏi)"),
+        question_set=r.text(m.get("question_set"), Phrase("contest_file.what.question_set")),
         kind=r.text(m.get("kind"), "kind") or RoundKind.RANKED, quotas=quotas,
         time_limit_s=r.integer(m.get("time_limit_s"), "time_limit_s", 30, 6 * 3600) or 900,
         grace_s=_or(r.integer(m.get("grace_s"), "grace_s", 0, 120), 5),
@@ -284,7 +291,7 @@ def _qualify(r: Reader, node: yaml.Node) -> dict[str, Any] | None:
     try:
         rule = qualify_rule.parse(r.plain(node))
     except ValueError as exc:
-        r.bad(node, str(exc))
+        r.bad(node, verbatim(exc))  # contest.domain.qualify words its problems itself
         return None
     return rule.as_dict() if rule else None
 

@@ -167,7 +167,9 @@ def test_the_wizards_weekly_series_gives_each_week_its_set() -> None:
     assert [(r.title, r.question_set) for r in rounds] == [("Tuần 1", "w1"), ("Tuần 2", "w2")]
     with pytest.raises(DraftInvalid) as refused:
         series_rounds(SeriesInput(template, series, sets=["w1"]), UTC)
-    assert "Cần đúng 2 bộ câu hỏi" in str(refused.value.params)
+    from contest.i18n import words
+
+    assert "Cần đúng 2 bộ câu hỏi" in str(words(refused.value.params, "vi"))  # Phrases
 
 
 async def test_the_console_refuses_a_second_round_on_a_set_of_its_contest_only(
