@@ -25,7 +25,6 @@ from contest.domain.phrase import Phrase
 from contest.domain.series import WeeklySeries, shift, windows
 from contest.domain.vocabulary import RoundKind
 from contest.errors import ConfigInvalid, DraftInvalid, NotFound
-from contest.i18n import DEFAULT_LOCALE, t
 from contest.people import consent
 from contest.setup.contest_as_code import LoadReport, check_spec, load_spec, spec_of
 from contest.setup.contest_file import (
@@ -195,21 +194,15 @@ def _normalise(spec: ContestSpec) -> None:
     spec.banks = [BankRef(code) for code in used]
 
 
-async def problems_of(ctx: Services, draft: Draft, spec: ContestSpec) -> list[str]:
+async def problems_of(ctx: Services, draft: Draft, spec: ContestSpec) -> list[Phrase]:
     """What stops spec from being stored: the contest file's checks, and a slug that belongs
-    to a contest other than the one this draft published (in Vietnamese)."""
-    return [t(p.key, DEFAULT_LOCALE, **p.params) if isinstance(p, Phrase) else p
-            for p in await _problems(ctx, draft, spec)]
-
-
-async def _problems(ctx: Services, draft: Draft, spec: ContestSpec) -> list[str | Phrase]:
-    """problems_of, the contest file's problems still Phrases (for a page's language)."""
-    found: list[str | Phrase] = [p.phrase for p in await check_spec(ctx, spec,
-                                                                    _file(draft.id))]
+    to a contest other than the one this draft published (Phrases: said in the page's
+    language)."""
+    found = [p.phrase for p in await check_spec(ctx, spec, _file(draft.id))]
     async with ctx.sm() as s:
         other = await s.scalar(select(Contest.id).where(col(Contest.slug) == spec.slug))
     if other is not None and other != draft.row.published_contest_id:
-        found.insert(0, f"Mã cuộc thi (slug) {spec.slug} đã được dùng cho một cuộc thi khác.")
+        found.insert(0, Phrase("wizard.problem.slug_taken", slug=spec.slug))
     return found
 
 
@@ -364,9 +357,9 @@ async def publish(ctx: Services, draft_id: int, actor: str, ip: str | None = Non
     d = await get(ctx, draft_id)
     if d.row.published_contest_id is not None:
         raise ConfigInvalid(detail=Phrase("detail.wizard.already_published"))
-    found = await _problems(ctx, d, d.spec)
+    found = await problems_of(ctx, d, d.spec)
     if not d.spec.rounds:
-        found.append("Cuộc thi chưa có đợt thi nào.")
+        found.append(Phrase("wizard.problem.no_rounds"))
     if found:
         raise DraftInvalid(count=len(found), problems=found)
     try:

@@ -143,3 +143,21 @@ async def test_publish_problems_follow_the_lang_cookie(console: Console) -> None
     assert vi.status_code == 422
     assert ("đợt 'Tuần 1': chưa có ngân hàng khong-co (nhập bằng `contest bank import` hoặc "
             "khai path trong banks)") in html.unescape(vi.text)
+    # the publish page lists the same problems, in the page's language, before the button
+    org.cookies.set("lang", "en")
+    page = html.unescape((await org.get(publish)).text)
+    assert "there is no bank khong-co yet" in page and "chưa có ngân hàng" not in page
+
+
+async def test_a_draft_without_rounds_is_refused_in_the_page_s_language(
+        console: Console) -> None:
+    org = await console.login("organiser")
+    made = await org.post("/console/wizard", data={"title": "Chưa có đợt"})
+    assert made.status_code == 303
+    publish = made.headers["location"].rsplit("/", 1)[0] + "/publish"
+    org.cookies.set("lang", "en")
+    en = html.unescape((await org.post(publish)).text)
+    assert "The contest has no rounds yet." in en
+    org.cookies.delete("lang")
+    vi = html.unescape((await org.post(publish)).text)
+    assert "Cuộc thi chưa có đợt thi nào." in vi

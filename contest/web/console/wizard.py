@@ -16,6 +16,7 @@ from contest.domain.final_ranking import CRITERIA, DEFAULT_CHAIN
 from contest.domain.series import WeeklySeries
 from contest.domain.vocabulary import RoundKind, StaffRole
 from contest.errors import DraftInvalid, NotFound
+from contest.i18n import words
 from contest.setup import round_settings
 from contest.setup.contest_file import UnitSpec, render
 from contest.web.console.forms import TIERS, Form, preview, prize_input, read_form
@@ -93,7 +94,8 @@ async def _step_values(request: Request, d: console_wizard.Draft, step: str) -> 
                                        d.spec.groups))
     elif step == "publish":
         values["yaml"] = render(d.spec)
-        values["problems"] = await console_wizard.problems_of(ctx, d, d.spec)
+        found = await console_wizard.problems_of(ctx, d, d.spec)
+        values["problems"] = words({"p": found}, locale_of(request))["p"]
     return values
 
 
