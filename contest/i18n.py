@@ -5,29 +5,39 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 from contest.domain.phrase import Phrase
 
 DEFAULT_LOCALE = "vi"
+LOCALES = resources.files("contest.locales")
 
 
-@cache
-def catalogue(locale: str) -> dict[str, str]:
-    """Load the messages of one locale: <locale>.json and the files of its folder
-    <locale>/ (one per area); raises FileNotFoundError for an unknown locale and ValueError
-    for a key defined twice."""
-    root = resources.files("contest.locales")
-    data: dict[str, str] = json.loads(root.joinpath(f"{locale}.json").read_text("utf-8"))
-    folder = root.joinpath(locale)
+class CatalogueError(ValueError):
+    """Two files of one locale's catalogue define the same key."""
+
+
+def merge_folder(data: dict[str, str], folder: Traversable, label: str) -> dict[str, str]:
+    """data with the texts of every JSON file in folder (one per area, in name order) added;
+    raises CatalogueError for a key defined twice."""
     parts = sorted(folder.iterdir(), key=lambda p: p.name) if folder.is_dir() else []
     for part in parts:
         if part.name.endswith(".json"):
             more: dict[str, str] = json.loads(part.read_text("utf-8"))
             twice = data.keys() & more.keys()
             if twice:
-                raise ValueError(f"{locale}/{part.name}: {sorted(twice)} defined twice")
+                raise CatalogueError(f"{label}/{part.name}: {sorted(twice)} defined twice")
             data.update(more)
     return data
+
+
+@cache
+def catalogue(locale: str) -> dict[str, str]:
+    """Load the messages of one locale: <locale>.json and the files of its folder
+    <locale>/ (one per area); raises FileNotFoundError for an unknown locale and
+    CatalogueError for a key defined twice."""
+    data: dict[str, str] = json.loads(LOCALES.joinpath(f"{locale}.json").read_text("utf-8"))
+    return merge_folder(data, LOCALES.joinpath(locale), locale)
 
 
 @cache
@@ -35,7 +45,7 @@ def available() -> tuple[str, ...]:
     """The locales that have a catalogue."""
     return tuple(sorted(
         p.name.removesuffix(".json")
-        for p in resources.files("contest.locales").iterdir()
+        for p in LOCALES.iterdir()
         if p.name.endswith(".json")
     ))
 
@@ -49,11 +59,16 @@ def with_prefix(prefix: str, locale: str = DEFAULT_LOCALE) -> dict[str, str]:
 def words(params: dict[str, object], locale: str) -> dict[str, object]:
     """The params with every Phrase among them (or in a list of them) translated into
     locale."""
-    def say(v: object) -> object:
-        return t(v.key, locale, **v.params) if isinstance(v, Phrase) else v
+    def one(v: object) -> object:
+        return say(v, locale) if isinstance(v, Phrase) else v
 
-    return {k: [say(x) for x in v] if isinstance(v, list | tuple) else say(v)
+    return {k: [one(x) for x in v] if isinstance(v, list | tuple) else one(v)
             for k, v in params.items()}
+
+
+def say(phrase: Phrase, locale: str = DEFAULT_LOCALE) -> str:
+    """The phrase's text in locale."""
+    return t(phrase.key, locale, **phrase.params)
 
 
 def t(key: str, locale: str = DEFAULT_LOCALE, **params: object) -> str:

@@ -16,7 +16,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from contest.domain.phrase import Phrase
-from contest.i18n import DEFAULT_LOCALE, t
+from contest.i18n import DEFAULT_LOCALE, say
 
 NULL_TAG = "tag:yaml.org,2002:null"
 TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
@@ -40,7 +40,7 @@ class FileProblem:
 
     def said(self, locale: str) -> str:
         """What is wrong, in locale."""
-        return t(self.phrase.key, locale, **self.phrase.params)
+        return say(self.phrase, locale)
 
     @property
     def shown(self) -> Phrase:
@@ -51,7 +51,7 @@ class FileProblem:
         return Phrase("contest_file.at_file", file=self.file, problem=self.phrase)
 
     def __str__(self) -> str:
-        return t(self.shown.key, DEFAULT_LOCALE, **self.shown.params)
+        return say(self.shown)
 
 
 def verbatim(text: object) -> Phrase:

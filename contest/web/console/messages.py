@@ -4,21 +4,15 @@ locale falls back to Vietnamese, then to the shared catalogues (error.* keys).""
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from importlib import resources
 
-from contest.i18n import DEFAULT_LOCALE, t, words
-
-
-class CatalogueError(ValueError):
-    """Two files of one locale's console catalogue define the same key."""
+from contest.i18n import DEFAULT_LOCALE, LOCALES, merge_folder, t, words
 
 
 @cache
 def locales() -> frozenset[str]:
     """The locales the console has a folder of texts for."""
-    root = resources.files("contest.locales").joinpath("console")
+    root = LOCALES.joinpath("console")
     return frozenset(p.name for p in root.iterdir() if p.is_dir() and p.name.isalpha())
 
 
@@ -27,19 +21,9 @@ def catalogue(locale: str) -> dict[str, str]:
     """The console texts of one locale (empty for one without a folder: the name comes
     from a cookie, so only known folders are read); raises CatalogueError when two of its
     files define one key."""
-    merged: dict[str, str] = {}
     if locale not in locales():
-        return merged
-    folder = resources.files("contest.locales").joinpath("console", locale)
-    for part in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not part.name.endswith(".json"):
-            continue
-        texts: dict[str, str] = json.loads(part.read_text("utf-8"))
-        twice = merged.keys() & texts.keys()
-        if twice:
-            raise CatalogueError(f"console/{locale}/{part.name}: {sorted(twice)} defined twice")
-        merged.update(texts)
-    return merged
+        return {}
+    return merge_folder({}, LOCALES.joinpath("console", locale), f"console/{locale}")
 
 
 def page_language(locale: str) -> str:
